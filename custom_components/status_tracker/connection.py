@@ -1,0 +1,124 @@
+"""Check the services a user entered, for the config flow and its reauth/reconfigure steps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+import logging
+from typing import Any
+
+import aiohttp
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_create_clientsession, async_get_clientsession
+from yarl import URL
+
+from .clients import CannotConnectError, InvalidAuthError, ServiceError
+from .clients.jellyfin import JellyfinClient, JellyfinServerInfo
+from .clients.qbittorrent import QBittorrentClient
+from .clients.shoko import ShokoClient
+from .const import CONF_QBITTORRENT, CONF_SHOKO
+
+_LOGGER = logging.getLogger(__name__)
+
+ERROR_BASE = "base"
+
+
+@dataclass(slots=True)
+class ServiceCheck:
+    """Outcome of checking every service: form errors, or the cleaned entry data."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    server: JellyfinServerInfo | None = None
+
+
+def normalise_url(value: Any) -> str | None:
+    """Return an http(s) URL without a trailing slash, or None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        url = URL(value.strip())
+    except ValueError:
+        return None
+    if url.scheme not in ("http", "https") or not url.host:
+        return None
+    return str(url).rstrip("/")
+
+
+def _error_code(err: ServiceError) -> str:
+    if isinstance(err, InvalidAuthError):
+        return "invalid_auth"
+    if isinstance(err, CannotConnectError):
+        return "cannot_connect"
+    return "invalid_response"
+
+
+def async_create_qbittorrent_session(hass: HomeAssistant) -> aiohttp.ClientSession:
+    """A session with a cookie jar of its own that keeps cookies from IP hosts (qBittorrent's SID)."""
+    return async_create_clientsession(hass, auto_cleanup=False, cookie_jar=aiohttp.CookieJar(unsafe=True))
+
+
+async def async_check_services(hass: HomeAssistant, user_input: Mapping[str, Any]) -> ServiceCheck:
+    """Contact each service the user gave; never raises."""
+    check = ServiceCheck()
+
+    jellyfin_url = normalise_url(user_input.get(CONF_URL))
+    if jellyfin_url is None:
+        check.errors[CONF_URL] = "invalid_url"
+    else:
+        api_key = str(user_input.get(CONF_API_KEY, ""))
+        client = JellyfinClient(async_get_clientsession(hass), jellyfin_url, api_key)
+        try:
+            check.server = await client.async_get_server_info()
+        except ServiceError as err:
+            _LOGGER.debug("Jellyfin check failed: %s", err)
+            check.errors[ERROR_BASE] = _error_code(err)
+        check.data.update({CONF_URL: jellyfin_url, CONF_API_KEY: api_key})
+
+    check.data[CONF_QBITTORRENT] = await _async_check_qbittorrent(
+        hass, user_input.get(CONF_QBITTORRENT) or {}, check.errors
+    )
+    check.data[CONF_SHOKO] = await _async_check_shoko(hass, user_input.get(CONF_SHOKO) or {}, check.errors)
+    return check
+
+
+async def _async_check_qbittorrent(
+    hass: HomeAssistant, given: Mapping[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    if not any(given.get(key) for key in (CONF_URL, CONF_USERNAME, CONF_PASSWORD)):
+        return {}
+    url = normalise_url(given.get(CONF_URL))
+    if url is None:
+        errors[CONF_QBITTORRENT] = "invalid_url"
+        return {}
+    username = given.get(CONF_USERNAME) or ""
+    password = given.get(CONF_PASSWORD) or ""
+    session = async_create_qbittorrent_session(hass)
+    try:
+        await QBittorrentClient(session, url, username, password).async_get_api_version()
+    except ServiceError as err:
+        _LOGGER.debug("qBittorrent check failed: %s", err)
+        errors[CONF_QBITTORRENT] = _error_code(err)
+    finally:
+        await session.close()
+    return {CONF_URL: url, CONF_USERNAME: username, CONF_PASSWORD: password}
+
+
+async def _async_check_shoko(hass: HomeAssistant, given: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    if not any(given.get(key) for key in (CONF_URL, CONF_API_KEY)):
+        return {}
+    url = normalise_url(given.get(CONF_URL))
+    if url is None:
+        errors[CONF_SHOKO] = "invalid_url"
+        return {}
+    api_key = given.get(CONF_API_KEY) or ""
+    if not api_key:
+        errors[CONF_SHOKO] = "invalid_auth"
+        return {}
+    try:
+        await ShokoClient(async_get_clientsession(hass), url, api_key).async_check()
+    except ServiceError as err:
+        _LOGGER.debug("Shoko check failed: %s", err)
+        errors[CONF_SHOKO] = _error_code(err)
+    return {CONF_URL: url, CONF_API_KEY: api_key}

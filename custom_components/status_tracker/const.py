@@ -1,0 +1,37 @@
+"""Constants shared by the Home Assistant side of status_tracker."""
+
+from __future__ import annotations
+
+from typing import Final
+
+DOMAIN: Final = "status_tracker"
+
+# entry.data: Jellyfin at the top level, optional services in their own sections.
+CONF_JELLYFIN: Final = "jellyfin"
+CONF_QBITTORRENT: Final = "qbittorrent"
+CONF_SHOKO: Final = "shoko"
+CONF_WEBHOOK_IDS: Final = "webhook_ids"
+
+# The services that call us, each on its own webhook id.
+WEBHOOK_SERVICES: Final = ("jellyseerr", "radarr", "sonarr", "jellyfin")
+
+# entry.options
+CONF_DOWNLOAD_POLL_INTERVAL: Final = "download_poll_interval"
+CONF_LIBRARY_POLL_INTERVAL: Final = "library_poll_interval"
+CONF_REQUEST_TIMEOUT: Final = "request_timeout"
+CONF_STUCK_AFTER: Final = "stuck_after"
+CONF_ANIME_TAG: Final = "anime_tag"
+CONF_ANIME_PATH_PREFIXES: Final = "anime_path_prefixes"
+CONF_ALLOW_EXTERNAL_WEBHOOKS: Final = "allow_external_webhooks"
+
+DEFAULT_DOWNLOAD_POLL_INTERVAL: Final = 5  # seconds
+DEFAULT_LIBRARY_POLL_INTERVAL: Final = 60  # seconds
+DEFAULT_REQUEST_TIMEOUT: Final = 10  # seconds, per HTTP call to a service
+DEFAULT_STUCK_AFTER: Final = 120  # minutes without progress before a request is flagged stuck
+DEFAULT_ANIME_TAG: Final = "anime"
+DEFAULT_ALLOW_EXTERNAL_WEBHOOKS: Final = False
+
+STORAGE_VERSION: Final = 1
+STORAGE_MINOR_VERSION: Final = 1
+# Batch bursts of webhooks into one write.
+STORAGE_SAVE_DELAY: Final = 5  # seconds

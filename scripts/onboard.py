@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Onboard a fresh Home Assistant without a browser and save a long-lived access token.
+
+    .venv/bin/python scripts/onboard.py BASE_URL TOKEN_FILE USERNAME PASSWORD
+
+Does nothing if the instance is already onboarded (the token file from the first run stays valid).
+Steps as Home Assistant's own onboarding frontend takes them: create the owner, exchange the auth code, finish the
+core_config, analytics and integration steps, then ask the websocket API for a long-lived token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+import sys
+
+import aiohttp
+
+
+async def onboard(base: str, token_file: Path, username: str, password: str) -> bool:
+    """Return True if this call onboarded the instance."""
+    client_id = f"{base}/"
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{base}/api/onboarding") as response:
+            steps = await response.json()
+        if all(step["done"] for step in steps):
+            return False
+        user = {"client_id": client_id, "name": username, "username": username, "password": password, "language": "en"}
+        async with session.post(f"{base}/api/onboarding/users", json=user) as response:
+            response.raise_for_status()
+            code = (await response.json())["auth_code"]
+        form = {"grant_type": "authorization_code", "code": code, "client_id": client_id}
+        async with session.post(f"{base}/auth/token", data=form) as response:
+            response.raise_for_status()
+            access_token = (await response.json())["access_token"]
+        headers = {"Authorization": f"Bearer {access_token}"}
+        for step in ("core_config", "analytics"):
+            async with session.post(f"{base}/api/onboarding/{step}", headers=headers) as response:
+                response.raise_for_status()
+        redirect = {"client_id": client_id, "redirect_uri": f"{base}/?auth_callback=1"}
+        async with session.post(f"{base}/api/onboarding/integration", headers=headers, json=redirect) as response:
+            response.raise_for_status()
+        async with session.ws_connect(f"{base}/api/websocket") as ws:
+            await ws.receive_json()  # auth_required
+            await ws.send_json({"type": "auth", "access_token": access_token})
+            await ws.receive_json()  # auth_ok
+            await ws.send_json({"id": 1, "type": "auth/long_lived_access_token", "client_name": "scripts", "lifespan": 3650})
+            token = (await ws.receive_json())["result"]
+    token_file.write_text(token, encoding="utf-8")
+    token_file.chmod(0o600)
+    return True
+
+
+if __name__ == "__main__":
+    base_url, token_path, user_name, user_password = sys.argv[1:5]
+    done = asyncio.run(onboard(base_url.rstrip("/"), Path(token_path), user_name, user_password))
+    print("onboarded" if done else "already onboarded")

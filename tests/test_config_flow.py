@@ -1,0 +1,418 @@
+"""Config flow: user, errors, duplicates, sections, options, reauth and reconfigure."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest.mock import patch
+
+from aiohttp import ClientConnectionError
+from aioresponses import aioresponses
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.network import NoURLAvailableError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.status_tracker.const import (
+    CONF_ALLOW_EXTERNAL_WEBHOOKS,
+    CONF_ANIME_PATH_PREFIXES,
+    CONF_ANIME_TAG,
+    CONF_DOWNLOAD_POLL_INTERVAL,
+    CONF_LIBRARY_POLL_INTERVAL,
+    CONF_QBITTORRENT,
+    CONF_REQUEST_TIMEOUT,
+    CONF_SHOKO,
+    CONF_STUCK_AFTER,
+    CONF_WEBHOOK_IDS,
+    DOMAIN,
+    WEBHOOK_SERVICES,
+)
+
+from .conftest import (
+    JELLYFIN_API_KEY,
+    JELLYFIN_URL,
+    QBT_URL,
+    SERVER_ID,
+    SERVER_NAME,
+    SHOKO_API_KEY,
+    SHOKO_URL,
+    system_info,
+)
+
+SYSTEM_INFO = f"{JELLYFIN_URL}/System/Info"
+QBT_LOGIN = f"{QBT_URL}/api/v2/auth/login"
+QBT_VERSION = f"{QBT_URL}/api/v2/app/webapiVersion"
+SHOKO_LOOKUP = f"{SHOKO_URL}/api/v3/File/PathEndsWith?limit=1&path=status_tracker_connection_check.mkv"
+
+
+def user_input(
+    *,
+    url: str = JELLYFIN_URL,
+    api_key: str = JELLYFIN_API_KEY,
+    qbittorrent: dict[str, Any] | None = None,
+    shoko: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What the frontend submits: top-level Jellyfin fields and one dict per section."""
+    return {
+        CONF_URL: url,
+        CONF_API_KEY: api_key,
+        CONF_QBITTORRENT: qbittorrent or {},
+        CONF_SHOKO: shoko or {},
+    }
+
+
+QBT_INPUT = {CONF_URL: QBT_URL, CONF_USERNAME: "admin", CONF_PASSWORD: "qbt-secret-pass"}
+SHOKO_INPUT = {CONF_URL: SHOKO_URL, CONF_API_KEY: SHOKO_API_KEY}
+
+
+async def start_user_flow(hass: HomeAssistant) -> str:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    assert result["errors"] == {}
+    return str(result["flow_id"])
+
+
+async def test_user_creates_entry_with_jellyfin_only(hass: HomeAssistant, mock_aioresponse: aioresponses) -> None:
+    """Jellyfin alone is enough; the entry gets one webhook id per service and shows the URLs."""
+    await async_process_ha_core_config(hass, {"internal_url": "http://192.168.1.5:8123"})
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    flow_id = await start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(url=JELLYFIN_URL + "/"))
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == SERVER_NAME
+    entry = result["result"]
+    assert entry.unique_id == SERVER_ID
+    data = result["data"]
+    assert data[CONF_URL] == JELLYFIN_URL  # trailing slash removed
+    assert data[CONF_API_KEY] == JELLYFIN_API_KEY
+    assert data[CONF_QBITTORRENT] == {}
+    assert data[CONF_SHOKO] == {}
+    webhook_ids = data[CONF_WEBHOOK_IDS]
+    assert set(webhook_ids) == set(WEBHOOK_SERVICES)
+    assert len(set(webhook_ids.values())) == 4
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    for service, webhook_id in webhook_ids.items():
+        assert placeholders[service] == f"http://192.168.1.5:8123/api/webhook/{webhook_id}"
+    # The API key went out in the header Jellyfin 12 still accepts.
+    request = next(iter(mock_aioresponse.requests.values()))[0]
+    assert request.kwargs["headers"]["Authorization"] == f'MediaBrowser Token="{JELLYFIN_API_KEY}"'
+
+
+async def test_user_shows_webhook_paths_without_a_configured_url(
+    hass: HomeAssistant, mock_aioresponse: aioresponses
+) -> None:
+    """Without any Home Assistant URL the user still learns the path to append."""
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    flow_id = await start_user_flow(hass)
+    with patch("homeassistant.components.webhook.async_generate_url", side_effect=NoURLAvailableError):
+        result = await hass.config_entries.flow.async_configure(flow_id, user_input())
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    radarr_id = result["data"][CONF_WEBHOOK_IDS]["radarr"]
+    assert result["description_placeholders"]["radarr"] == (f"<your Home Assistant URL>/api/webhook/{radarr_id}")
+
+
+async def test_user_with_optional_sections(hass: HomeAssistant, mock_aioresponse: aioresponses) -> None:
+    """qBittorrent (4.x login answer) and Shoko are checked and stored in their sections."""
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    mock_aioresponse.post(QBT_LOGIN, body="Ok.", headers={"Set-Cookie": "SID=abc; HttpOnly; path=/"})
+    mock_aioresponse.get(QBT_VERSION, body="2.8.19")
+    mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
+    flow_id = await start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, user_input(qbittorrent=QBT_INPUT, shoko={**SHOKO_INPUT, CONF_URL: SHOKO_URL + "/"})
+    )
+
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_QBITTORRENT] == QBT_INPUT
+    assert result["data"][CONF_SHOKO] == SHOKO_INPUT
+
+
+async def test_qbittorrent_5_login_without_credentials(hass: HomeAssistant, mock_aioresponse: aioresponses) -> None:
+    """qBittorrent 5.2 answers 204 with an empty body; a whitelisted client needs no username."""
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    mock_aioresponse.post(QBT_LOGIN, status=204, body="")
+    mock_aioresponse.get(QBT_VERSION, body="2.15.1")
+    flow_id = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(qbittorrent={CONF_URL: QBT_URL}))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_QBITTORRENT] == {
+        CONF_URL: QBT_URL,
+        CONF_USERNAME: "",
+        CONF_PASSWORD: "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("mock_kwargs", "error"),
+    [
+        ({"exception": ClientConnectionError("refused")}, "cannot_connect"),
+        ({"exception": TimeoutError()}, "cannot_connect"),
+        ({"status": 500, "body": "boom"}, "cannot_connect"),
+        ({"status": 401, "body": ""}, "invalid_auth"),
+        ({"status": 403, "body": ""}, "invalid_auth"),
+        ({"status": 200, "body": "<html>router login</html>"}, "invalid_response"),
+        ({"status": 200, "payload": {"Name": "no id"}}, "invalid_response"),
+    ],
+)
+async def test_jellyfin_errors_then_recover(
+    hass: HomeAssistant,
+    mock_aioresponse: aioresponses,
+    mock_kwargs: dict[str, Any],
+    error: str,
+) -> None:
+    """Each Jellyfin failure shows its form error; fixing it creates the entry."""
+    mock_aioresponse.get(SYSTEM_INFO, **mock_kwargs)
+    flow_id = await start_user_flow(hass)
+
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input())
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input())
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize("url", ["not a url", "ftp://192.168.1.10", "http://", ""])
+async def test_jellyfin_invalid_url(hass: HomeAssistant, mock_aioresponse: aioresponses, url: str) -> None:
+    """A URL that is not http(s) with a host is refused before any call."""
+    flow_id = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(url=url))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_URL: "invalid_url"}
+    assert not mock_aioresponse.requests
+
+
+@pytest.mark.parametrize(
+    ("login", "version", "given", "error"),
+    [
+        ({"body": "Fails."}, None, QBT_INPUT, "invalid_auth"),
+        ({"status": 401, "body": "Unauthorized"}, None, QBT_INPUT, "invalid_auth"),
+        (
+            {"status": 403, "body": "Your IP address has been banned"},
+            None,
+            QBT_INPUT,
+            "invalid_auth",
+        ),
+        ({"exception": ClientConnectionError()}, None, QBT_INPUT, "cannot_connect"),
+        ({"status": 200, "body": "<html></html>"}, None, QBT_INPUT, "invalid_response"),
+        ({"body": "Ok."}, {"status": 200, "body": "<html></html>"}, QBT_INPUT, "invalid_response"),
+        ({"body": "Ok."}, {"status": 403, "body": "Forbidden"}, QBT_INPUT, "invalid_auth"),
+        (None, None, {CONF_URL: "192.168.1.10:8080"}, "invalid_url"),
+        (None, None, {CONF_USERNAME: "admin", CONF_PASSWORD: "x"}, "invalid_url"),
+    ],
+)
+async def test_qbittorrent_errors(
+    hass: HomeAssistant,
+    mock_aioresponse: aioresponses,
+    login: dict[str, Any] | None,
+    version: dict[str, Any] | None,
+    given: dict[str, Any],
+    error: str,
+) -> None:
+    """qBittorrent failures are reported on its section, Jellyfin still checked."""
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    if login is not None:
+        mock_aioresponse.post(QBT_LOGIN, **login)
+    if version is not None:
+        mock_aioresponse.get(QBT_VERSION, **version)
+    flow_id = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(qbittorrent=given))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_QBITTORRENT: error}
+
+
+@pytest.mark.parametrize(
+    ("lookup", "given", "error"),
+    [
+        ({"status": 401, "body": ""}, SHOKO_INPUT, "invalid_auth"),
+        ({"status": 502, "body": "bad gateway"}, SHOKO_INPUT, "cannot_connect"),
+        ({"payload": {"errors": {}}}, SHOKO_INPUT, "invalid_response"),
+        ({"body": "not json at all"}, SHOKO_INPUT, "invalid_response"),
+        (None, {CONF_URL: SHOKO_URL}, "invalid_auth"),
+        (None, {CONF_URL: "shoko.local", CONF_API_KEY: "k"}, "invalid_url"),
+    ],
+)
+async def test_shoko_errors(
+    hass: HomeAssistant,
+    mock_aioresponse: aioresponses,
+    lookup: dict[str, Any] | None,
+    given: dict[str, Any],
+    error: str,
+) -> None:
+    """Shoko failures are reported on its section."""
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    if lookup is not None:
+        mock_aioresponse.get(SHOKO_LOOKUP, **lookup)
+    flow_id = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(shoko=given))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_SHOKO: error}
+
+
+async def test_duplicate_server_aborts(
+    hass: HomeAssistant, mock_aioresponse: aioresponses, mock_config_entry: MockConfigEntry
+) -> None:
+    """The same Jellyfin server (by server id, whatever the URL) cannot be added twice."""
+    mock_config_entry.add_to_hass(hass)
+    mock_aioresponse.get("http://jellyfin.local:8096/System/Info", payload=system_info())
+    flow_id = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input(url="http://jellyfin.local:8096"))
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """Options are saved cleaned, and the form shows the webhook URLs."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "init"
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["sonarr"].endswith("/api/webhook/wh-sonarr-0003")
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_DOWNLOAD_POLL_INTERVAL: 10,
+            CONF_LIBRARY_POLL_INTERVAL: 120,
+            CONF_REQUEST_TIMEOUT: 15,
+            CONF_STUCK_AFTER: 60,
+            CONF_ANIME_TAG: "  ",
+            CONF_ANIME_PATH_PREFIXES: ["/data/media/anime ", "", "/mnt/anime"],
+            CONF_ALLOW_EXTERNAL_WEBHOOKS: True,
+        },
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {
+        CONF_DOWNLOAD_POLL_INTERVAL: 10,
+        CONF_LIBRARY_POLL_INTERVAL: 120,
+        CONF_REQUEST_TIMEOUT: 15,
+        CONF_STUCK_AFTER: 60,
+        CONF_ANIME_TAG: "anime",
+        CONF_ANIME_PATH_PREFIXES: ["/data/media/anime", "/mnt/anime"],
+        CONF_ALLOW_EXTERNAL_WEBHOOKS: True,
+    }
+
+
+async def test_options_flow_rejects_out_of_range(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """A poll interval of zero is refused by the schema."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    with pytest.raises(Exception, match="download_poll_interval"):
+        await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {
+                CONF_DOWNLOAD_POLL_INTERVAL: 0,
+                CONF_LIBRARY_POLL_INTERVAL: 60,
+                CONF_REQUEST_TIMEOUT: 10,
+                CONF_STUCK_AFTER: 120,
+                CONF_ANIME_TAG: "anime",
+                CONF_ALLOW_EXTERNAL_WEBHOOKS: False,
+            },
+        )
+
+
+@pytest.fixture
+def entry_data_all(entry_data: dict[str, Any]) -> dict[str, Any]:
+    """Entry data with every optional service configured."""
+    return {**entry_data, CONF_QBITTORRENT: dict(QBT_INPUT), CONF_SHOKO: dict(SHOKO_INPUT)}
+
+
+async def test_reauth_updates_every_secret(
+    hass: HomeAssistant,
+    mock_aioresponse: aioresponses,
+    entry_data_all: dict[str, Any],
+) -> None:
+    """Reauth asks for each secret, checks them, keeps URLs and webhook ids, and reloads."""
+    entry = MockConfigEntry(domain=DOMAIN, title=SERVER_NAME, unique_id=SERVER_ID, data=entry_data_all)
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    schema_keys = {str(key) for key in result["data_schema"].schema}
+    assert schema_keys == {"api_key", "qbittorrent_password", "shoko_api_key"}
+
+    # A still-wrong key keeps the form open.
+    mock_aioresponse.get(SYSTEM_INFO, status=401)
+    mock_aioresponse.post(QBT_LOGIN, body="Ok.")
+    mock_aioresponse.get(QBT_VERSION, body="2.8.19")
+    mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "still-wrong"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    mock_aioresponse.post(QBT_LOGIN, body="Ok.")
+    mock_aioresponse.get(QBT_VERSION, body="2.8.19")
+    mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_API_KEY: "new-jf-key", "qbittorrent_password": "new-qbt-pass", "shoko_api_key": ""},
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert entry.data[CONF_API_KEY] == "new-jf-key"
+    assert entry.data[CONF_QBITTORRENT][CONF_PASSWORD] == "new-qbt-pass"
+    assert entry.data[CONF_SHOKO][CONF_API_KEY] == SHOKO_API_KEY  # left empty: kept
+    assert entry.data[CONF_WEBHOOK_IDS] == entry_data_all[CONF_WEBHOOK_IDS]
+
+
+async def test_reauth_jellyfin_only_form(
+    hass: HomeAssistant, mock_aioresponse: aioresponses, mock_config_entry: MockConfigEntry
+) -> None:
+    """Without optional services only the Jellyfin key is asked for; another server aborts."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reauth_flow(hass)
+    assert {str(key) for key in result["data_schema"].schema} == {"api_key"}
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(server_id="ffffffffffffffffffffffffffffffff"))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "k"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_server"
+    assert mock_config_entry.data[CONF_API_KEY] == JELLYFIN_API_KEY
+
+
+async def test_reconfigure(
+    hass: HomeAssistant, mock_aioresponse: aioresponses, init_integration: MockConfigEntry
+) -> None:
+    """Reconfigure changes addresses of the same server, keeps webhook ids, reports errors."""
+    result = await init_integration.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(url="jellyfin:8096"))
+    assert result["errors"] == {CONF_URL: "invalid_url"}
+
+    new_url = "http://jellyfin.lan:8096"
+    mock_aioresponse.get(f"{new_url}/System/Info", payload=system_info())
+    mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input(url=new_url, shoko=SHOKO_INPUT)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data[CONF_URL] == new_url
+    assert init_integration.data[CONF_SHOKO] == SHOKO_INPUT
+    assert init_integration.data[CONF_WEBHOOK_IDS]["radarr"] == "wh-radarr-0002"
+
+
+async def test_reconfigure_other_server_aborts(
+    hass: HomeAssistant, mock_aioresponse: aioresponses, mock_config_entry: MockConfigEntry
+) -> None:
+    """Pointing the entry at another Jellyfin server is refused."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(server_id="0" * 32))
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input())
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_server"

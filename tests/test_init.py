@@ -1,0 +1,221 @@
+"""Setup, unload, webhooks and storage of a config entry."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.status_tracker.const import CONF_ALLOW_EXTERNAL_WEBHOOKS, DOMAIN
+
+from .conftest import WEBHOOK_IDS
+
+STORE_KEY = f"{DOMAIN}.01JSTATUSTRACKERENTRY0001"
+
+
+async def post(
+    client_factory: ClientSessionGenerator,
+    service: str,
+    body: bytes | str,
+    *,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+    method: str = "POST",
+) -> tuple[int, str]:
+    client = await client_factory()
+    response = await client.request(
+        method,
+        f"/api/webhook/{WEBHOOK_IDS[service]}",
+        data=body,
+        headers={"Content-Type": content_type, **(headers or {})},
+    )
+    return response.status, await response.text()
+
+
+@pytest.mark.parametrize("service", list(WEBHOOK_IDS))
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+async def test_webhook_accepts_json(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    service: str,
+    method: str,
+) -> None:
+    """Every service's webhook answers 200 to a JSON body and records the call."""
+    status, text = await post(hass_client_no_auth, service, '{"eventType": "Test"}', method=method)
+    assert status == HTTPStatus.OK
+    assert "accepted" in text
+    assert service in init_integration.runtime_data.last_webhook
+
+
+async def test_webhook_json_sent_as_text_plain(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """The Jellyfin webhook plugin posts JSON as text/plain; it is still read."""
+    status, _ = await post(
+        hass_client_no_auth,
+        "jellyfin",
+        '{"NotificationType": "ItemAdded"}',
+        content_type="text/plain",
+    )
+    assert status == HTTPStatus.OK
+    assert "jellyfin" in init_integration.runtime_data.last_webhook
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"not json", b"{'single': 'quotes'}", b'{"unterminated": ', b"\xff\xfe\x00garbage"],
+)
+async def test_webhook_rejects_non_json(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    body: bytes,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A body that is not JSON gets 400, changes nothing, and the log names the service only."""
+    status, text = await post(hass_client_no_auth, "radarr", body)
+    assert status == HTTPStatus.BAD_REQUEST
+    assert "not JSON" in text
+    assert init_integration.runtime_data.last_webhook == {}
+    ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
+    assert any("radarr webhook whose body is not JSON" in message for message in ours)
+    assert not any(WEBHOOK_IDS["radarr"] in message for message in ours)
+
+
+async def test_webhook_get_not_allowed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Only POST and PUT are accepted."""
+    client = await hass_client_no_auth()
+    response = await client.get(f"/api/webhook/{WEBHOOK_IDS['sonarr']}")
+    assert response.status == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+async def test_unload_unregisters_webhooks(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """After unload a POST no longer reaches the handler."""
+    runtime = init_integration.runtime_data
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+    status, text = await post(hass_client_no_auth, "jellyseerr", "{}")
+    # Home Assistant answers 200 to unknown ids so as not to reveal them; our handler's answer is absent.
+    assert status == HTTPStatus.OK
+    assert "accepted" not in text
+    assert runtime.last_webhook == {}
+
+
+async def test_store_saved_and_restored(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Changes reach the store by unload at the latest, and come back on the next setup."""
+    await post(hass_client_no_auth, "sonarr", "{}")
+    when = init_integration.runtime_data.last_webhook["sonarr"]
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+
+    stored = hass_storage[STORE_KEY]
+    assert stored["version"] == 1
+    assert stored["data"] == {"last_webhook": {"sonarr": when}}
+
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.runtime_data.last_webhook == {"sonarr": when}
+
+
+async def test_store_damaged_starts_empty(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """Unexpected stored content does not stop setup."""
+    hass_storage[STORE_KEY] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": STORE_KEY,
+        "data": {"last_webhook": 5},
+    }
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.runtime_data.last_webhook == {}
+
+
+async def test_remove_entry_deletes_store(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """Removing the entry removes its store file."""
+    await post(hass_client_no_auth, "radarr", "{}")
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert STORE_KEY in hass_storage
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert STORE_KEY not in hass_storage
+
+
+@pytest.mark.parametrize(
+    ("options", "reaches_handler"),
+    [
+        ({}, False),
+        ({CONF_ALLOW_EXTERNAL_WEBHOOKS: False}, False),
+        ({CONF_ALLOW_EXTERNAL_WEBHOOKS: True}, True),
+    ],
+)
+async def test_webhooks_local_only_by_default(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    options: dict[str, Any],
+    reaches_handler: bool,
+) -> None:
+    """A caller outside the local network reaches the handler only when the option allows it."""
+    # Trust the test client as a proxy so X-Forwarded-For sets the caller's address.
+    assert await async_setup_component(
+        hass, "http", {"http": {"use_x_forwarded_for": True, "trusted_proxies": ["127.0.0.1"]}}
+    )
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, options=options)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    status, _ = await post(hass_client_no_auth, "radarr", "{}", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert status == HTTPStatus.OK
+    assert ("radarr" in mock_config_entry.runtime_data.last_webhook) is reaches_handler
+
+    status, _ = await post(hass_client_no_auth, "sonarr", "{}", headers={"X-Forwarded-For": "192.168.1.20"})
+    assert "sonarr" in mock_config_entry.runtime_data.last_webhook
+
+
+async def test_options_change_reloads_entry(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Changing options reloads the entry, so webhooks are registered again with them."""
+    before = init_integration.runtime_data
+    hass.config_entries.async_update_entry(init_integration, options={CONF_ALLOW_EXTERNAL_WEBHOOKS: True})
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data is not before
+    status, _ = await post(hass_client_no_auth, "jellyfin", "{}")
+    assert status == HTTPStatus.OK
+    assert "jellyfin" in init_integration.runtime_data.last_webhook

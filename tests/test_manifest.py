@@ -1,0 +1,66 @@
+"""manifest.json and hacs.json are what hassfest and HACS accept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import runpy
+
+from awesomeversion import AwesomeVersion
+
+ROOT = Path(__file__).resolve().parent.parent
+INTEGRATION = ROOT / "custom_components" / "status_tracker"
+
+# HACS' schema (hacs/integration utils/validate.py) rejects any other key.
+HACS_KEYS = {
+    "name",
+    "content_in_root",
+    "country",
+    "filename",
+    "hacs",
+    "hide_default_branch",
+    "homeassistant",
+    "persistent_directory",
+    "render_readme",
+    "zip_release",
+}
+
+
+def test_manifest_keys_and_order() -> None:
+    """Keys hassfest and HACS require, ordered domain, name, then alphabetically."""
+    manifest = json.loads((INTEGRATION / "manifest.json").read_text())
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    for key in ("codeowners", "documentation", "iot_class", "issue_tracker", "version"):
+        assert key in manifest, key
+    assert manifest["domain"] == INTEGRATION.name
+    assert manifest["config_flow"] is True
+    assert manifest["dependencies"] == ["http", "webhook"]
+    assert manifest["iot_class"] == "local_push"
+    assert manifest["integration_type"] in ("hub", "service", "device")
+    assert manifest["requirements"] == []
+    assert manifest["documentation"].startswith("https://")
+    assert manifest["issue_tracker"].startswith("https://")
+    assert all(owner.startswith("@") for owner in manifest["codeowners"])
+    assert AwesomeVersion(manifest["version"]).valid
+
+
+def test_hacs_json() -> None:
+    """hacs.json names the integration and the oldest Home Assistant we test on."""
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    assert set(hacs) <= HACS_KEYS
+    assert hacs["name"]
+    assert hacs["homeassistant"] == "2025.4.0"
+    assert AwesomeVersion(hacs["homeassistant"]).valid
+
+
+def test_translations_match_strings() -> None:
+    """translations/en.json is exactly what scripts/translations makes of strings.json."""
+    render = runpy.run_path(str(ROOT / "scripts" / "translations"))["render"]
+    assert (INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8") == render()
+
+
+def test_no_raw_urls_in_strings() -> None:
+    """hassfest refuses URLs in strings; they go in placeholders."""
+    assert "://" not in (INTEGRATION / "strings.json").read_text(encoding="utf-8")
