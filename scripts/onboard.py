@@ -17,14 +17,14 @@ import sys
 import aiohttp
 
 
-async def onboard(base: str, token_file: Path, username: str, password: str) -> bool:
-    """Return True if this call onboarded the instance."""
+async def onboard(base: str, username: str, password: str) -> str | None:
+    """Return a long-lived token, or None if the instance was already onboarded."""
     client_id = f"{base}/"
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{base}/api/onboarding") as response:
             steps = await response.json()
         if all(step["done"] for step in steps):
-            return False
+            return None
         user = {"client_id": client_id, "name": username, "username": username, "password": password, "language": "en"}
         async with session.post(f"{base}/api/onboarding/users", json=user) as response:
             response.raise_for_status()
@@ -44,14 +44,15 @@ async def onboard(base: str, token_file: Path, username: str, password: str) -> 
             await ws.receive_json()  # auth_required
             await ws.send_json({"type": "auth", "access_token": access_token})
             await ws.receive_json()  # auth_ok
-            await ws.send_json({"id": 1, "type": "auth/long_lived_access_token", "client_name": "scripts", "lifespan": 3650})
-            token = (await ws.receive_json())["result"]
-    token_file.write_text(token, encoding="utf-8")
-    token_file.chmod(0o600)
-    return True
+            request = {"id": 1, "type": "auth/long_lived_access_token", "client_name": "scripts", "lifespan": 3650}
+            await ws.send_json(request)
+            return str((await ws.receive_json())["result"])
 
 
 if __name__ == "__main__":
     base_url, token_path, user_name, user_password = sys.argv[1:5]
-    done = asyncio.run(onboard(base_url.rstrip("/"), Path(token_path), user_name, user_password))
-    print("onboarded" if done else "already onboarded")
+    token = asyncio.run(onboard(base_url.rstrip("/"), user_name, user_password))
+    if token is not None:
+        Path(token_path).write_text(token, encoding="utf-8")
+        Path(token_path).chmod(0o600)
+    print("onboarded" if token else "already onboarded")
