@@ -1,0 +1,184 @@
+"""Domain events: what a parser read from one payload, in the tracker's vocabulary.
+
+Events are small, frozen and service-neutral where they can be: a Radarr and a Sonarr Grab are both `Grabbed`
+(a movie grab has no episodes). Ids are already canonical: TMDB/TVDB ids are ints (None when unknown or 0),
+download ids lowercase, Jellyfin item ids without dashes and lowercase. `MediaInfo` names the media and carries
+what the *arr knows about it, so an *arr event that arrives before its Jellyseerr request can create the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .models import MediaType
+
+
+class NotificationKind(StrEnum):
+    """The Jellyseerr notification types the tracker acts on."""
+
+    PENDING = "MEDIA_PENDING"
+    APPROVED = "MEDIA_APPROVED"
+    AUTO_APPROVED = "MEDIA_AUTO_APPROVED"
+    AVAILABLE = "MEDIA_AVAILABLE"
+    DECLINED = "MEDIA_DECLINED"
+    FAILED = "MEDIA_FAILED"
+
+    @property
+    def is_request(self) -> bool:
+        """True for the kinds that mean "someone asked for this media"."""
+        return self in (
+            NotificationKind.PENDING,
+            NotificationKind.APPROVED,
+            NotificationKind.AUTO_APPROVED,
+        )
+
+
+class DeleteScope(StrEnum):
+    """Whether a delete removed the whole movie/series or one file."""
+
+    MEDIA = "media"
+    FILE = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """The media an event is about, and what its sender knows of it."""
+
+    media_type: MediaType
+    title: str
+    tmdb_id: int | None = None
+    tvdb_id: int | None = None
+    imdb_id: str | None = None
+    year: int | None = None
+    is_4k: bool = False
+    is_anime: bool = False
+    poster_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeRef:
+    """One episode as Sonarr names it."""
+
+    season: int
+    episode: int
+    title: str | None = None
+    sonarr_id: int | None = None
+    tvdb_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedFile:
+    """A file the *arr imported; `episodes` is empty for a movie or when the file's episodes are unknown."""
+
+    path: str
+    quality: str | None = None
+    episodes: tuple[EpisodeRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RequestNotified:
+    """A Jellyseerr media notification (request made, approved, declined, failed, available)."""
+
+    kind: NotificationKind
+    media: MediaInfo
+    jellyseerr_request_id: str | None = None
+    requested_by: str | None = None
+    # None when the payload has no "Requested Seasons" entry (movies, or an edited template).
+    requested_seasons: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grabbed:
+    """Radarr/Sonarr sent a release to the download client."""
+
+    media: MediaInfo
+    download_id: str | None = None
+    quality: str | None = None
+    release_title: str | None = None
+    download_client_type: str | None = None
+    episodes: tuple[EpisodeRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """Radarr/Sonarr imported file(s) into the library (per-file Download or ImportComplete)."""
+
+    media: MediaInfo
+    files: tuple[ImportedFile, ...]
+    download_id: str | None = None
+    is_upgrade: bool = False
+    # Every episode the import covers (ImportComplete lists them apart from the files).
+    episodes: tuple[EpisodeRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ManualInteractionRequired:
+    """A finished download the *arr cannot import by itself."""
+
+    media: MediaInfo
+    message: str
+    download_id: str | None = None
+    episodes: tuple[EpisodeRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Deleted:
+    """The *arr deleted the movie/series, or a file of it. `reason` is the *arr deleteReason, if any."""
+
+    media: MediaInfo
+    scope: DeleteScope
+    reason: str | None = None
+    path: str | None = None
+    episodes: tuple[EpisodeRef, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SeenInLibrary:
+    """Jellyfin added a movie or episode(s): terminal evidence that it is in the library.
+
+    For a movie the provider ids are the movie's. For episodes they are the episode's own (Jellyfin does not
+    send the series ids on an Episode item), so the series is found by `series_item_id` or `series_name`.
+    """
+
+    media_type: MediaType
+    item_id: str | None = None
+    tmdb_id: int | None = None
+    tvdb_id: int | None = None
+    imdb_id: str | None = None
+    series_item_id: str | None = None
+    series_name: str | None = None
+    season: int | None = None
+    episodes: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesInLibrary:
+    """Jellyfin added a Series item: links its item id to the request so its episodes can be found."""
+
+    item_id: str
+    title: str | None = None
+    tmdb_id: int | None = None
+    tvdb_id: int | None = None
+    imdb_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadProgress:
+    """The download client's view of one download (issue 4 feeds this from qBittorrent)."""
+
+    download_id: str
+    progress: float
+    completed: bool = False
+
+
+type Event = (
+    RequestNotified
+    | Grabbed
+    | Imported
+    | ManualInteractionRequired
+    | Deleted
+    | SeenInLibrary
+    | SeriesInLibrary
+    | DownloadProgress
+)

@@ -1,0 +1,90 @@
+"""What Radarr and Sonarr payloads share: poster, tags, anime rules, episodes, manual-interaction text.
+
+Anime (E13), in order: Sonarr `series.type == "anime"` (decided by the caller), the configured tag label in
+`tags` (labels, lowercase; the key is absent before Radarr 5.3.4 / Sonarr 4.0.4), or any of the given paths
+(folder, imported file) under a configured anime path prefix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import re
+from typing import Any
+
+from custom_components.status_tracker.events import EpisodeRef
+from custom_components.status_tracker.models import AnimeRules
+
+from . import InvalidPayload
+from .fields import JsonObject, optional_int, optional_list, optional_str, require_int
+
+# "S01E02", "s1e2", "S01E01E02", "S01E01-E02": the episodes a file name covers.
+_EPISODE_CODE = re.compile(r"[Ss](\d{1,4})((?:[-_ ]?[Ee]\d{1,4})+)")
+_EPISODE_NUMBER = re.compile(r"[Ee](\d{1,4})")
+
+
+def poster_url(item: JsonObject, path: str) -> str | None:
+    """The poster's remote (TMDB/TVDB) URL; the local `url` is only reachable inside the *arr."""
+    for image in optional_list(item, "images", path):
+        if isinstance(image, dict) and image.get("coverType") == "poster":
+            return optional_str(image, "remoteUrl") or None
+    return None
+
+
+def is_anime(item: JsonObject, path: str, rules: AnimeRules, paths: Iterable[str | None]) -> bool:
+    """True when the tag label or a path says anime."""
+    tags = {str(tag).casefold() for tag in optional_list(item, "tags", path) if tag is not None}
+    if rules.tag_label and rules.tag_label.casefold() in tags:
+        return True
+    return any(rules.path_is_anime(value) for value in paths)
+
+
+def episodes(payload: JsonObject, *, required: bool) -> tuple[EpisodeRef, ...]:
+    """The `episodes[]` list as refs; each item needs seasonNumber and episodeNumber."""
+    if required and payload.get("episodes") is None:
+        raise InvalidPayload("episodes", "missing")
+    refs = []
+    for index, item in enumerate(optional_list(payload, "episodes")):
+        path = f"episodes[{index}]"
+        if not isinstance(item, dict):
+            raise InvalidPayload(path, "must be an object")
+        refs.append(
+            EpisodeRef(
+                season=require_int(item, "seasonNumber", path),
+                episode=require_int(item, "episodeNumber", path),
+                title=optional_str(item, "title", path),
+                sonarr_id=optional_int(item, "id", path) or None,
+                tvdb_id=optional_int(item, "tvdbId", path) or None,
+            )
+        )
+    return tuple(refs)
+
+
+def episodes_in_name(name: str, known: Iterable[EpisodeRef]) -> tuple[EpisodeRef, ...]:
+    """The known episodes a file name's SxxEyy code covers; () when it has none or names unknown ones."""
+    match = _EPISODE_CODE.search(name)
+    if match is None:
+        return ()
+    season = int(match.group(1))
+    numbers = {int(number) for number in _EPISODE_NUMBER.findall(match.group(2))}
+    by_key = {(ref.season, ref.episode): ref for ref in known}
+    found = [by_key.get((season, number)) for number in sorted(numbers)]
+    return tuple(ref for ref in found if ref is not None)
+
+
+def manual_interaction_message(payload: JsonObject) -> str:
+    """A short, user-facing text for ManualInteractionRequired from the *arr status messages."""
+    messages: list[str] = []
+    for index, entry in enumerate(optional_list(payload, "downloadStatusMessages")):
+        if not isinstance(entry, dict):
+            continue
+        path = f"downloadStatusMessages[{index}]"
+        texts = [str(text) for text in optional_list(entry, "messages", path) if text]
+        messages.extend(texts or [title for title in [optional_str(entry, "title", path)] if title])
+    status = optional_str(payload, "downloadStatus")
+    detail = "; ".join(messages) if messages else (status or "no details")
+    return f"Manual import needed: {detail}"
+
+
+def as_object(payload: Any) -> JsonObject | None:
+    """The payload when it is a JSON object, else None."""
+    return payload if isinstance(payload, dict) else None

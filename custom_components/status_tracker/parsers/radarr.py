@@ -1,0 +1,133 @@
+"""Radarr webhook payloads -> events (contracts.md §1).
+
+Followed eventTypes: Grab, Download (an import; `isUpgrade` marks upgrades), ManualInteractionRequired,
+MovieFileDelete, MovieDelete. `Test` and every other type (Rename, Health, MovieAdded, ...) are skipped.
+Needed fields: `movie` with `title` and a `tmdbId` (from `remoteMovie` when the movie lacks it); for Download also
+`movieFile.path`. Radarr knows nothing of 4K: the webhook the payload came to decides `is_4k` (E8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from custom_components.status_tracker.events import (
+    Deleted,
+    DeleteScope,
+    Event,
+    Grabbed,
+    Imported,
+    ImportedFile,
+    ManualInteractionRequired,
+    MediaInfo,
+)
+from custom_components.status_tracker.models import AnimeRules, MediaType
+
+from . import InvalidPayload, ParseResult
+from .arr import as_object, is_anime, manual_interaction_message, poster_url
+from .fields import (
+    JsonObject,
+    download_id,
+    optional_bool,
+    optional_id,
+    optional_int,
+    optional_object,
+    optional_str,
+    require_object,
+    require_str,
+)
+
+
+def parse(payload: Any, rules: AnimeRules, *, is_4k: bool = False) -> list[Event]:
+    """The events in one Radarr webhook payload."""
+    return list(parse_result(payload, rules, is_4k=is_4k).events)
+
+
+def parse_result(payload: Any, rules: AnimeRules, *, is_4k: bool = False) -> ParseResult:
+    """The events in one Radarr webhook payload, or why it was skipped."""
+    data = as_object(payload)
+    if data is None:
+        return ParseResult.skip("payload is not a JSON object")
+    event_type = optional_str(data, "eventType")
+    if event_type is None:
+        return ParseResult.skip("no eventType: not a Radarr payload")
+    if event_type == "Test":
+        return ParseResult.skip("Radarr test event")
+    handler = _HANDLERS.get(event_type)
+    if handler is None:
+        return ParseResult.skip(f"Radarr event {event_type} is not tracked")
+    return ParseResult(events=(handler(data, rules, is_4k),))
+
+
+def _movie(data: JsonObject, rules: AnimeRules, is_4k: bool, file_path: str | None = None) -> MediaInfo:
+    movie = require_object(data, "movie")
+    tmdb_id = optional_id(movie, "tmdbId", "movie")
+    remote = optional_object(data, "remoteMovie")
+    if tmdb_id is None and remote is not None:
+        tmdb_id = optional_id(remote, "tmdbId", "remoteMovie")
+    if tmdb_id is None:
+        raise InvalidPayload("movie.tmdbId", "missing")
+    folder = optional_str(movie, "folderPath", "movie")
+    return MediaInfo(
+        media_type=MediaType.MOVIE,
+        title=require_str(movie, "title", "movie"),
+        tmdb_id=tmdb_id,
+        imdb_id=optional_str(movie, "imdbId", "movie"),
+        year=optional_int(movie, "year", "movie") or None,
+        is_4k=is_4k,
+        is_anime=is_anime(movie, "movie", rules, (folder, file_path)),
+        poster_url=poster_url(movie, "movie"),
+    )
+
+
+def _grab(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
+    release = optional_object(data, "release") or {}
+    return Grabbed(
+        media=_movie(data, rules, is_4k),
+        download_id=download_id(data),
+        quality=optional_str(release, "quality", "release"),
+        release_title=optional_str(release, "releaseTitle", "release"),
+        download_client_type=optional_str(data, "downloadClientType"),
+    )
+
+
+def _download(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
+    movie_file = require_object(data, "movieFile")
+    path = require_str(movie_file, "path", "movieFile")
+    return Imported(
+        media=_movie(data, rules, is_4k, path),
+        files=(ImportedFile(path=path, quality=optional_str(movie_file, "quality", "movieFile")),),
+        download_id=download_id(data),
+        is_upgrade=optional_bool(data, "isUpgrade"),
+    )
+
+
+def _manual(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
+    return ManualInteractionRequired(
+        media=_movie(data, rules, is_4k),
+        message=manual_interaction_message(data),
+        download_id=download_id(data),
+    )
+
+
+def _file_delete(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
+    movie_file = optional_object(data, "movieFile") or {}
+    return Deleted(
+        media=_movie(data, rules, is_4k),
+        scope=DeleteScope.FILE,
+        reason=optional_str(data, "deleteReason"),
+        path=optional_str(movie_file, "path", "movieFile"),
+    )
+
+
+def _movie_delete(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
+    return Deleted(media=_movie(data, rules, is_4k), scope=DeleteScope.MEDIA)
+
+
+_HANDLERS: dict[str, Callable[[JsonObject, AnimeRules, bool], Event]] = {
+    "Grab": _grab,
+    "Download": _download,
+    "ManualInteractionRequired": _manual,
+    "MovieFileDelete": _file_delete,
+    "MovieDelete": _movie_delete,
+}

@@ -1,0 +1,68 @@
+"""Fixture loading and a small driver that feeds payloads through parsers into a tracker."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
+from typing import Any
+
+from custom_components.status_tracker.models import AnimeRules, MediaRequest
+from custom_components.status_tracker.parsers import jellyfin, jellyseerr, radarr, sonarr
+from custom_components.status_tracker.tracker import Change, Tracker
+
+FIXTURES = Path(__file__).parent.parent / "fixtures"
+RULES = AnimeRules()
+T0 = datetime(2024, 5, 20, 18, 0, tzinfo=UTC)
+_PARSERS = {
+    "jellyseerr": jellyseerr.parse,
+    "radarr": radarr.parse,
+    "sonarr": sonarr.parse,
+    "jellyfin": jellyfin.parse,
+}
+
+
+def load(path: str) -> Any:
+    """A fixture by "service/name" (no .json)."""
+    return json.loads((FIXTURES / f"{path}.json").read_text())
+
+
+class Driver:
+    """Feeds fixtures to a tracker with a clock that ticks a minute per payload."""
+
+    def __init__(self, tracker: Tracker | None = None) -> None:
+        self.tracker = tracker or Tracker()
+        self.now = T0
+
+    def post(self, path: str, payload: Any = None) -> list[Change]:
+        """Parse one fixture (or the given payload) as its service and apply every event."""
+        service = path.split("/", 1)[0]
+        data = load(path) if payload is None else payload
+        self.now += timedelta(minutes=1)
+        changes: list[Change] = []
+        for event in _PARSERS[service](data, RULES):
+            changes.extend(self.tracker.apply(event, self.now))
+        return changes
+
+    def run(self, *paths: str) -> list[Change]:
+        """Post several fixtures in order; every change made."""
+        return [change for path in paths for change in self.post(path)]
+
+    def only(self) -> MediaRequest:
+        """The single tracked request."""
+        (request,) = self.tracker.requests.values()
+        return request
+
+
+def summary(tracker: Tracker) -> list[dict[str, Any]]:
+    """Every request without its clock-dependent fields, for comparing runs in different orders."""
+    clock = {"created_at", "updated_at", "available_at", "upgraded_at", "request_id"}
+    result = []
+    for request in tracker.requests.values():
+        data = {key: value for key, value in request.to_dict().items() if key not in clock}
+        data["episodes"] = [
+            {key: value for key, value in episode.items() if key != "available_at"}
+            for episode in data.get("episodes", [])
+        ]
+        result.append(data)
+    return result

@@ -1,0 +1,109 @@
+"""Jellyfin webhook plugin payloads -> events (contracts.md §4, E18)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from custom_components.status_tracker.events import SeenInLibrary, SeriesInLibrary
+from custom_components.status_tracker.models import MediaType
+from custom_components.status_tracker.parsers import InvalidPayload, jellyfin
+
+from .helpers import RULES, load
+
+
+def _seen(payload: Any) -> SeenInLibrary:
+    (event,) = jellyfin.parse(payload, RULES)
+    assert isinstance(event, SeenInLibrary)
+    return event
+
+
+@pytest.mark.parametrize("fixture", ["jellyfin/movie_item_added", "jellyfin/movie_item_added_all_properties"])
+def test_movie_template_and_all_properties_read_the_same(fixture: str) -> None:
+    event = _seen(load(fixture))
+    assert event.media_type is MediaType.MOVIE
+    assert (event.tmdb_id, event.imdb_id, event.tvdb_id) == (693134, "tt15239678", None)
+    assert event.item_id == "6213b704a0d954293110f4d561b0f614"
+
+
+def test_episode_with_string_numbers() -> None:
+    event = _seen(load("jellyfin/tv_episode_s01e03_item_added"))
+    assert (event.media_type, event.season, event.episodes, event.tvdb_id) == (MediaType.TV, 1, (3,), 6932233)
+    assert event.series_item_id == "3c9e1a7b5d2f4e8a9b1c7f6e5d4c3b2a"
+    assert event.series_name == "Chernobyl"
+
+
+def test_shokofin_episode_with_numbers_and_no_tvdb() -> None:
+    event = _seen(load("jellyfin/anime_episode_s01e02_item_added"))
+    assert (event.season, event.episodes, event.tvdb_id) == (1, (2,), None)
+
+
+def test_multi_episode_file() -> None:
+    payload = load("jellyfin/tv_episode_s01e01_item_added")
+    payload["EpisodeNumberEnd"] = "3"
+    assert _seen(payload).episodes == (1, 2, 3)
+
+
+def test_episode_known_only_by_tvdb() -> None:
+    payload = load("jellyfin/tv_episode_s01e01_item_added")
+    payload["SeasonNumber"] = ""
+    event = _seen(payload)
+    assert (event.season, event.episodes, event.tvdb_id) == (None, (), 6932231)
+
+
+def test_series_links_item() -> None:
+    (event,) = jellyfin.parse(load("jellyfin/anime_series_item_added"), RULES)
+    assert isinstance(event, SeriesInLibrary)
+    assert (event.item_id, event.tmdb_id, event.tvdb_id) == ("9c8b7a6d5e4f43219876fedcba012345", 209867, None)
+
+
+def test_provider_keys_any_case() -> None:
+    payload = load("jellyfin/movie_item_added")
+    payload["Provider_Tmdb"] = payload.pop("Provider_tmdb")
+    assert _seen(payload).tmdb_id == 693134
+
+
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        (load("jellyfin/playback_start"), "Jellyfin notification PlaybackStart is not tracked"),
+        ({"NotificationType": "ItemAdded", "ItemType": "Season"}, "Jellyfin item type Season is not tracked"),
+        ({"Name": "x"}, "no NotificationType: not a Jellyfin webhook payload"),
+        ([], "payload is not a JSON object"),
+    ],
+)
+def test_ignored(payload: Any, reason: str) -> None:
+    assert jellyfin.parse(payload, RULES) == []
+    assert jellyfin.parse_result(payload, RULES).ignored == reason
+
+
+_EPISODE = "jellyfin/tv_episode_s01e01_item_added"
+
+
+@pytest.mark.parametrize(
+    ("fixture", "mutate", "field"),
+    [
+        ("jellyfin/movie_item_added", lambda p: p.pop("ItemType"), "ItemType"),
+        ("jellyfin/movie_item_added", lambda p: p.update(Provider_tmdb="", Provider_imdb=""), "Provider_tmdb"),
+        ("jellyfin/movie_item_added", lambda p: p.update(Provider_tmdb="tt1"), "Provider_tmdb"),
+        (
+            "jellyfin/tv_episode_s01e01_item_added",
+            lambda p: p.update(EpisodeNumber="", Provider_tvdb=""),
+            "EpisodeNumber",
+        ),
+        (
+            "jellyfin/tv_episode_s01e01_item_added",
+            lambda p: p.update(SeasonNumber="", Provider_tvdb=""),
+            "SeasonNumber",
+        ),
+        ("jellyfin/tv_episode_s01e01_item_added", lambda p: p.update(SeasonNumber="one"), "SeasonNumber"),
+        ("jellyfin/tv_series_item_added", lambda p: p.update(ItemId=""), "ItemId"),
+    ],
+)
+def test_bad_payloads_name_the_field(fixture: str, mutate: Any, field: str) -> None:
+    payload = load(fixture)
+    mutate(payload)
+    with pytest.raises(InvalidPayload) as info:
+        jellyfin.parse(payload, RULES)
+    assert info.value.field == field
