@@ -7,6 +7,8 @@ Import the integration before any `hass` fixture runs: the harness puts its own 
 from __future__ import annotations
 
 from collections.abc import Generator
+import json
+from pathlib import Path
 from typing import Any
 
 from aioresponses import aioresponses
@@ -36,6 +38,19 @@ WEBHOOK_IDS = {
     "sonarr": "wh-sonarr-0003",
     "jellyfin": "wh-jellyfin-0004",
 }
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def load_fixture(name: str) -> str:
+    """A recorded payload from tests/fixtures/<service>/<name>, as text."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def load_json(name: str) -> Any:
+    """A recorded payload from tests/fixtures, decoded."""
+    return json.loads(load_fixture(name))
 
 
 @pytest.fixture(autouse=True)

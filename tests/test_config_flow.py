@@ -181,7 +181,7 @@ async def test_jellyfin_errors_then_recover(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-@pytest.mark.parametrize("url", ["not a url", "ftp://192.168.1.10", "http://", ""])
+@pytest.mark.parametrize("url", ["not a url", "ftp://192.168.1.10", "http://", "", "http://[::1"])
 async def test_jellyfin_invalid_url(hass: HomeAssistant, mock_aioresponse: aioresponses, url: str) -> None:
     """A URL that is not http(s) with a host is refused before any call."""
     flow_id = await start_user_flow(hass)
@@ -327,10 +327,16 @@ def entry_data_all(entry_data: dict[str, Any]) -> dict[str, Any]:
     return {**entry_data, CONF_QBITTORRENT: dict(QBT_INPUT), CONF_SHOKO: dict(SHOKO_INPUT)}
 
 
+@pytest.mark.parametrize(
+    ("new_qbt_password", "new_shoko_key"),
+    [("new-qbt-pass", ""), ("", "new-shoko-key")],
+)
 async def test_reauth_updates_every_secret(
     hass: HomeAssistant,
     mock_aioresponse: aioresponses,
     entry_data_all: dict[str, Any],
+    new_qbt_password: str,
+    new_shoko_key: str,
 ) -> None:
     """Reauth asks for each secret, checks them, keeps URLs and webhook ids, and reloads."""
     entry = MockConfigEntry(domain=DOMAIN, title=SERVER_NAME, unique_id=SERVER_ID, data=entry_data_all)
@@ -356,14 +362,15 @@ async def test_reauth_updates_every_secret(
     mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
-        {CONF_API_KEY: "new-jf-key", "qbittorrent_password": "new-qbt-pass", "shoko_api_key": ""},
+        {CONF_API_KEY: "new-jf-key", "qbittorrent_password": new_qbt_password, "shoko_api_key": new_shoko_key},
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_API_KEY] == "new-jf-key"
-    assert entry.data[CONF_QBITTORRENT][CONF_PASSWORD] == "new-qbt-pass"
-    assert entry.data[CONF_SHOKO][CONF_API_KEY] == SHOKO_API_KEY  # left empty: kept
+    # A field left empty keeps the saved secret.
+    assert entry.data[CONF_QBITTORRENT][CONF_PASSWORD] == (new_qbt_password or QBT_INPUT[CONF_PASSWORD])
+    assert entry.data[CONF_SHOKO][CONF_API_KEY] == (new_shoko_key or SHOKO_API_KEY)
     assert entry.data[CONF_WEBHOOK_IDS] == entry_data_all[CONF_WEBHOOK_IDS]
 
 

@@ -6,6 +6,7 @@ from http import HTTPStatus
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
@@ -14,7 +15,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_ALLOW_EXTERNAL_WEBHOOKS, DOMAIN
 
-from .conftest import WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, load_fixture
 
 STORE_KEY = f"{DOMAIN}.01JSTATUSTRACKERENTRY0001"
 
@@ -38,20 +39,31 @@ async def post(
     return response.status, await response.text()
 
 
+TEST_EVENTS = {
+    "jellyseerr": "jellyseerr/test_notification.json",
+    "radarr": "radarr/test.json",
+    "sonarr": "sonarr/test.json",
+    "jellyfin": "jellyfin/playback_start.json",
+}
+
+
 @pytest.mark.parametrize("service", list(WEBHOOK_IDS))
 @pytest.mark.parametrize("method", ["POST", "PUT"])
-async def test_webhook_accepts_json(
+async def test_webhook_test_events_answer_200(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
     service: str,
     method: str,
 ) -> None:
-    """Every service's webhook answers 200 to a JSON body and records the call."""
-    status, text = await post(hass_client_no_auth, service, '{"eventType": "Test"}', method=method)
+    """Each service's test notification answers 200, records the call and creates nothing."""
+    body = load_fixture(TEST_EVENTS[service])
+    status, text = await post(hass_client_no_auth, service, body, method=method)
     assert status == HTTPStatus.OK
-    assert "accepted" in text
-    assert service in init_integration.runtime_data.last_webhook
+    assert "ignored" in text
+    assert service in init_integration.runtime_data.ingest.last_webhook
+    assert not init_integration.runtime_data.ingest.tracker.requests
+    assert not hass.states.async_entity_ids("sensor")
 
 
 async def test_webhook_json_sent_as_text_plain(
@@ -60,14 +72,12 @@ async def test_webhook_json_sent_as_text_plain(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """The Jellyfin webhook plugin posts JSON as text/plain; it is still read."""
-    status, _ = await post(
-        hass_client_no_auth,
-        "jellyfin",
-        '{"NotificationType": "ItemAdded"}',
-        content_type="text/plain",
+    status, text = await post(
+        hass_client_no_auth, "jellyfin", load_fixture("jellyfin/playback_start.json"), content_type="text/plain"
     )
     assert status == HTTPStatus.OK
-    assert "jellyfin" in init_integration.runtime_data.last_webhook
+    assert "ignored" in text
+    assert "jellyfin" in init_integration.runtime_data.ingest.last_webhook
 
 
 @pytest.mark.parametrize(
@@ -85,7 +95,7 @@ async def test_webhook_rejects_non_json(
     status, text = await post(hass_client_no_auth, "radarr", body)
     assert status == HTTPStatus.BAD_REQUEST
     assert "not JSON" in text
-    assert init_integration.runtime_data.last_webhook == {}
+    assert init_integration.runtime_data.ingest.last_webhook == {}
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
     assert any("radarr webhook whose body is not JSON" in message for message in ours)
     assert not any(WEBHOOK_IDS["radarr"] in message for message in ours)
@@ -108,7 +118,7 @@ async def test_unload_unregisters_webhooks(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """After unload a POST no longer reaches the handler."""
-    runtime = init_integration.runtime_data
+    runtime = init_integration.runtime_data.ingest
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
@@ -128,33 +138,44 @@ async def test_store_saved_and_restored(
 ) -> None:
     """Changes reach the store by unload at the latest, and come back on the next setup."""
     await post(hass_client_no_auth, "sonarr", "{}")
-    when = init_integration.runtime_data.last_webhook["sonarr"]
+    when = init_integration.runtime_data.ingest.last_webhook["sonarr"]
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
 
     stored = hass_storage[STORE_KEY]
     assert stored["version"] == 1
-    assert stored["data"] == {"last_webhook": {"sonarr": when}}
+    assert stored["data"]["last_webhook"] == {"sonarr": when}
+    assert stored["data"]["tracker"]["requests"] == []
 
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert init_integration.runtime_data.last_webhook == {"sonarr": when}
+    assert init_integration.runtime_data.ingest.last_webhook == {"sonarr": when}
 
 
-async def test_store_damaged_starts_empty(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"tracker": {"requests": [{"title": "no id"}]}, "last_webhook": 5},
+        {"tracker": {"requests": [{"request_id": "x", "media_type": "book"}]}},
+        {"tracker": "garbage"},
+    ],
+)
+async def test_store_damaged_is_backed_up(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    data: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Unexpected stored content does not stop setup."""
-    hass_storage[STORE_KEY] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": STORE_KEY,
-        "data": {"last_webhook": 5},
-    }
+    """Unreadable saved data does not stop setup; it is kept in a backup instead of being overwritten."""
+    hass_storage[STORE_KEY] = {"version": 1, "minor_version": 1, "key": STORE_KEY, "data": data}
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     assert mock_config_entry.state is ConfigEntryState.LOADED
-    assert mock_config_entry.runtime_data.last_webhook == {}
+    assert mock_config_entry.runtime_data.ingest.tracker.requests == {}
+    assert mock_config_entry.runtime_data.ingest.last_webhook == {}
+    assert hass_storage[f"{STORE_KEY}.backup"]["data"] == data
+    assert "a backup was kept" in caplog.text
 
 
 async def test_remove_entry_deletes_store(
@@ -199,10 +220,10 @@ async def test_webhooks_local_only_by_default(
 
     status, _ = await post(hass_client_no_auth, "radarr", "{}", headers={"X-Forwarded-For": "203.0.113.7"})
     assert status == HTTPStatus.OK
-    assert ("radarr" in mock_config_entry.runtime_data.last_webhook) is reaches_handler
+    assert ("radarr" in mock_config_entry.runtime_data.ingest.last_webhook) is reaches_handler
 
     status, _ = await post(hass_client_no_auth, "sonarr", "{}", headers={"X-Forwarded-For": "192.168.1.20"})
-    assert "sonarr" in mock_config_entry.runtime_data.last_webhook
+    assert "sonarr" in mock_config_entry.runtime_data.ingest.last_webhook
 
 
 async def test_options_change_reloads_entry(
@@ -218,4 +239,20 @@ async def test_options_change_reloads_entry(
     assert init_integration.runtime_data is not before
     status, _ = await post(hass_client_no_auth, "jellyfin", "{}")
     assert status == HTTPStatus.OK
-    assert "jellyfin" in init_integration.runtime_data.last_webhook
+    assert "jellyfin" in init_integration.runtime_data.ingest.last_webhook
+
+
+async def test_store_written_on_home_assistant_stop(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A pending save is written when Home Assistant stops, without waiting for the save delay."""
+    await post(hass_client_no_auth, "jellyseerr", load_fixture("jellyseerr/movie_auto_approved.json"))
+    assert STORE_KEY not in hass_storage  # batched: not written yet
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    (stored,) = hass_storage[STORE_KEY]["data"]["tracker"]["requests"]
+    assert stored["title"] == "Dune: Part Two"
+    assert stored["state"] == "approved"

@@ -35,3 +35,7 @@ STORAGE_VERSION: Final = 1
 STORAGE_MINOR_VERSION: Final = 1
 # Batch bursts of webhooks into one write.
 STORAGE_SAVE_DELAY: Final = 5  # seconds
+
+# Home Assistant events fired by the integration.
+EVENT_STATE_CHANGED: Final = "status_tracker_state_changed"
+EVENT_ALREADY_AVAILABLE: Final = "status_tracker_already_available"

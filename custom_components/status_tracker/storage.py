@@ -17,10 +17,12 @@ class TrackerStore:
     """One store file per config entry: .storage/status_tracker.<entry_id>."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        self._hass = hass
+        self._key = f"{DOMAIN}.{entry_id}"
         self._store: Store[StoredData] = Store(
             hass,
             STORAGE_VERSION,
-            f"{DOMAIN}.{entry_id}",
+            self._key,
             minor_version=STORAGE_MINOR_VERSION,
         )
         self._data_func: Callable[[], StoredData] | None = None
@@ -39,6 +41,11 @@ class TrackerStore:
         if self._data_func is not None:
             await self._store.async_save(self._data_func())
             self._data_func = None
+
+    async def async_backup(self, data: StoredData) -> None:
+        """Keep data that could not be read next to the store, as .storage/status_tracker.<entry_id>.backup."""
+        backup: Store[StoredData] = Store(self._hass, STORAGE_VERSION, f"{self._key}.backup")
+        await backup.async_save(data)
 
     async def async_remove(self) -> None:
         """Delete the file when the entry is removed."""

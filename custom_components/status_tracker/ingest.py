@@ -1,0 +1,131 @@
+"""From a decoded webhook body to tracker changes, saved, shown and announced.
+
+The tracker decides every state; this module only moves data between it and Home Assistant: it parses, applies,
+schedules the save, asks the sensor platform for entities of new requests, tells existing entities to refresh, and
+fires the integration's events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from http import HTTPStatus
+import logging
+from typing import Any
+
+from aiohttp import web
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_STATE_CHANGED
+from .models import AnimeRules, MediaRequest, Notice
+from .parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
+from .storage import StoredData, TrackerStore
+from .tracker import Change, Tracker
+from .webhook import json_response
+
+_LOGGER = logging.getLogger(__name__)
+
+PARSERS: Mapping[str, Callable[[Any, AnimeRules], ParseResult]] = {
+    "jellyseerr": jellyseerr.parse_result,
+    "radarr": radarr.parse_result,
+    "sonarr": sonarr.parse_result,
+    "jellyfin": jellyfin.parse_result,
+}
+
+type AddRequests = Callable[[list[MediaRequest]], Awaitable[None]]
+
+
+def signal_request_updated(entry_id: str, request_id: str) -> str:
+    """Dispatcher signal an entity listens to for its own request."""
+    return f"{DOMAIN}_{entry_id}_{request_id}_updated"
+
+
+def request_unique_id(entry_id: str, request_id: str) -> str:
+    """Unique id of a request's sensor."""
+    return f"{entry_id}_{request_id}"
+
+
+class Ingest:
+    """Applies webhook payloads of one config entry to its tracker."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        entry_id: str,
+        store: TrackerStore,
+        tracker: Tracker,
+        rules: AnimeRules,
+        last_webhook: dict[str, str],
+    ) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+        self._store = store
+        self.tracker = tracker
+        self.rules = rules
+        self.last_webhook = last_webhook
+        # Set by the sensor platform once it is loaded.
+        self.add_requests: AddRequests | None = None
+
+    def as_stored(self) -> StoredData:
+        """What the store keeps."""
+        return {"tracker": self.tracker.to_dict(), "last_webhook": dict(self.last_webhook)}
+
+    async def async_handle_payload(self, service: str, payload: Any) -> web.Response:
+        """Parse one webhook body and apply it; the answer tells the service what happened."""
+        try:
+            result = PARSERS[service](payload, self.rules)
+        except InvalidPayload as err:
+            _LOGGER.warning("Ignored a %s webhook: field %s %s", service, err.field, err.message)
+            return json_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid field {err.field}: {err.message}")
+
+        self.last_webhook[service] = dt_util.utcnow().isoformat()
+        if result.ignored is not None:
+            _LOGGER.debug("Ignored a %s webhook: %s", service, result.ignored)
+            self._store.async_schedule_save(self.as_stored)
+            return json_response(HTTPStatus.OK, f"ignored: {result.ignored}")
+
+        now = dt_util.utcnow()
+        changes = [change for event in result.events for change in self.tracker.apply(event, now)]
+        self._store.async_schedule_save(self.as_stored)
+        await self._async_publish(changes)
+        _LOGGER.debug("%s webhook: %d event(s), %d change(s)", service, len(result.events), len(changes))
+        return json_response(HTTPStatus.OK, f"applied {len(changes)} change(s)")
+
+    async def _async_publish(self, changes: list[Change]) -> None:
+        """Add entities for new requests, refresh the others, then fire the events."""
+        created = [req for change in changes if change.created and (req := self.tracker.get(change.request_id))]
+        if created and self.add_requests is not None:
+            # Awaited so that the events below can name the new entities.
+            await self.add_requests(created)
+        registry = er.async_get(self._hass)
+        for change in changes:
+            request = self.tracker.get(change.request_id)
+            if request is None:  # pragma: no cover - the tracker never reports a request it dropped
+                continue
+            if not change.created:
+                async_dispatcher_send(self._hass, signal_request_updated(self._entry_id, change.request_id))
+            entity_id = registry.async_get_entity_id(
+                "sensor", DOMAIN, request_unique_id(self._entry_id, change.request_id)
+            )
+            common = {
+                "entry_id": self._entry_id,
+                "request_id": request.request_id,
+                "entity_id": entity_id,
+                "title": request.title,
+                "media_type": str(request.media_type),
+                "is_anime": request.is_anime,
+            }
+            if change.state_changed:
+                self._hass.bus.async_fire(
+                    EVENT_STATE_CHANGED,
+                    {
+                        **common,
+                        "old_state": str(change.old_state) if change.old_state else None,
+                        "new_state": str(change.new_state),
+                    },
+                )
+            if change.notice is Notice.ALREADY_AVAILABLE:
+                self._hass.bus.async_fire(EVENT_ALREADY_AVAILABLE, common)

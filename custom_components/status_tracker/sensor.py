@@ -1,0 +1,146 @@
+"""One sensor per tracked request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddEntitiesCallback, async_get_current_platform
+
+from .data import StatusTrackerConfigEntry
+from .entity import StatusTrackerEntity
+from .ingest import Ingest, request_unique_id, signal_request_updated
+from .models import MediaRequest, RequestState
+
+# Entities are pushed by webhooks; nothing to throttle.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: StatusTrackerConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add a sensor for each known request, and for each new one as it appears."""
+    ingest = entry.runtime_data.ingest
+    platform = async_get_current_platform()
+
+    async def add_requests(requests: list[MediaRequest]) -> None:
+        await platform.async_add_entities([RequestSensor(entry, ingest, request.request_id) for request in requests])
+
+    ingest.add_requests = add_requests
+    async_add_entities(RequestSensor(entry, ingest, request_id) for request_id in ingest.tracker.requests)
+
+
+class RequestSensor(StatusTrackerEntity, SensorEntity):
+    """Where one request is: its state, and the details as attributes."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options: list[str] = [str(state) for state in RequestState]  # noqa: RUF012 - HA's own attribute type
+    _attr_translation_key = "request"
+    # Per-episode rows can be large; keep them out of the recorder (16 KiB attribute limit).
+    _unrecorded_attributes = frozenset({"episodes"})
+
+    def __init__(self, entry: StatusTrackerConfigEntry, ingest: Ingest, request_id: str) -> None:
+        """Follow one request of the entry's tracker."""
+        super().__init__(entry)
+        self._entry_id = entry.entry_id
+        self._ingest = ingest
+        self._request_id = request_id
+        self._attr_unique_id = request_unique_id(entry.entry_id, request_id)
+        request = self._request
+        self._attr_translation_placeholders = {"title": _display_title(request) if request else request_id}
+
+    @property
+    def _request(self) -> MediaRequest | None:
+        return self._ingest.tracker.get(self._request_id)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable only if the request is gone from the tracker."""
+        return self._request is not None
+
+    @property
+    def native_value(self) -> str | None:
+        """The request state's lowercase name."""
+        request = self._request
+        return str(request.state) if request else None
+
+    @property
+    def entity_picture(self) -> str | None:
+        """The poster Jellyseerr or the *arr sent."""
+        request = self._request
+        return request.poster_url if request else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Everything a dashboard card or an automation needs about the request."""
+        request = self._request
+        return request_attributes(request) if request else {}
+
+    async def async_added_to_hass(self) -> None:
+        """Refresh when the tracker changes this request."""
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass, signal_request_updated(self._entry_id, self._request_id), self._async_updated
+            )
+        )
+
+    @callback
+    def _async_updated(self) -> None:
+        self.async_write_ha_state()
+
+
+def _display_title(request: MediaRequest) -> str:
+    return f"{request.title} ({request.year})" if request.year else request.title
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def request_attributes(request: MediaRequest) -> dict[str, Any]:
+    """The sensor's attributes (also the shape actions and diagnostics reuse)."""
+    counts = request.episode_counts() if request.episodes else None
+    return {
+        "request_id": request.request_id,
+        "title": request.title,
+        "year": request.year,
+        "media_type": str(request.media_type),
+        "is_anime": request.is_anime,
+        "is_4k": request.is_4k,
+        "poster_url": request.poster_url,
+        "requested_by": request.requested_by,
+        "tmdb_id": request.tmdb_id,
+        "tvdb_id": request.tvdb_id,
+        "imdb_id": request.imdb_id,
+        "jellyseerr_request_id": request.jellyseerr_request_id,
+        "quality": request.quality,
+        "requested_seasons": request.requested_seasons,
+        "download_id": request.download_id,
+        "download_progress": request.download_progress,
+        "final_path": request.final_path,
+        "episode_total": request.episode_total if request.episodes else None,
+        "episode_counts": counts,
+        "state_text": request.state_text(),
+        "grabbed_text": request.grabbed_text(),
+        "reason": request.reason,
+        "needs_attention": request.needs_attention,
+        "already_available": request.already_available,
+        "created_at": _iso(request.created_at),
+        "updated_at": _iso(request.updated_at),
+        "available_at": _iso(request.available_at),
+        "episodes": [
+            {
+                "season": episode.season,
+                "episode": episode.episode,
+                "state": str(episode.state),
+                "title": episode.title,
+                "final_path": episode.final_path,
+            }
+            for _, episode in sorted(request.episodes.items())
+        ],
+    }
