@@ -421,3 +421,33 @@ async def test_entity_attributes_keep_episodes_out_of_the_recorder(hass: HomeAss
     assert entity is not None
     assert "episodes" in entity._unrecorded_attributes
     assert registry.async_get(state.entity_id).unique_id.endswith(state.attributes["request_id"])
+
+
+async def test_4k_instance_updates_only_the_4k_request(
+    hass: HomeAssistant, services: Services, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """A 4K Radarr posting with ?4k=1 updates the 4K request, never the regular one of the same movie."""
+    await services.run("jellyseerr/movie_auto_approved", "jellyseerr/movie_4k_auto_approved")
+    regular, four_k = request_states(hass)
+    assert (regular.attributes["is_4k"], four_k.attributes["is_4k"]) == (False, True)
+
+    client = await hass_client_no_auth()
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['radarr']}?4k=1",
+        data=load_fixture("radarr/grab.json"),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status == HTTPStatus.OK
+    await hass.async_block_till_done()
+    regular_after, four_k_after = request_states(hass)
+    assert regular_after.state == "approved"
+    assert four_k_after.state == "grabbing"
+
+    regular_grab = load_json("radarr/grab.json")
+    regular_grab["downloadId"] = "1111222233334444555566667777888899990000"
+    status, _ = await services.post("radarr/grab", regular_grab)
+    assert status == HTTPStatus.OK
+    regular_after, four_k_after = request_states(hass)
+    assert regular_after.state == "grabbing"
+    assert regular_after.attributes["download_id"] == "1111222233334444555566667777888899990000"
+    assert four_k_after.attributes["download_id"] == DUNE_HASH

@@ -27,11 +27,14 @@ from .webhook import json_response
 
 _LOGGER = logging.getLogger(__name__)
 
-PARSERS: Mapping[str, Callable[[Any, AnimeRules], ParseResult]] = {
-    "jellyseerr": jellyseerr.parse_result,
-    "radarr": radarr.parse_result,
-    "sonarr": sonarr.parse_result,
-    "jellyfin": jellyfin.parse_result,
+type Parser = Callable[[Any, AnimeRules, bool], ParseResult]
+
+# Only the *arr payloads cannot tell a 4K instance from a regular one; Jellyseerr says so itself.
+PARSERS: Mapping[str, Parser] = {
+    "jellyseerr": lambda payload, rules, _is_4k: jellyseerr.parse_result(payload, rules),
+    "radarr": lambda payload, rules, is_4k: radarr.parse_result(payload, rules, is_4k=is_4k),
+    "sonarr": lambda payload, rules, is_4k: sonarr.parse_result(payload, rules, is_4k=is_4k),
+    "jellyfin": lambda payload, rules, _is_4k: jellyfin.parse_result(payload, rules),
 }
 
 type AddRequests = Callable[[list[MediaRequest]], Awaitable[None]]
@@ -73,10 +76,10 @@ class Ingest:
         """What the store keeps."""
         return {"tracker": self.tracker.to_dict(), "last_webhook": dict(self.last_webhook)}
 
-    async def async_handle_payload(self, service: str, payload: Any) -> web.Response:
+    async def async_handle_payload(self, service: str, payload: Any, is_4k: bool) -> web.Response:
         """Parse one webhook body and apply it; the answer tells the service what happened."""
         try:
-            result = PARSERS[service](payload, self.rules)
+            result = PARSERS[service](payload, self.rules, is_4k)
         except InvalidPayload as err:
             _LOGGER.warning("Ignored a %s webhook: field %s %s", service, err.field, err.message)
             return json_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid field {err.field}: {err.message}")

@@ -18,7 +18,12 @@ from .const import CONF_ALLOW_EXTERNAL_WEBHOOKS, CONF_WEBHOOK_IDS, DOMAIN
 
 _LOGGER = logging.getLogger(__name__)
 
-type PayloadHandler = Callable[[str, Any], Awaitable[web.Response]]
+# (service, decoded body, from a 4K instance) -> answer
+type PayloadHandler = Callable[[str, Any, bool], Awaitable[web.Response]]
+
+# A second Radarr/Sonarr instance for 4K posts to the same URL with ?4k=1 appended.
+QUERY_4K = "4k"
+_TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def webhook_urls(hass: HomeAssistant, webhook_ids: Mapping[str, str]) -> dict[str, str]:
@@ -75,7 +80,7 @@ async def _async_handle(
     except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
         _LOGGER.warning("Ignored a %s webhook whose body is not JSON (%d bytes)", service, len(raw))
         return json_response(HTTPStatus.BAD_REQUEST, "body is not JSON")
-    return await on_payload(service, payload)
+    return await on_payload(service, payload, request.query.get(QUERY_4K, "").lower() in _TRUE)
 
 
 def json_response(status: HTTPStatus, message: str) -> web.Response:
