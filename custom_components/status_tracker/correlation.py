@@ -5,17 +5,30 @@ What is indexed, all derived from the requests themselves (so `rebuild` restores
   holds the few requests ever made for that media, so picking among them is not a scan of all requests;
 - download ids (lowercase) -> request; Jellyseerr request ids (primary and duplicates) -> request;
   Jellyfin item ids (movie item or series item) -> request; a Sonarr episode's TVDB id -> (request, episode);
-  (media type, casefolded title) -> requests, for Jellyfin episodes whose series is known only by name.
-For single-owner keys the NEWEST request wins: an old request never steals a key back from a newer one.
+  (media type, casefolded title) -> requests, for Jellyfin episodes whose series is known only by name;
+  path tails (`path_tails`: "folder/file" and "file", casefolded) of every final path -> request, for Shoko.
+For single-owner keys the NEWEST request wins: an old request never steals a key back from a newer one. Keys a
+request no longer has (an old title or path) may still point at it: lookups check the request's current data.
+
+And three sets for the pollers, each kept EXACT on every `add` (a request's contribution is replaced, never just
+added to), so a poller's query costs the size of its answer, not a scan of all requests:
+- active: requests neither AVAILABLE, FAILED nor removed (stuck checks);
+- awaited downloads: torrent ids (`is_torrent_hash`) of the movie or episode rows still waiting on their download
+  (`awaits_download`), of requests not removed (qBittorrent);
+- awaiting library: requests not removed that are IMPORTING/ANIME_MATCHING or hold a row in those states (Jellyfin).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from .models import EpisodeKey, MediaRequest, MediaType
+from .downloads import is_torrent_hash
+from .lifecycle import awaits_download
+from .models import EpisodeKey, MediaRequest, MediaType, RequestState
 
 type MediaKey = tuple[MediaType, str, str, bool]
+
+_LIBRARY_WAIT = frozenset({"importing", "anime_matching"})
 
 
 def media_keys(
@@ -35,6 +48,17 @@ def media_keys(
     if imdb_id:
         keys.append((media_type, "imdb", imdb_id.lower(), is_4k))
     return keys
+
+
+def path_tails(path: str | None) -> list[str]:
+    """The keys a path is found by, longest first: "folder/file" (when it has a folder) and "file", casefolded.
+
+    Backslashes count as separators (Shoko on Windows), so different mount roots of one file share their tails.
+    """
+    parts = [part for part in (path or "").replace("\\", "/").casefold().split("/") if part]
+    if not parts:
+        return []
+    return ["/".join(parts[-2:]), parts[-1]] if len(parts) > 1 else [parts[-1]]
 
 
 def request_keys(request: MediaRequest) -> list[MediaKey]:
@@ -61,6 +85,12 @@ class Index:
         self._by_jellyseerr: dict[str, str] = {}
         self._by_jellyfin_item: dict[str, str] = {}
         self._by_episode_tvdb: dict[int, tuple[str, EpisodeKey]] = {}
+        self._by_path_tail: dict[str, str] = {}
+        # Insertion-ordered dicts used as sets, so answers come in a stable order.
+        self._active: dict[str, None] = {}
+        self._awaiting_library: dict[str, None] = {}
+        self._awaits: dict[str, frozenset[str]] = {}
+        self._awaited: dict[str, set[str]] = {}
 
     def add(self, request: MediaRequest) -> None:
         """Index (or re-index, after a change) one request. Idempotent."""
@@ -83,6 +113,51 @@ class Index:
                 owner = self._by_episode_tvdb.get(episode.tvdb_id)
                 if owner is None or self._seq[owner[0]] <= self._seq[rid]:
                     self._by_episode_tvdb[episode.tvdb_id] = (rid, episode.key)
+        for path in request.final_paths:
+            for tail in path_tails(path):
+                self._claim(self._by_path_tail, tail, rid)
+        _toggle(self._active, rid, on=_is_open(request))
+        _toggle(self._awaiting_library, rid, on=_awaits_library(request))
+        self._set_awaits(rid, _awaited_ids(request))
+
+    @property
+    def active(self) -> list[str]:
+        """Ids of the requests neither AVAILABLE, FAILED nor removed."""
+        return list(self._active)
+
+    def is_open(self, rid: str) -> bool:
+        """True when the request is in the active set (neither AVAILABLE, FAILED nor removed)."""
+        return rid in self._active
+
+    @property
+    def awaiting_library(self) -> list[str]:
+        """Ids of the requests with an imported file (or row) Jellyfin has not confirmed yet."""
+        return list(self._awaiting_library)
+
+    @property
+    def awaited_downloads(self) -> frozenset[str]:
+        """The torrent ids (lowercase) some request or episode row still waits on."""
+        return frozenset(self._awaited)
+
+    def by_path_tail(self, path: str | None) -> MediaRequest | None:
+        """The request whose final path (movie or episode) ends like `path`: its last two components, else its file
+        name when `path` has only one (E15-E17: another container sees another mount root).
+        """
+        tails = path_tails(path)
+        return None if not tails else self._get(self._by_path_tail.get(tails[0]))
+
+    def _set_awaits(self, rid: str, ids: frozenset[str]) -> None:
+        old = self._awaits.get(rid, frozenset())
+        if ids == old:
+            return
+        for download_id in old - ids:
+            owners = self._awaited[download_id]
+            owners.discard(rid)
+            if not owners:
+                del self._awaited[download_id]
+        for download_id in ids - old:
+            self._awaited.setdefault(download_id, set()).add(rid)
+        self._awaits[rid] = ids
 
     def by_download(self, download_id: str | None) -> MediaRequest | None:
         """The request owning a download id (compared lowercase)."""
@@ -153,3 +228,37 @@ class Index:
 def _append(items: list[str], rid: str) -> None:
     if rid not in items:
         items.append(rid)
+
+
+def _toggle(members: dict[str, None], rid: str, *, on: bool) -> None:
+    if on:
+        members.setdefault(rid)
+    else:
+        members.pop(rid, None)
+
+
+def _is_open(request: MediaRequest) -> bool:
+    return not request.removed and request.state not in (RequestState.AVAILABLE, RequestState.FAILED)
+
+
+def _awaits_library(request: MediaRequest) -> bool:
+    if request.removed:
+        return False
+    return request.state.value in _LIBRARY_WAIT or any(
+        episode.state.value in _LIBRARY_WAIT for episode in request.episodes.values()
+    )
+
+
+def _awaited_ids(request: MediaRequest) -> frozenset[str]:
+    """The torrent ids this request waits on: its rows' when it has rows, else its own."""
+    if request.removed:
+        return frozenset()
+    if request.episodes:
+        return frozenset(
+            episode.download_id
+            for episode in request.episodes.values()
+            if is_torrent_hash(episode.download_id) and awaits_download(episode.state)
+        )
+    if is_torrent_hash(request.download_id) and awaits_download(request.state):
+        return frozenset({request.download_id})
+    return frozenset()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .downloads import TorrentPhase, eta_seconds, failure_reason, torrent_phase
 from .models import MediaType
 
 
@@ -139,6 +140,9 @@ class SeenInLibrary:
 
     For a movie the provider ids are the movie's. For episodes they are the episode's own (Jellyfin does not
     send the series ids on an Episode item), so the series is found by `series_item_id` or `series_name`.
+    `request_id` is set by the Jellyfin poller, which knows which request it looked up: the event then goes to
+    that request (if it is still active) without correlation; for TV, `season`/`episodes` (or `tvdb_id`) still
+    name the rows.
     """
 
     media_type: MediaType
@@ -150,6 +154,7 @@ class SeenInLibrary:
     series_name: str | None = None
     season: int | None = None
     episodes: tuple[int, ...] = ()
+    request_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,11 +170,47 @@ class SeriesInLibrary:
 
 @dataclass(frozen=True, slots=True)
 class DownloadProgress:
-    """The download client's view of one download (issue 4 feeds this from qBittorrent)."""
+    """The download client's view of one awaited download, polled from qBittorrent.
+
+    `download_id` is the id the tracker awaits (one of `Tracker.awaited_downloads()`), which may differ from the
+    torrent's own `hash` (E6). `progress` is 0..1, `speed` bytes/s, `eta` seconds (None when unknown). `reason`
+    is shown when `phase` is FAILED. `from_torrent` builds one from qBittorrent's raw fields.
+    """
 
     download_id: str
+    phase: TorrentPhase
     progress: float
-    completed: bool = False
+    speed: int | None = None
+    eta: int | None = None
+    reason: str | None = None
+
+    @classmethod
+    def from_torrent(
+        cls, download_id: str, state: str, progress: float, speed: int | None = None, eta: int | None = None
+    ) -> DownloadProgress:
+        """The event for a torrent's qBittorrent `state`, `progress`, `dlspeed` and `eta` (8640000: unknown)."""
+        phase = torrent_phase(state, progress)
+        reason = failure_reason(state) if phase is TorrentPhase.FAILED else None
+        return cls(download_id.lower(), phase, progress, speed, eta_seconds(eta), reason)
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadMissing:
+    """An awaited download has been gone from qBittorrent for longer than the timeout, and nothing imported it."""
+
+    download_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileMatched:
+    """Shoko matched a file (ShokoEvent:FileMatched, or a REST lookup) to `cross_references` AniDB episodes.
+
+    `path` is the path as Shoko knows it: relative to its import folder or absolute, with either separator. Only
+    its tail is compared with the *arr's final paths (E15 to E17).
+    """
+
+    path: str
+    cross_references: int
 
 
 type Event = (
@@ -181,4 +222,6 @@ type Event = (
     | SeenInLibrary
     | SeriesInLibrary
     | DownloadProgress
+    | DownloadMissing
+    | FileMatched
 )

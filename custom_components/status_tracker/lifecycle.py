@@ -8,14 +8,35 @@
 - AVAILABLE is terminal for a request: only TV requests reopen, when a new episode row inside their requested
   seasons appears (new work, not a step back for any episode); `sync_tv_state` derives it from the rows.
 - available_at is stamped on every move into AVAILABLE.
+
+Downloads (issue 4; the phases come from downloads.py):
+- A download moves only the rows that still wait on it: the movie, or each episode row, whose CURRENT download id
+  it is and that is not imported yet (before IMPORTING; a FAILED row is not waiting). GRABBING, DOWNLOADING and
+  DOWNLOADED move them forward, monotonically; the progress is stored on each of them, and on the request when
+  it is the request's current download. A movie also gets speed and eta, kept only while GRABBING/DOWNLOADING
+  (`settle_download` drops them otherwise).
+- A failure (qBittorrent `error`/`missingFiles`, or the torrent gone) makes exactly those rows FAILED with the
+  reason: a download replaced by a newer Grab, or one already imported, fails nothing. A FAILED row moves on only
+  with evidence (a NEW Grab, an import, Jellyfin); qBittorrent reporting the same torrent again is not evidence.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from .events import EpisodeRef, MediaInfo
+from .downloads import TorrentPhase
+from .events import DownloadProgress, EpisodeRef, MediaInfo
 from .models import Episode, EpisodeState, MediaRequest, RequestState
+
+_PHASE_TARGETS = {
+    TorrentPhase.GRABBING: (RequestState.GRABBING, EpisodeState.GRABBING),
+    TorrentPhase.DOWNLOADING: (RequestState.DOWNLOADING, EpisodeState.DOWNLOADING),
+    TorrentPhase.DOWNLOADED: (RequestState.DOWNLOADED, EpisodeState.DOWNLOADED),
+}
+# The only request states in which a movie's download speed and eta mean something.
+_TRANSFERRING = frozenset({RequestState.GRABBING, RequestState.DOWNLOADING})
 
 
 def advance_request(request: MediaRequest, target: RequestState, now: datetime, *, evidence: bool) -> bool:
@@ -98,3 +119,67 @@ def note_download(request: MediaRequest, download_id: str | None) -> None:
     if download_id is not None and download_id not in request.download_ids:
         # Sorted, not in arrival order, so reordered events leave the same history.
         request.download_ids = sorted([*request.download_ids, download_id])
+
+
+def awaits_download(state: RequestState | EpisodeState) -> bool:
+    """True for a request or row state still waiting on its download: before IMPORTING, and not FAILED."""
+    return state.rank < type(state).IMPORTING.rank
+
+
+def record_download(request: MediaRequest, event: DownloadProgress, now: datetime) -> None:
+    """Apply a GRABBING/DOWNLOADING/DOWNLOADED report to the rows waiting on `event.download_id` (lowercase)."""
+    request_target, episode_target = _PHASE_TARGETS[event.phase]
+    progress = round(min(max(event.progress, 0.0), 1.0), 4)
+    download_id = event.download_id
+    if request.episodes:
+        for episode in _waiting_rows(request, download_id):
+            advance_episode(episode, episode_target, now, evidence=False)
+            episode.download_progress = progress
+        sync_tv_state(request, now)
+    elif request.download_id == download_id and awaits_download(request.state):
+        advance_request(request, request_target, now, evidence=False)
+        request.download_speed = event.speed
+        request.download_eta = event.eta
+    if request.download_id == download_id and awaits_download(request.state):
+        request.download_progress = progress
+
+
+def fail_download(request: MediaRequest, download_id: str, reason: str, now: datetime) -> None:
+    """Make the rows waiting on `download_id` (lowercase) FAILED with `reason`; nothing else."""
+    failed = False
+    if request.episodes:
+        for episode in _waiting_rows(request, download_id):
+            failed = advance_episode(episode, EpisodeState.FAILED, now, evidence=False) or failed
+        sync_tv_state(request, now)
+    elif request.download_id == download_id and awaits_download(request.state):
+        failed = advance_request(request, RequestState.FAILED, now, evidence=False)
+    if failed:
+        request.reason = reason
+
+
+def settle_download(request: MediaRequest) -> None:
+    """Drop a movie's speed and eta once it is no longer transferring (imported, failed, available...)."""
+    if request.state not in _TRANSFERRING:
+        request.download_speed = None
+        request.download_eta = None
+
+
+def progress_marks(data: Mapping[str, Any]) -> tuple[object, ...]:
+    """What counts as the request MOVING, read from its `to_dict()` form.
+
+    The request's state and download progress, its Shoko match, and each episode row's state, progress and
+    match. Two snapshots with different marks mean the request moved (see `moved_at`).
+    """
+    rows = tuple(
+        (row["season"], row["episode"], row["state"], row.get("download_progress"), row.get("anime_matched_at"))
+        for row in data.get("episodes", ())
+    )
+    return (data["state"], data.get("download_progress"), data.get("anime_matched_at"), rows)
+
+
+def _waiting_rows(request: MediaRequest, download_id: str) -> list[Episode]:
+    return [
+        episode
+        for episode in request.episodes.values()
+        if episode.download_id == download_id and awaits_download(episode.state)
+    ]

@@ -8,14 +8,20 @@ Rules held here:
 - Episode texts: `state_text()` counts rows from the most advanced state down, skipping zeros, e.g.
   "2 available, 3 downloaded, 5 downloading, 4 queued"; PENDING and GRABBING both count as "queued", ANIME_MATCHING
   reads "matching". `grabbed_text()` reads "Grabbed 3/12 eps" when `episode_total` is known, else "Grabbed 3 eps".
+- Clocks: `state_changed_at` is when the request's state last changed (time in state); `moved_at` when it last
+  MOVED: its state, an episode row's state, a download's progress or a Shoko match changed. A stall is measured
+  from `moved_at`, so a long download that keeps progressing, or a season whose episodes keep arriving while the
+  request's state holds, is never stuck. `stuck_since` is set by `Tracker.mark_stuck` and cleared by any move.
 - Serialisation is compact: None, False, empty lists and empty dicts are left out; datetimes are ISO strings.
+  `moved_at` is left out while it equals `state_changed_at`. Data stored before a field existed still loads: the
+  clocks then default to `updated_at`, everything else to its default.
   Nothing in here is a Home Assistant type, so the store can save `to_dict()` output as it is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -74,6 +80,8 @@ class Notice(StrEnum):
 
     ALREADY_AVAILABLE = "already_available"
     ALREADY_REQUESTED = "already_requested"
+    # The request has not moved for the configured time and the pollers found nothing new (Tracker.mark_stuck).
+    STUCK = "stuck"
 
 
 _REQUEST_RANK = {state: index for index, state in enumerate(RequestState)}
@@ -100,6 +108,9 @@ _TEXT_ORDER: tuple[tuple[str, tuple[EpisodeState, ...]], ...] = (
 )
 
 type EpisodeKey = tuple[int, int]
+
+# Stands for "not given" in MediaRequest's clock fields, which then start at created_at.
+_UNSET = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +146,10 @@ class Episode:
     download_id: str | None = None
     final_path: str | None = None
     quality: str | None = None
+    # 0..1 while this row's download is awaited (issue 4); the last value seen is kept afterwards.
+    download_progress: float | None = None
+    # When Shoko matched this row's file (at least one cross reference).
+    anime_matched_at: datetime | None = None
     available_at: datetime | None = None
 
     @property
@@ -155,6 +170,8 @@ class Episode:
         _put(data, "download_id", self.download_id)
         _put(data, "final_path", self.final_path)
         _put(data, "quality", self.quality)
+        _put(data, "download_progress", self.download_progress)
+        _put(data, "anime_matched_at", _iso(self.anime_matched_at))
         _put(data, "available_at", _iso(self.available_at))
         return data
 
@@ -171,6 +188,8 @@ class Episode:
             download_id=data.get("download_id"),
             final_path=data.get("final_path"),
             quality=data.get("quality"),
+            download_progress=data.get("download_progress"),
+            anime_matched_at=_parse_dt(data.get("anime_matched_at")),
             available_at=_parse_dt(data.get("available_at")),
         )
 
@@ -185,6 +204,10 @@ class MediaRequest:
     created_at: datetime
     updated_at: datetime
     state: RequestState = RequestState.REQUESTED
+    # Both default to created_at (see the module docstring for what each clock measures).
+    state_changed_at: datetime = _UNSET
+    moved_at: datetime = _UNSET
+    stuck_since: datetime | None = None
     year: int | None = None
     is_4k: bool = False
     is_anime: bool = False
@@ -204,7 +227,12 @@ class MediaRequest:
     # Every download id ever seen for this request, sorted, so late events still find it (E4).
     download_ids: list[str] = field(default_factory=list)
     download_progress: float | None = None
+    # A movie's download speed (bytes/s) and eta (s, None when unknown), kept only while GRABBING/DOWNLOADING.
+    download_speed: int | None = None
+    download_eta: int | None = None
     final_path: str | None = None
+    # When Shoko matched the movie's file (TV: per episode row).
+    anime_matched_at: datetime | None = None
     reason: str | None = None
     needs_attention: bool = False
     already_available: bool = False
@@ -215,6 +243,13 @@ class MediaRequest:
     upgraded_at: datetime | None = None
     available_at: datetime | None = None
     episodes: dict[EpisodeKey, Episode] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Start the clocks that were not given at created_at."""
+        if self.state_changed_at is _UNSET:
+            self.state_changed_at = self.created_at
+        if self.moved_at is _UNSET:
+            self.moved_at = self.state_changed_at
 
     @property
     def is_active(self) -> bool:
@@ -274,7 +309,11 @@ class MediaRequest:
             "state": str(self.state),
             "created_at": _iso(self.created_at),
             "updated_at": _iso(self.updated_at),
+            "state_changed_at": _iso(self.state_changed_at),
         }
+        if self.moved_at != self.state_changed_at:
+            data["moved_at"] = _iso(self.moved_at)
+        _put(data, "stuck_since", _iso(self.stuck_since))
         _put(data, "year", self.year)
         _put(data, "is_4k", self.is_4k)
         _put(data, "is_anime", self.is_anime)
@@ -291,7 +330,10 @@ class MediaRequest:
         _put(data, "download_id", self.download_id)
         _put(data, "download_ids", list(self.download_ids))
         _put(data, "download_progress", self.download_progress)
+        _put(data, "download_speed", self.download_speed)
+        _put(data, "download_eta", self.download_eta)
         _put(data, "final_path", self.final_path)
+        _put(data, "anime_matched_at", _iso(self.anime_matched_at))
         _put(data, "reason", self.reason)
         _put(data, "needs_attention", self.needs_attention)
         _put(data, "already_available", self.already_available)
@@ -308,13 +350,18 @@ class MediaRequest:
         """Inverse of `to_dict`."""
         episodes = [Episode.from_dict(item) for item in data.get("episodes", [])]
         seasons = data.get("requested_seasons")
+        updated_at = datetime.fromisoformat(data["updated_at"])
+        state_changed_at = _parse_dt(data.get("state_changed_at")) or updated_at
         return cls(
             request_id=data["request_id"],
             media_type=MediaType(data["media_type"]),
             title=data["title"],
             state=RequestState(data["state"]),
             created_at=datetime.fromisoformat(data["created_at"]),
-            updated_at=datetime.fromisoformat(data["updated_at"]),
+            updated_at=updated_at,
+            state_changed_at=state_changed_at,
+            moved_at=_parse_dt(data.get("moved_at")) or state_changed_at,
+            stuck_since=_parse_dt(data.get("stuck_since")),
             year=data.get("year"),
             is_4k=data.get("is_4k", False),
             is_anime=data.get("is_anime", False),
@@ -330,7 +377,10 @@ class MediaRequest:
             download_id=data.get("download_id"),
             download_ids=list(data.get("download_ids", [])),
             download_progress=data.get("download_progress"),
+            download_speed=data.get("download_speed"),
+            download_eta=data.get("download_eta"),
             final_path=data.get("final_path"),
+            anime_matched_at=_parse_dt(data.get("anime_matched_at")),
             reason=data.get("reason"),
             needs_attention=data.get("needs_attention", False),
             already_available=data.get("already_available", False),

@@ -23,39 +23,53 @@ Which request an event updates (correlation; every lookup is an index hit, see c
     reason but "upgrade"), or Sonarr SeriesDelete free the media key. The next Jellyseerr request or Grab then
     creates a new request, and from then on every webhook for that media updates the new one only, even a Grab
     that repeats the old download id.
-- Jellyfin: a movie item matches the newest active request by TMDB/IMDb id (non-4K first, then 4K); an episode
-  by its TVDB id (as Sonarr sent it), else its series by Jellyfin SeriesId (linked by a Series item) or name.
-  Jellyfin never creates a request, and an item for an inactive request changes nothing.
+- Jellyfin and Shoko: see library.py (a movie item by TMDB/IMDb id, an episode by its TVDB id or its series;
+  a poller's `request_id` hint goes straight to that request; a Shoko match by the tail of the file's path).
+  Neither ever creates a request.
+- qBittorrent (polled): the request owning the download id, if active. See lifecycle.py for which rows it moves
+  or fails; the pollers ask `awaited_downloads()`, `awaiting_library()` and `active_ids()`, answered from exact
+  sets kept in the index (correlation.py), never by scanning every request.
 
 States (see lifecycle.py for the monotonic rules):
 - Jellyseerr: MEDIA_PENDING -> REQUESTED; MEDIA_APPROVED / MEDIA_AUTO_APPROVED -> APPROVED; MEDIA_DECLINED /
   MEDIA_FAILED -> FAILED with a reason, only before any *arr progress (later they are stale and ignored);
   MEDIA_AVAILABLE -> AVAILABLE (for TV: every row of the requested seasons).
-- Grab -> GRABBING, download id stored (per episode row for TV). Import -> IMPORTING, or ANIME_MATCHING for anime,
-  with the final path and the file's quality (which then wins over the Grab's). Jellyfin -> AVAILABLE: seeing the
-  item in the library is terminal evidence, so an import reported after it only fills in the path.
+- Grab -> GRABBING, download id stored (per episode row for TV); a Grab with another id before the import
+  replaces the current download. Import -> IMPORTING, or ANIME_MATCHING for anime, with the final path and the
+  file's quality (which then wins over the Grab's). Jellyfin -> AVAILABLE: seeing the item in the library is
+  terminal evidence, so an import reported after it only fills in the path.
 - An import of AVAILABLE media with isUpgrade and a new path sets `upgraded_at`; a Grab of AVAILABLE media only
   adds its download id to the history. ManualInteractionRequired -> DOWNLOADED with needs_attention and the *arr's
   message as reason, unless the media is already imported; the next import clears it. A delete with reason
   "upgrade" changes nothing; other file deletes are recorded as the reason.
+- Downloads: GRABBING/DOWNLOADING/DOWNLOADED phases move forward with progress; a FAILED phase, or the torrent
+  gone (`DownloadMissing`), fails only what still waits on that very download. A Shoko match stamps
+  `anime_matched_at` and keeps the state.
+
+Clocks and stuck (one place, `_commit`): a state change sets `state_changed_at`; a MOVE (see `progress_marks`)
+sets `moved_at` and clears `stuck_since`. `stuck_candidates` lists active requests that have not moved for a
+while; the HA side checks them with the pollers and calls `mark_stuck` for those still not moving.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 from uuid import uuid4
 
-from .correlation import Index, MediaKey, media_keys, request_keys
+from .correlation import Index, MediaKey, media_keys
+from .downloads import TorrentPhase
 from .events import (
     Deleted,
     DeleteScope,
+    DownloadMissing,
     DownloadProgress,
     EpisodeRef,
     Event,
+    FileMatched,
     Grabbed,
     Imported,
     ManualInteractionRequired,
@@ -65,20 +79,28 @@ from .events import (
     SeenInLibrary,
     SeriesInLibrary,
 )
+from .library import find_matched, find_seen, find_series, mark_matched, mark_seen
 from .lifecycle import (
     advance_episode,
     advance_request,
+    awaits_download,
     episode_row,
+    fail_download,
     merge_media,
     note_download,
+    progress_marks,
+    record_download,
+    settle_download,
     sync_tv_state,
 )
-from .models import EpisodeKey, EpisodeState, MediaRequest, MediaType, Notice, RequestState
+from .models import EpisodeState, MediaRequest, MediaType, Notice, RequestState
 
 STORAGE_FORMAT = 1
 
 _DECLINED_REASON = "Declined in Jellyseerr"
 _FAILED_REASON = "Jellyseerr could not send the request to Radarr/Sonarr"
+_DOWNLOAD_FAILED_REASON = "Download failed in qBittorrent"
+_DOWNLOAD_MISSING_REASON = "Download removed from qBittorrent before import"
 # States (request or episode) in which the file is already in the library folder.
 _IMPORTED = frozenset({"importing", "anime_matching", "available"})
 
@@ -134,6 +156,46 @@ class Tracker:
                 return self._on_series_seen(event, now)
             case DownloadProgress():
                 return self._on_progress(event, now)
+            case DownloadMissing():
+                return self._on_missing(event, now)
+            case FileMatched():
+                return self._on_file_matched(event, now)
+
+    # --- queries for the pollers (each answered from a set kept exact in the index) ---------------------------
+
+    def active_ids(self) -> list[str]:
+        """Requests neither AVAILABLE, FAILED nor removed."""
+        return self._index.active
+
+    def awaited_downloads(self) -> frozenset[str]:
+        """Torrent ids (lowercase) a movie or episode row still waits on; usenet ids never appear (E7)."""
+        return self._index.awaited_downloads
+
+    def awaiting_library(self) -> list[str]:
+        """Requests with an imported file (movie or row) that Jellyfin has not confirmed yet."""
+        return self._index.awaiting_library
+
+    # --- stuck ------------------------------------------------------------------------------------------------
+
+    def stuck_candidates(self, now: datetime, after: timedelta) -> list[str]:
+        """Active requests, not flagged stuck yet, that have not moved for `after` or longer (cost: active ones)."""
+        limit = now - after
+        requests = self._index.requests
+        return [
+            rid for rid in self._index.active if requests[rid].stuck_since is None and requests[rid].moved_at <= limit
+        ]
+
+    def mark_stuck(self, request_id: str, now: datetime) -> list[Change]:
+        """Flag an active request as stuck (Change with Notice.STUCK); [] if unknown, inactive or already flagged.
+
+        The flag clears by itself when the request next moves.
+        """
+        request = self._index.requests.get(request_id)
+        if request is None or request.stuck_since is not None or not self._index.is_open(request_id):
+            return []
+        before = request.to_dict()
+        request.stuck_since = now
+        return self._commit(request, before, now, Notice.STUCK)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to rebuild the tracker, as plain JSON values (indexes are derived, not stored)."""
@@ -204,7 +266,7 @@ class Tracker:
         request, before = self._open(found, event.media, now)
         merge_media(request, event.media, authoritative=False)
         note_download(request, event.download_id)
-        was_failed = request.state is RequestState.FAILED
+        was_failed = _has_failure(request)
         new_id = event.download_id
         if event.quality and not request.final_paths:
             request.quality = event.quality
@@ -213,17 +275,21 @@ class Tracker:
                 episode = episode_row(request, ref)
                 restart = new_id is None or new_id != episode.download_id
                 advance_episode(episode, EpisodeState.GRABBING, now, evidence=restart)
-                if new_id and (episode.download_id is None or episode.state.rank < EpisodeState.DOWNLOADED.rank):
+                if new_id and (episode.download_id is None or awaits_download(episode.state)):
+                    if episode.download_id != new_id:
+                        episode.download_progress = None
                     episode.download_id = new_id
             sync_tv_state(request, now)
         elif not request.episodes:
             restart = new_id is None or new_id != request.download_id
             advance_request(request, RequestState.GRABBING, now, evidence=restart)
-        if new_id and (request.download_id is None or request.state.rank < RequestState.DOWNLOADED.rank):
+        # A new Grab before the import REPLACES the download (E4: the old one failed or was blocklisted), even
+        # once DOWNLOADED: from then on only the new one's progress or failure counts.
+        if new_id and (request.download_id is None or awaits_download(request.state)):
             if request.download_id != new_id:
                 request.download_progress = None
             request.download_id = new_id
-        if was_failed and request.state is not RequestState.FAILED:
+        if was_failed and not _has_failure(request):
             request.reason = None
             request.needs_attention = False
         return self._commit(request, before, now)
@@ -331,94 +397,54 @@ class Tracker:
     # --- Jellyfin and download client -------------------------------------------------------------------------
 
     def _on_seen(self, event: SeenInLibrary, now: datetime) -> list[Change]:
-        if event.media_type is MediaType.MOVIE:
-            request = self._index.by_jellyfin_item(event.item_id)
-            if request is None or not request.is_active:
-                request = self._active_for(
-                    lambda is_4k: media_keys(
-                        MediaType.MOVIE, tmdb_id=event.tmdb_id, tvdb_id=None, imdb_id=event.imdb_id, is_4k=is_4k
-                    )
-                )
-            if request is None or not request.is_active:
-                return []
-            before = request.to_dict()
-            advance_request(request, RequestState.AVAILABLE, now, evidence=True)
-            request.jellyfin_item_id = request.jellyfin_item_id or event.item_id
-            return self._commit(request, before, now)
-        return self._on_episodes_seen(event, now)
-
-    def _on_episodes_seen(self, event: SeenInLibrary, now: datetime) -> list[Change]:
-        keys: set[EpisodeKey] = set()
-        if event.season is not None:
-            keys.update((event.season, number) for number in event.episodes)
-        series = None
-        by_tvdb = self._index.by_episode_tvdb(event.tvdb_id)
-        if by_tvdb is not None:
-            series = by_tvdb[0]
-            keys.add(by_tvdb[1])
-        series = (
-            series
-            or self._index.by_jellyfin_item(event.series_item_id)
-            or self._index.by_title(MediaType.TV, event.series_name)
-        )
-        if series is None:
+        found = find_seen(self._index, event)
+        if found is None:
             return []
-
-        def holds_waiting_row(candidate: MediaRequest) -> bool:
-            return any(
-                key in candidate.episodes and candidate.episodes[key].state is not EpisodeState.AVAILABLE
-                for key in keys
-            )
-
-        request = self._index.for_media(request_keys(series), holds_waiting_row) or series
-        rows = [request.episodes[key] for key in keys if key in request.episodes]
-        if not rows:
-            return []
+        request, rows = found
         before = request.to_dict()
-        for episode in rows:
-            advance_episode(episode, EpisodeState.AVAILABLE, now, evidence=True)
-        request.jellyfin_item_id = request.jellyfin_item_id or event.series_item_id
-        sync_tv_state(request, now)
+        mark_seen(request, rows, event, now)
         return self._commit(request, before, now)
 
     def _on_series_seen(self, event: SeriesInLibrary, now: datetime) -> list[Change]:
-        request = self._active_for(
-            lambda is_4k: media_keys(
-                MediaType.TV, tmdb_id=event.tmdb_id, tvdb_id=event.tvdb_id, imdb_id=event.imdb_id, is_4k=is_4k
-            )
-        ) or self._index.by_title(MediaType.TV, event.title)
-        if request is None or request.jellyfin_item_id == event.item_id:
+        request = find_series(self._index, event)
+        if request is None:
             return []
         before = request.to_dict()
         request.jellyfin_item_id = event.item_id
         return self._commit(request, before, now)
 
+    def _on_file_matched(self, event: FileMatched, now: datetime) -> list[Change]:
+        found = find_matched(self._index, event)
+        if found is None:
+            return []
+        request, rows = found
+        before = request.to_dict()
+        mark_matched(request, rows, now)
+        return self._commit(request, before, now)
+
     def _on_progress(self, event: DownloadProgress, now: datetime) -> list[Change]:
+        if event.phase is TorrentPhase.UNKNOWN:
+            return []
         request = self._index.by_download(event.download_id)
         if request is None or not request.is_active:
             return []
-        download_id = event.download_id.lower()
-        done = event.completed or event.progress >= 1
         before = request.to_dict()
-        if request.episodes:
-            target = EpisodeState.DOWNLOADED if done else EpisodeState.DOWNLOADING
-            for episode in request.episodes.values():
-                if episode.download_id == download_id:
-                    advance_episode(episode, target, now, evidence=False)
-            sync_tv_state(request, now)
-        elif request.download_id == download_id:
-            target_state = RequestState.DOWNLOADED if done else RequestState.DOWNLOADING
-            advance_request(request, target_state, now, evidence=False)
-        if request.download_id == download_id:
-            request.download_progress = round(min(max(event.progress, 0.0), 1.0), 4)
+        download_id = event.download_id.lower()
+        if event.phase is TorrentPhase.FAILED:
+            fail_download(request, download_id, event.reason or _DOWNLOAD_FAILED_REASON, now)
+        else:
+            record_download(request, replace(event, download_id=download_id), now)
+        return self._commit(request, before, now)
+
+    def _on_missing(self, event: DownloadMissing, now: datetime) -> list[Change]:
+        request = self._index.by_download(event.download_id)
+        if request is None or not request.is_active:
+            return []
+        before = request.to_dict()
+        fail_download(request, event.download_id.lower(), _DOWNLOAD_MISSING_REASON, now)
         return self._commit(request, before, now)
 
     # --- plumbing ---------------------------------------------------------------------------------------------
-
-    def _active_for(self, keys_for: Callable[[bool], list[MediaKey]]) -> MediaRequest | None:
-        """The active request for a media whose 4K flag is unknown: normal quality first, then 4K."""
-        candidates = [self._index.for_media(keys_for(is_4k)) for is_4k in (False, True)]
-        return next((c for c in candidates if c is not None and c.is_active), None) or candidates[0]
 
     def _open(
         self, request: MediaRequest | None, media: MediaInfo, now: datetime
@@ -444,11 +470,18 @@ class Tracker:
         now: datetime,
         notice: Notice | None = None,
     ) -> list[Change]:
+        settle_download(request)
         if before is None:
             self._index.add(request)
             return [Change(request.request_id, None, request.state, created=True, notice=notice)]
-        if request.to_dict() == before:
+        after = request.to_dict()
+        if after == before:
             return []
+        if after["state"] != before["state"]:
+            request.state_changed_at = now
+        if progress_marks(after) != progress_marks(before):
+            request.moved_at = now
+            request.stuck_since = None
         request.updated_at = now
         self._index.add(request)
         return [Change(request.request_id, RequestState(before["state"]), request.state, notice=notice)]
@@ -465,6 +498,13 @@ def _covers_seasons(request: MediaRequest, seasons: tuple[int, ...] | None) -> b
     if request.requested_seasons is None or not seasons:
         return True
     return set(seasons) <= set(request.requested_seasons)
+
+
+def _has_failure(request: MediaRequest) -> bool:
+    """FAILED, or (TV) holding a FAILED row: the reason then explains the failure."""
+    return request.state is RequestState.FAILED or any(
+        episode.state is EpisodeState.FAILED for episode in request.episodes.values()
+    )
 
 
 def _imported(state: RequestState | EpisodeState) -> bool:

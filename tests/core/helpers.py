@@ -56,13 +56,50 @@ class Driver:
 
 def summary(tracker: Tracker) -> list[dict[str, Any]]:
     """Every request without its clock-dependent fields, for comparing runs in different orders."""
-    clock = {"created_at", "updated_at", "available_at", "upgraded_at", "request_id"}
+    clock = {
+        "created_at",
+        "updated_at",
+        "available_at",
+        "upgraded_at",
+        "request_id",
+        "state_changed_at",
+        "moved_at",
+        "stuck_since",
+        "anime_matched_at",
+    }
     result = []
     for request in tracker.requests.values():
         data = {key: value for key, value in request.to_dict().items() if key not in clock}
         data["episodes"] = [
-            {key: value for key, value in episode.items() if key != "available_at"}
+            {key: value for key, value in episode.items() if key not in {"available_at", "anime_matched_at"}}
             for episode in data.get("episodes", [])
         ]
         result.append(data)
     return result
+
+
+_BEFORE_IMPORT = {"requested", "approved", "pending", "grabbing", "downloading", "downloaded"}
+_LIBRARY_WAIT = {"importing", "anime_matching"}
+
+
+def assert_queries_exact(tracker: Tracker) -> None:
+    """The pollers' three queries equal what a full scan of every request says (brute force, independently)."""
+    active, awaited, library = set(), set(), set()
+    for rid, request in tracker.requests.items():
+        if request.removed:
+            continue
+        if request.state.value not in {"available", "failed"}:
+            active.add(rid)
+        rows = list(request.episodes.values())
+        if request.state.value in _LIBRARY_WAIT or any(row.state.value in _LIBRARY_WAIT for row in rows):
+            library.add(rid)
+        waiting = [(row.download_id, row.state.value) for row in rows] or [(request.download_id, request.state.value)]
+        for download_id, state in waiting:
+            hexadecimal = all(char in "0123456789abcdef" for char in download_id or "x")
+            if download_id and state in _BEFORE_IMPORT and len(download_id) in {40, 64} and hexadecimal:
+                awaited.add(download_id)
+    assert set(tracker.active_ids()) == active
+    assert len(tracker.active_ids()) == len(active)
+    assert tracker.awaited_downloads() == frozenset(awaited)
+    assert set(tracker.awaiting_library()) == library
+    assert len(tracker.awaiting_library()) == len(library)

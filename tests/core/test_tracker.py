@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from custom_components.status_tracker.downloads import TorrentPhase
 from custom_components.status_tracker.events import DownloadProgress
 from custom_components.status_tracker.models import EpisodeState, MediaType, Notice, RequestState
 from custom_components.status_tracker.tracker import Change, Tracker
@@ -526,20 +527,21 @@ def test_download_progress() -> None:
     driver.run("jellyseerr/movie_auto_approved", "radarr/grab")
     tracker, request = driver.tracker, driver.only()
     now = driver.now + timedelta(seconds=5)
-    (change,) = tracker.apply(DownloadProgress(DUNE_HASH.upper(), 0.42), now)
+    (change,) = tracker.apply(DownloadProgress(DUNE_HASH.upper(), TorrentPhase.DOWNLOADING, 0.42), now)
     assert change.new_state is RequestState.DOWNLOADING
     assert request.download_progress == 0.42
-    assert tracker.apply(DownloadProgress(DUNE_HASH, 0.42), now) == []
-    tracker.apply(DownloadProgress(DUNE_HASH, 1.0), now)
+    assert tracker.apply(DownloadProgress(DUNE_HASH, TorrentPhase.DOWNLOADING, 0.42), now) == []
+    tracker.apply(DownloadProgress(DUNE_HASH, TorrentPhase.DOWNLOADED, 1.0), now)
     assert (request.state, request.download_progress) == (RequestState.DOWNLOADED, 1.0)
-    assert tracker.apply(DownloadProgress("0" * 40, 0.5), now) == []
+    assert tracker.apply(DownloadProgress("0" * 40, TorrentPhase.DOWNLOADING, 0.5), now) == []
 
 
 def test_download_progress_for_episodes() -> None:
     driver = Driver()
     driver.run("jellyseerr/tv_auto_approved", "sonarr/grab_episode", "sonarr/grab_season_pack")
     request = driver.only()
-    driver.tracker.apply(DownloadProgress("c0ffee00deadbeef0123456789abcdef01234567", 0.5, completed=True), driver.now)
+    pack = "c0ffee00deadbeef0123456789abcdef01234567"
+    driver.tracker.apply(DownloadProgress(pack, TorrentPhase.DOWNLOADED, 0.5), driver.now)
     assert request.state_text() == "4 downloaded, 1 queued"
     assert request.download_progress == 0.5  # the request's current download is the pack
 

@@ -1,0 +1,130 @@
+"""qBittorrent vocabulary: state -> phase for 4.x and 5.x, eta, torrent ids (E6, E7, E20)."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.status_tracker.downloads import (
+    ETA_UNKNOWN,
+    TorrentPhase,
+    eta_seconds,
+    is_torrent_hash,
+    torrent_keys,
+    torrent_phase,
+)
+from custom_components.status_tracker.events import DownloadProgress
+
+G, D, DONE, F, U = (
+    TorrentPhase.GRABBING,
+    TorrentPhase.DOWNLOADING,
+    TorrentPhase.DOWNLOADED,
+    TorrentPhase.FAILED,
+    TorrentPhase.UNKNOWN,
+)
+# Every state qBittorrent emits (torrentStateToString), below 100 %. `allocating` only appears in the wiki.
+COMMON = {
+    "metaDL": G,
+    "forcedMetaDL": G,
+    "queuedDL": G,
+    "checkingDL": G,
+    "checkingResumeData": G,
+    "allocating": G,
+    "downloading": D,
+    "stalledDL": D,
+    "forcedDL": D,
+    "uploading": DONE,
+    "stalledUP": DONE,
+    "queuedUP": DONE,
+    "checkingUP": DONE,
+    "forcedUP": DONE,
+    "error": F,
+    "missingFiles": F,
+    "moving": U,
+    "unknown": U,
+}
+QBT_4 = {**COMMON, "pausedDL": D, "pausedUP": DONE}
+QBT_5 = {**COMMON, "stoppedDL": D, "stoppedUP": DONE}
+
+
+@pytest.mark.parametrize(("state", "phase"), sorted(QBT_4.items()))
+def test_qbittorrent_4_states(state: str, phase: TorrentPhase) -> None:
+    assert torrent_phase(state, 0.3) is phase
+
+
+@pytest.mark.parametrize(("state", "phase"), sorted(QBT_5.items()))
+def test_qbittorrent_5_states(state: str, phase: TorrentPhase) -> None:
+    assert torrent_phase(state, 0.3) is phase
+
+
+@pytest.mark.parametrize("state", sorted(set(QBT_4) | set(QBT_5) | {"", "someFutureState"}))
+def test_complete_progress_is_downloaded_unless_failed(state: str) -> None:
+    expected = F if state in {"error", "missingFiles"} else DONE
+    assert torrent_phase(state, 1.0) is expected
+    assert torrent_phase(state, 1.0000001) is expected
+
+
+def test_unknown_states_change_nothing() -> None:
+    assert torrent_phase("someFutureState", 0.5) is U
+    assert torrent_phase("", 0.0) is U
+    assert torrent_phase("Downloading", 0.5) is U  # states are case-sensitive in qBittorrent
+
+
+def test_eta() -> None:
+    assert ETA_UNKNOWN == 8640000
+    assert eta_seconds(ETA_UNKNOWN) is None
+    assert eta_seconds(ETA_UNKNOWN + 1) is None
+    assert eta_seconds(-1) is None
+    assert eta_seconds(None) is None
+    assert eta_seconds(0) == 0
+    assert eta_seconds(951) == 951
+
+
+V1 = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
+V2 = "d8dd32ac93357c368556af3ac1d95c9d76bd0dff6fa9833ecdac3d53134efabb"
+
+
+@pytest.mark.parametrize(
+    ("download_id", "expected"),
+    [
+        (V1, True),
+        (V1.upper(), True),
+        (V2, True),
+        (V2.upper(), True),
+        (V1[:39], False),
+        (V1 + "0", False),
+        (V2[:63], False),
+        (V2 + "0", False),
+        ("0123456789abcdef0123456789abcdef", False),  # NZBGet's 32-hex GUID (E7)
+        ("SABnzbd_nzo_abc", False),
+        ("SABnzbd_nzo_" + "a" * 28, False),  # 40 chars, not hex
+        ("g" * 40, False),
+        (f" {V1}", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_is_torrent_hash(download_id: str | None, expected: bool) -> None:
+    assert is_torrent_hash(download_id) is expected
+
+
+def test_torrent_keys_of_a_hybrid_torrent() -> None:
+    # libtorrent 2: qBittorrent's `hash` is the v2 hash truncated to 40 chars (E6).
+    keys = torrent_keys(V2[:40], V1.upper(), V2.upper())
+    assert keys == {V2[:40], V1, V2}
+    assert V1 in keys  # Radarr's Grab id (InfoHashes.V1OrV2 prefers v1)
+    assert V2[:40] in keys  # the later Download event's id
+
+
+def test_torrent_keys_of_v1_and_v2_only_torrents() -> None:
+    assert torrent_keys(V1, V1, "") == {V1}
+    assert torrent_keys(V1, "", "") == {V1}  # qBittorrent 4.x before 4.4 has no info hash fields
+    assert torrent_keys(V2[:40], "", V2) == {V2[:40], V2}  # v2-only: the *arr knows the 64-char id
+
+
+def test_progress_event_from_raw_torrent_fields() -> None:
+    event = DownloadProgress.from_torrent(V1.upper(), "downloading", 0.45, 48234567, 951)
+    assert event == DownloadProgress(V1, TorrentPhase.DOWNLOADING, 0.45, 48234567, 951)
+    stalled = DownloadProgress.from_torrent(V1, "stalledDL", 0.45, 0, ETA_UNKNOWN)
+    assert (stalled.eta, stalled.reason) == (None, None)
+    failed = DownloadProgress.from_torrent(V1, "missingFiles", 0.45)
+    assert (failed.phase, failed.reason) == (TorrentPhase.FAILED, "qBittorrent: missingFiles")
