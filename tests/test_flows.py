@@ -53,7 +53,7 @@ ANIME_TV_FLOW = (
     "jellyfin/anime_episode_s01e02_item_added",
 )
 # Attributes that depend on when a step ran, not on what happened.
-CLOCK_ATTRIBUTES = {"created_at", "updated_at", "available_at", "request_id"}
+CLOCK_ATTRIBUTES = {"created_at", "updated_at", "available_at", "state_changed_at", "anime_matched_at", "request_id"}
 
 
 class Services:

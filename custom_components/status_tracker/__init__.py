@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 import logging
 from typing import Any
 
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import (
+    CONF_API_KEY,
+    CONF_PASSWORD,
+    CONF_URL,
+    CONF_USERNAME,
+    Platform,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .const import CONF_ANIME_PATH_PREFIXES, CONF_ANIME_TAG, DEFAULT_ANIME_TAG
+from .clients.jellyfin import JellyfinClient
+from .clients.qbittorrent import QBittorrentClient
+from .clients.shoko import ShokoClient
+from .connection import async_create_qbittorrent_session
+from .const import (
+    CONF_ANIME_PATH_PREFIXES,
+    CONF_ANIME_TAG,
+    CONF_DOWNLOAD_POLL_INTERVAL,
+    CONF_QBITTORRENT,
+    CONF_REQUEST_TIMEOUT,
+    CONF_SHOKO,
+    CONF_STUCK_AFTER,
+    DEFAULT_ANIME_TAG,
+    DEFAULT_DOWNLOAD_POLL_INTERVAL,
+    DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_STUCK_AFTER,
+)
+from .coordinator import DownloadCoordinator, LibraryCoordinator
 from .data import StatusTrackerConfigEntry, StatusTrackerData
 from .ingest import Ingest
+from .matching import ShokoMatches
 from .models import AnimeRules
 from .storage import StoredData, TrackerStore
 from .tracker import Tracker
@@ -34,7 +60,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
         rules=anime_rules(entry.options),
         last_webhook=_restore_last_webhook(stored),
     )
-    entry.runtime_data = StatusTrackerData(store=store, ingest=ingest)
+    downloads, library = _create_coordinators(hass, entry, ingest)
+    entry.runtime_data = StatusTrackerData(store=store, ingest=ingest, downloads=downloads, library=library)
     # Entities first, so that the first webhook already has a platform to add its request to.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(
@@ -42,7 +69,54 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     )
     # One reload path for options, reauth and reconfigure alike.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
+    # The pollers have no entities of their own; this listener keeps their schedules running. Each update
+    # returns at once, without any HTTP request, while nothing waits on its service.
+    for coordinator in (downloads, library):
+        if coordinator is not None:
+            entry.async_on_unload(coordinator.async_add_listener(_keep_polling))
+    if (shoko := entry.data.get(CONF_SHOKO) or {}).get(CONF_URL):
+        matches = ShokoMatches(
+            hass,
+            ingest,
+            library,
+            session=async_get_clientsession(hass),
+            url=shoko[CONF_URL],
+            api_key=shoko[CONF_API_KEY],
+        )
+        entry.async_create_background_task(hass, matches.feed.async_run(), "status_tracker Shoko feed")
+        entry.async_on_unload(matches.feed.async_stop)
     return True
+
+
+@callback
+def _keep_polling() -> None:
+    """Nothing to do: the coordinators apply what they find to the tracker themselves."""
+
+
+def _create_coordinators(
+    hass: HomeAssistant, entry: StatusTrackerConfigEntry, ingest: Ingest
+) -> tuple[DownloadCoordinator | None, LibraryCoordinator]:
+    options = entry.options
+    timeout = float(options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT))
+    session = async_get_clientsession(hass)
+    jellyfin = JellyfinClient(session, entry.data[CONF_URL], entry.data[CONF_API_KEY], timeout=timeout)
+    downloads = None
+    if (qbt := entry.data.get(CONF_QBITTORRENT) or {}).get(CONF_URL):
+        # A session of its own: its cookie jar holds the login. Home Assistant closes it when it stops.
+        qbt_session = async_create_qbittorrent_session(hass)
+        client = QBittorrentClient(
+            qbt_session, qbt[CONF_URL], qbt.get(CONF_USERNAME), qbt.get(CONF_PASSWORD), timeout=timeout
+        )
+        interval = timedelta(seconds=options.get(CONF_DOWNLOAD_POLL_INTERVAL, DEFAULT_DOWNLOAD_POLL_INTERVAL))
+        downloads = DownloadCoordinator(hass, entry, ingest, client, interval)
+    shoko = None
+    if (shoko_conf := entry.data.get(CONF_SHOKO) or {}).get(CONF_URL):
+        shoko = ShokoClient(session, shoko_conf[CONF_URL], shoko_conf[CONF_API_KEY], timeout=timeout)
+    stuck_after = timedelta(minutes=options.get(CONF_STUCK_AFTER, DEFAULT_STUCK_AFTER))
+    library = LibraryCoordinator(
+        hass, entry, ingest, jellyfin=jellyfin, shoko=shoko, downloads=downloads, stuck_after=stuck_after
+    )
+    return downloads, library
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> bool:

@@ -56,7 +56,7 @@ def _error_code(err: ServiceError) -> str:
 
 def async_create_qbittorrent_session(hass: HomeAssistant) -> aiohttp.ClientSession:
     """A session with a cookie jar of its own that keeps cookies from IP hosts (qBittorrent's SID)."""
-    return async_create_clientsession(hass, auto_cleanup=False, cookie_jar=aiohttp.CookieJar(unsafe=True))
+    return async_create_clientsession(hass, cookie_jar=aiohttp.CookieJar(unsafe=True))
 
 
 async def async_check_services(hass: HomeAssistant, user_input: Mapping[str, Any]) -> ServiceCheck:
@@ -100,8 +100,6 @@ async def _async_check_qbittorrent(
     except ServiceError as err:
         _LOGGER.debug("qBittorrent check failed: %s", err)
         errors[CONF_QBITTORRENT] = _error_code(err)
-    finally:
-        await session.close()
     return {CONF_URL: url, CONF_USERNAME: username, CONF_PASSWORD: password}
 
 

@@ -39,3 +39,13 @@ STORAGE_SAVE_DELAY: Final = 5  # seconds
 # Home Assistant events fired by the integration.
 EVENT_STATE_CHANGED: Final = "status_tracker_state_changed"
 EVENT_ALREADY_AVAILABLE: Final = "status_tracker_already_available"
+EVENT_REQUEST_STUCK: Final = "status_tracker_request_stuck"
+
+# A torrent the *arr grabbed that is missing from qBittorrent this long, with no import, failed.
+DOWNLOAD_MISSING_AFTER: Final = 600  # seconds
+# Jellyfin checks after an import: the delay before each, then LIBRARY_RECHECK_EVERY for as long as it takes.
+LIBRARY_CHECK_DELAYS: Final = (10, 30, 60, 120, 300)  # seconds
+LIBRARY_RECHECK_EVERY: Final = 900  # seconds
+LIBRARY_TICK: Final = 10  # seconds between looks at what is due
+# Poll backoff while a service fails: the interval doubles up to this.
+MAX_POLL_BACKOFF: Final = 300  # seconds

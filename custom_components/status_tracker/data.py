@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 
+from .coordinator import DownloadCoordinator, LibraryCoordinator
 from .ingest import Ingest
 from .storage import TrackerStore
 
@@ -16,6 +17,8 @@ class StatusTrackerData:
 
     store: TrackerStore
     ingest: Ingest
+    downloads: DownloadCoordinator | None
+    library: LibraryCoordinator
 
 
 type StatusTrackerConfigEntry = ConfigEntry[StatusTrackerData]

@@ -7,7 +7,8 @@ fires the integration's events.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
 from http import HTTPStatus
 import logging
 from typing import Any
@@ -18,7 +19,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_STATE_CHANGED
+from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_STATE_CHANGED
+from .events import Event
 from .models import AnimeRules, MediaRequest, Notice
 from .parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
 from .storage import StoredData, TrackerStore
@@ -38,6 +40,10 @@ PARSERS: Mapping[str, Parser] = {
 }
 
 type AddRequests = Callable[[list[MediaRequest]], Awaitable[None]]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 def signal_request_updated(entry_id: str, request_id: str) -> str:
@@ -64,7 +70,7 @@ class Ingest:
         last_webhook: dict[str, str],
     ) -> None:
         self._hass = hass
-        self._entry_id = entry_id
+        self.entry_id = entry_id
         self._store = store
         self.tracker = tracker
         self.rules = rules
@@ -90,15 +96,28 @@ class Ingest:
             self._store.async_schedule_save(self.as_stored)
             return json_response(HTTPStatus.OK, f"ignored: {result.ignored}")
 
-        now = dt_util.utcnow()
-        changes = [change for event in result.events for change in self.tracker.apply(event, now)]
-        self._store.async_schedule_save(self.as_stored)
-        await self._async_publish(changes)
+        changes = await self.async_apply(result.events)
+        if not changes:
+            # Only the webhook time changed.
+            self._store.async_schedule_save(self.as_stored)
         _LOGGER.debug("%s webhook: %d event(s), %d change(s)", service, len(result.events), len(changes))
         return json_response(HTTPStatus.OK, f"applied {len(changes)} change(s)")
 
+    async def async_apply(self, events: Iterable[Event]) -> list[Change]:
+        """Apply events from any source (webhooks, pollers, the Shoko feed) and publish what changed."""
+        now = dt_util.utcnow()
+        changes = [change for event in events for change in self.tracker.apply(event, now)]
+        await self.async_publish(changes)
+        return changes
+
+    async def async_publish(self, changes: list[Change]) -> None:
+        """Save, add entities for new requests, refresh the others, then fire the events."""
+        if not changes:
+            return
+        self._store.async_schedule_save(self.as_stored)
+        await self._async_publish(changes)
+
     async def _async_publish(self, changes: list[Change]) -> None:
-        """Add entities for new requests, refresh the others, then fire the events."""
         created = [req for change in changes if change.created and (req := self.tracker.get(change.request_id))]
         if created and self.add_requests is not None:
             # Awaited so that the events below can name the new entities.
@@ -109,12 +128,12 @@ class Ingest:
             if request is None:  # pragma: no cover - the tracker never reports a request it dropped
                 continue
             if not change.created:
-                async_dispatcher_send(self._hass, signal_request_updated(self._entry_id, change.request_id))
+                async_dispatcher_send(self._hass, signal_request_updated(self.entry_id, change.request_id))
             entity_id = registry.async_get_entity_id(
-                "sensor", DOMAIN, request_unique_id(self._entry_id, change.request_id)
+                "sensor", DOMAIN, request_unique_id(self.entry_id, change.request_id)
             )
             common = {
-                "entry_id": self._entry_id,
+                "entry_id": self.entry_id,
                 "request_id": request.request_id,
                 "entity_id": entity_id,
                 "title": request.title,
@@ -132,3 +151,8 @@ class Ingest:
                 )
             if change.notice is Notice.ALREADY_AVAILABLE:
                 self._hass.bus.async_fire(EVENT_ALREADY_AVAILABLE, common)
+            elif change.notice is Notice.STUCK:
+                self._hass.bus.async_fire(
+                    EVENT_REQUEST_STUCK,
+                    {**common, "state": str(request.state), "stuck_since": _iso(request.stuck_since)},
+                )

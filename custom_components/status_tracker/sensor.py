@@ -102,6 +102,11 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _percent(fraction: float | None) -> float | None:
+    """Progress as a percentage with one decimal, as users read it."""
+    return round(fraction * 100, 1) if fraction is not None else None
+
+
 def request_attributes(request: MediaRequest) -> dict[str, Any]:
     """The sensor's attributes (also the shape actions and diagnostics reuse)."""
     counts = request.episode_counts() if request.episodes else None
@@ -121,16 +126,21 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "quality": request.quality,
         "requested_seasons": request.requested_seasons,
         "download_id": request.download_id,
-        "download_progress": request.download_progress,
+        "download_progress": _percent(request.download_progress),
+        "download_speed": request.download_speed,
+        "download_eta": request.download_eta,
         "final_path": request.final_path,
         "episode_total": request.episode_total if request.episodes else None,
         "episode_counts": counts,
         "state_text": request.state_text(),
         "grabbed_text": request.grabbed_text(),
         "reason": request.reason,
+        "stuck_since": _iso(request.stuck_since),
+        "anime_matched_at": _iso(request.anime_matched_at),
         "needs_attention": request.needs_attention,
         "already_available": request.already_available,
         "created_at": _iso(request.created_at),
+        "state_changed_at": _iso(request.state_changed_at),
         "updated_at": _iso(request.updated_at),
         "available_at": _iso(request.available_at),
         "episodes": [
@@ -139,6 +149,7 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
                 "episode": episode.episode,
                 "state": str(episode.state),
                 "title": episode.title,
+                "download_progress": _percent(episode.download_progress),
                 "final_path": episode.final_path,
             }
             for _, episode in sorted(request.episodes.items())

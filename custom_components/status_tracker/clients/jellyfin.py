@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
@@ -19,8 +20,39 @@ class JellyfinServerInfo:
     version: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class JellyfinItem:
+    """The parts of a Jellyfin library item the tracker matches on."""
+
+    item_id: str
+    name: str
+    item_type: str
+    # Provider ids with lowercase keys ("tmdb", "tvdb", "imdb", "anidb", ...), values as strings.
+    provider_ids: dict[str, str]
+    season: int | None = None
+    episode: int | None = None
+    episode_end: int | None = None
+    series_id: str | None = None
+    path: str | None = None
+
+    def has_provider_id(self, provider: str, value: int | str | None) -> bool:
+        """True when the item carries exactly this id (Jellyfin cannot filter by value: E19)."""
+        if value is None or value == "":
+            return False
+        return self.provider_ids.get(provider, "").strip().lower() == str(value).strip().lower()
+
+
+# Enough for large libraries; a lookup stops at the first page that holds a match.
+_PAGE_SIZE = 500
+_MAX_PAGES = 40
+
+
 class JellyfinClient:
-    """Talks to one Jellyfin server with an API key."""
+    """Talks to one Jellyfin server with an API key.
+
+    Library lookups fetch items with their provider ids and match them here: Jellyfin cannot filter by an id's
+    value and silently returns everything for the Emby-only AnyProviderIdEquals (E19).
+    """
 
     def __init__(self, session: aiohttp.ClientSession, url: str, api_key: str, *, timeout: float = 10) -> None:
         self._session = session
@@ -47,3 +79,103 @@ class JellyfinClient:
             name=str(data.get("ServerName") or "Jellyfin"),
             version=str(version) if version is not None else None,
         )
+
+    async def async_find(
+        self,
+        item_type: str,
+        *,
+        title: str | None,
+        tmdb_id: int | None = None,
+        tvdb_id: int | None = None,
+        imdb_id: str | None = None,
+    ) -> JellyfinItem | None:
+        """The Movie or Series item with one of these provider ids: by title first, then through the library."""
+
+        def matches(item: JellyfinItem) -> bool:
+            return (
+                item.has_provider_id("tmdb", tmdb_id)
+                or item.has_provider_id("tvdb", tvdb_id)
+                or item.has_provider_id("imdb", imdb_id)
+            )
+
+        if tmdb_id is None and tvdb_id is None and not imdb_id:
+            return None
+        query = {"includeItemTypes": item_type, "recursive": "true", "fields": "ProviderIds,Path"}
+        # These only test that an id is present, which still narrows a large library; the value is matched here.
+        if tmdb_id is not None:
+            query["hasTmdbId"] = "true"
+        elif tvdb_id is not None:
+            query["hasTvdbId"] = "true"
+        if title:
+            for item in await self._async_page({**query, "searchTerm": title}, 0):
+                if matches(item):
+                    return item
+        # Titles differ between services (anime, translations): walk the library, a page at a time.
+        for page in range(_MAX_PAGES):
+            items = await self._async_page(query, page * _PAGE_SIZE)
+            for item in items:
+                if matches(item):
+                    return item
+            if len(items) < _PAGE_SIZE:
+                break
+        return None
+
+    async def async_episodes(self, series_id: str) -> list[JellyfinItem]:
+        """Every episode of a series that has a file (virtual "missing" episodes are left out)."""
+        query = {
+            "parentId": series_id,
+            "includeItemTypes": "Episode",
+            "recursive": "true",
+            "isMissing": "false",
+            "fields": "ProviderIds,Path",
+        }
+        episodes: list[JellyfinItem] = []
+        for page in range(_MAX_PAGES):
+            items = await self._async_page(query, page * _PAGE_SIZE)
+            episodes.extend(items)
+            if len(items) < _PAGE_SIZE:
+                break
+        return episodes
+
+    async def _async_page(self, query: dict[str, str], start: int) -> list[JellyfinItem]:
+        status, body = await request(
+            self._session,
+            "GET",
+            f"{self._base}/Items",
+            headers=self._headers,
+            params={**query, "startIndex": str(start), "limit": str(_PAGE_SIZE)},
+            request_timeout=self._timeout,
+        )
+        data = parse_json(body)
+        if status != 200 or not isinstance(data, dict) or not isinstance(data.get("Items"), list):
+            raise InvalidResponseError("not a Jellyfin /Items answer")
+        return [item for raw in data["Items"] if (item := _item(raw)) is not None]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _item(raw: Any) -> JellyfinItem | None:
+    """One item of an /Items answer, or None for garbage and for virtual (missing) items."""
+    if not isinstance(raw, dict) or not raw.get("Id") or raw.get("LocationType") == "Virtual":
+        return None
+    providers = raw.get("ProviderIds")
+    return JellyfinItem(
+        item_id=str(raw["Id"]).replace("-", "").lower(),
+        name=str(raw.get("Name") or ""),
+        item_type=str(raw.get("Type") or ""),
+        provider_ids=(
+            {str(k).lower(): str(v) for k, v in providers.items() if v is not None}
+            if isinstance(providers, dict)
+            else {}
+        ),
+        season=_int(raw.get("ParentIndexNumber")),
+        episode=_int(raw.get("IndexNumber")),
+        episode_end=_int(raw.get("IndexNumberEnd")),
+        series_id=str(raw["SeriesId"]).replace("-", "").lower() if raw.get("SeriesId") else None,
+        path=str(raw["Path"]) if raw.get("Path") else None,
+    )

@@ -3,14 +3,22 @@
 Login answers differ by version (4.x: 200 with "Ok."/"Fails."; 5.2+: 204/401) and so does the session cookie's
 name (SID, QBT_SID_<port>), so success is judged from status and body, and the cookie is left to the session's jar.
 The session must have a cookie jar of its own that accepts cookies from IP hosts (CookieJar(unsafe=True)).
+
+Progress comes from `sync/maindata`: one request per poll however many torrents, answered with only what changed
+since the `rid` we send back. Partial objects are merged into a local cache; a new login resets the server's sync
+state, so the cache is rebuilt from a full update then.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 
 from . import InvalidAuthError, InvalidResponseError
-from .http import request
+from .http import parse_json, request
+
+type Torrent = dict[str, Any]
 
 
 class QBittorrentClient:
@@ -30,6 +38,14 @@ class QBittorrentClient:
         self._username = username or ""
         self._password = password or ""
         self._timeout = timeout
+        self._logged_in = False
+        self._rid = 0
+        self._torrents: dict[str, Torrent] = {}
+
+    @property
+    def torrents(self) -> dict[str, Torrent]:
+        """The cached torrents by hash (lowercase), as of the last sync."""
+        return self._torrents
 
     async def async_login(self) -> None:
         """Log in; raise InvalidAuthError on bad credentials."""
@@ -45,6 +61,9 @@ class QBittorrentClient:
             raise InvalidAuthError("qBittorrent refused the credentials")
         if not (200 <= status < 300) or text not in ("Ok.", ""):
             raise InvalidResponseError(f"unexpected login answer (HTTP {status})")
+        self._logged_in = True
+        # The server keeps sync state per session: start over with a full update.
+        self._rid = 0
 
     async def async_get_api_version(self) -> str:
         """Log in and return the WebUI API version (proves the session works)."""
@@ -59,3 +78,44 @@ class QBittorrentClient:
         if status != 200 or not version or not version[0].isdigit():
             raise InvalidResponseError("not a qBittorrent WebUI API answer")
         return version
+
+    async def async_sync(self) -> dict[str, Torrent]:
+        """One `sync/maindata` call merged into the cache; logs in first or again when the session expired."""
+        if not self._logged_in:
+            await self.async_login()
+        try:
+            data = await self._async_maindata()
+        except InvalidAuthError:
+            # The session cookie expired (403); one new login, then a real auth failure propagates.
+            await self.async_login()
+            data = await self._async_maindata()
+        self._merge(data)
+        return self._torrents
+
+    async def _async_maindata(self) -> dict[str, Any]:
+        status, body = await request(
+            self._session,
+            "GET",
+            f"{self._base}/api/v2/sync/maindata",
+            params={"rid": str(self._rid)},
+            request_timeout=self._timeout,
+        )
+        data = parse_json(body)
+        if status != 200 or not isinstance(data, dict) or not isinstance(data.get("rid"), int):
+            raise InvalidResponseError("not a qBittorrent sync/maindata answer")
+        return data
+
+    def _merge(self, data: dict[str, Any]) -> None:
+        torrents = data.get("torrents") or {}
+        removed = data.get("torrents_removed") or []
+        if not isinstance(torrents, dict) or not isinstance(removed, list):
+            raise InvalidResponseError("sync/maindata torrents have an unexpected shape")
+        if data.get("full_update"):
+            self._torrents = {}
+        for torrent_hash, fields in torrents.items():
+            if isinstance(fields, dict):
+                # Partial objects hold only changed keys: never treat a missing key as 0.
+                self._torrents.setdefault(str(torrent_hash).lower(), {}).update(fields)
+        for torrent_hash in removed:
+            self._torrents.pop(str(torrent_hash).lower(), None)
+        self._rid = data["rid"]

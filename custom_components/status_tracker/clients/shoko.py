@@ -1,6 +1,15 @@
-"""Shoko Server REST v3 client (the parts status_tracker needs)."""
+"""Shoko Server REST v3 client (the parts status_tracker needs).
+
+Files are found by the tail of their path (E15 to E17): Radarr, Sonarr and Shoko see the same file under different
+mount roots and maybe different separators, so only the last path components are compared, case-insensitively.
+Works with v5 (`includeXRefs=true`) and v6-dev (`include=XRefs`); both flags are sent, ASP.NET ignores the other.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
@@ -9,6 +18,52 @@ from .http import parse_json, request
 
 # A tail no real file has: the lookup proves the key and the endpoint without matching anything.
 _PROBE_TAIL = "status_tracker_connection_check.mkv"
+# How many files one tail may match (the same episode in several releases or import folders).
+_FIND_LIMIT = 20
+
+
+@dataclass(frozen=True, slots=True)
+class ShokoFile:
+    """A Shoko file (VideoLocal) with what its cross references say."""
+
+    file_id: int
+    relative_path: str
+    import_folder_id: int | None
+    cross_references: int
+    anidb_anime_ids: tuple[int, ...] = ()
+    tmdb_show_ids: tuple[int, ...] = ()
+    tmdb_movie_ids: tuple[int, ...] = ()
+
+    @property
+    def matched(self) -> bool:
+        """Shoko has linked the file to at least one episode."""
+        return self.cross_references > 0
+
+
+def normalize_path(path: str) -> str:
+    """Forward slashes, no empty components, no trailing slash."""
+    return "/".join(part for part in path.replace("\\", "/").split("/") if part)
+
+
+def path_tail(path: str, components: int = 2) -> str:
+    """The last `components` components of a path, "/"-separated (the file name alone if that is all there is)."""
+    parts = normalize_path(path).split("/")
+    return "/".join(parts[-components:])
+
+
+def tail_matches(candidate: str, tail: str, *, relative: bool = False) -> bool:
+    """Whether `candidate` ends with the path `tail`, component-wise and case-insensitively.
+
+    With `relative`, `candidate` is relative to a folder that may hold the first components of `tail` (a file at
+    the root of a Shoko import folder has a one-component RelativePath), so a shorter candidate may match.
+    """
+    want = [part for part in normalize_path(tail).casefold().split("/") if part]
+    have = [part for part in normalize_path(candidate).casefold().split("/") if part]
+    if not want or not have:
+        return False
+    if len(have) < len(want):
+        return relative and have == want[-len(have) :]
+    return have[-len(want) :] == want
 
 
 class ShokoClient:
@@ -32,3 +87,142 @@ class ShokoClient:
         )
         if status != 200 or not isinstance(parse_json(body), list):
             raise InvalidResponseError("not a Shoko PathEndsWith answer")
+
+    async def async_find_file(self, path: str) -> ShokoFile | None:
+        """The Shoko file whose location ends like `path` (last two components, else the file name), or None.
+
+        `path` is the path as any other service sees it (Sonarr's episodeFile.path, a qBittorrent content path);
+        only its tail is sent. Raises CannotConnectError, InvalidAuthError or InvalidResponseError.
+        """
+        if not normalize_path(path):
+            return None
+        tail = path_tail(path, 2)
+        found = await self._async_path_ends_with(tail, unique=False)
+        if found is None and "/" in tail:
+            # The parent folder differs (another layout, or Shoko renamed it on import): fall back to the file name,
+            # but only when it names exactly one file (E17: a bare name can be ambiguous).
+            found = await self._async_path_ends_with(path_tail(path, 1), unique=True)
+        return found
+
+    async def async_get_file(self, file_id: int) -> ShokoFile | None:
+        """A file by its Shoko id (v6 `release:saved` names only the id), or None if Shoko does not know it."""
+        status, body = await request(
+            self._session,
+            "GET",
+            f"{self._base}/api/v3/File/{int(file_id)}",
+            headers=self._headers,
+            params={"includeXRefs": "true", "include": "XRefs"},
+            request_timeout=self._timeout,
+        )
+        if status == 404:
+            return None
+        if status != 200:
+            raise InvalidResponseError(f"unexpected file answer (HTTP {status})")
+        data = parse_json(body)
+        if not isinstance(data, dict):
+            raise InvalidResponseError("a Shoko file is not a JSON object")
+        return _parse_file(data, "")
+
+    async def _async_path_ends_with(self, tail: str, *, unique: bool) -> ShokoFile | None:
+        status, body = await request(
+            self._session,
+            "GET",
+            f"{self._base}/api/v3/File/PathEndsWith",
+            headers=self._headers,
+            params={"path": tail, "includeXRefs": "true", "include": "XRefs", "limit": str(_FIND_LIMIT)},
+            request_timeout=self._timeout,
+        )
+        if status == 404:
+            # Some versions answer 404 for "no such file" on the route form.
+            return None
+        if status != 200:
+            raise InvalidResponseError(f"unexpected PathEndsWith answer (HTTP {status})")
+        data = parse_json(body)
+        if not isinstance(data, list):
+            raise InvalidResponseError("PathEndsWith did not answer a list")
+        matches = [file for item in data if (file := _parse_file(item, tail)) is not None]
+        if not matches or (unique and len({file.file_id for file in matches}) > 1):
+            return None
+        # Several releases of one episode can share a tail: prefer one Shoko has matched.
+        return max(matches, key=lambda file: file.matched)
+
+
+def _parse_file(item: Any, tail: str) -> ShokoFile | None:
+    """A File object from REST v3, if one of its locations ends with `tail` ("" accepts the first location)."""
+    if not isinstance(item, dict):
+        raise InvalidResponseError("a PathEndsWith item is not a JSON object")
+    file_id = _as_int(item.get("ID"))
+    if file_id is None:
+        raise InvalidResponseError("a Shoko file has no ID")
+    locations = item.get("Locations")
+    if not isinstance(locations, list):
+        locations = []
+    location: dict[str, Any] | None = None
+    for candidate in locations:
+        relative = candidate.get("RelativePath") if isinstance(candidate, dict) else None
+        if isinstance(relative, str) and (not tail or tail_matches(relative, tail, relative=True)):
+            location = candidate
+            break
+    if location is None:
+        if tail:
+            return None
+        location = {}
+    relative_path = location.get("RelativePath")
+    folder_id = _as_int(location.get("ImportFolderID", location.get("ManagedFolderID")))
+
+    anidb: list[int] = []
+    shows: list[int] = []
+    movies: list[int] = []
+    cross_references = 0
+    series_refs = item.get("SeriesIDs")
+    for series_ref in series_refs if isinstance(series_refs, list) else ():
+        if not isinstance(series_ref, dict):
+            continue
+        series = series_ref.get("SeriesID")
+        episodes = series_ref.get("EpisodeIDs")
+        episode_list = (
+            [episode for episode in episodes if isinstance(episode, dict)] if isinstance(episodes, list) else []
+        )
+        cross_references += max(1, len(episode_list))
+        if isinstance(series, dict):
+            _add(anidb, [series.get("AniDB")])
+            tmdb = series.get("TMDB")
+            if isinstance(tmdb, dict):
+                _add(shows, _as_list(tmdb.get("Show")))
+                _add(movies, _as_list(tmdb.get("Movie")))
+        for episode in episode_list:
+            tmdb = episode.get("TMDB")
+            if isinstance(tmdb, dict):
+                _add(shows, _as_list(tmdb.get("Show")))
+                _add(movies, _as_list(tmdb.get("Movie")))
+    return ShokoFile(
+        file_id=file_id,
+        relative_path=normalize_path(relative_path) if isinstance(relative_path, str) else "",
+        import_folder_id=folder_id,
+        cross_references=cross_references,
+        anidb_anime_ids=tuple(anidb),
+        tmdb_show_ids=tuple(shows),
+        tmdb_movie_ids=tuple(movies),
+    )
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _add(target: list[int], values: Iterable[Any]) -> None:
+    """Append the integer values not already in `target` (keeps Shoko's order)."""
+    for value in values:
+        number = _as_int(value)
+        if number is not None and number not in target:
+            target.append(number)

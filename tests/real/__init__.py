@@ -1,0 +1,1 @@
+"""Tests against real services started by the tests themselves."""
