@@ -197,3 +197,31 @@ async def test_shoko_rest_match_before_jellyfin(
     state = only_state(hass)
     assert state.state == "anime_matching"
     assert state.attributes["anime_matched_at"] is not None
+
+
+@pytest.mark.parametrize("status", [500, 401])
+async def test_shoko_rest_failure_does_not_block_jellyfin(
+    hass: HomeAssistant,
+    services: Services,
+    shoko: ShokoTestServer,
+    http: aioresponses,
+    init_integration: MockConfigEntry,
+    status: int,
+) -> None:
+    """Shoko failing its lookup: a 500 still lets Jellyfin confirm; a 401 starts reauth and keeps the state."""
+    await services.run("jellyseerr/anime_movie_auto_approved", "radarr/anime_grab", "radarr/anime_download")
+    shoko.rest_status = status
+    http.get(ITEMS, payload=page(SUZUME_ITEM), repeat=True)
+    library = init_integration.runtime_data.library
+    for request_id in init_integration.runtime_data.ingest.tracker.awaiting_library():
+        library.check_soon(request_id)
+    await library.async_refresh()
+    await hass.async_block_till_done()
+    if status == 500:
+        assert library.last_update_success
+        assert only_state(hass).state == "available"
+    else:
+        assert not library.last_update_success
+        assert only_state(hass).state == "anime_matching"
+        flows = hass.config_entries.flow.async_progress_by_handler("status_tracker")
+        assert [flow["context"]["source"] for flow in flows] == ["reauth"]

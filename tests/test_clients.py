@@ -211,3 +211,20 @@ async def test_jellyfin_unauthorized(session: aiohttp.ClientSession) -> None:
         mocked.get(ITEMS, status=401)
         with pytest.raises(InvalidAuthError):
             await client.async_find("Movie", title="Dune", tmdb_id=1)
+
+
+async def test_jellyfin_walks_pages_and_uses_tvdb_presence(session: aiohttp.ClientSession) -> None:
+    """A series known only by TVDB id: hasTvdbId narrows the query, and a full page leads to the next one."""
+    client = JellyfinClient(session, JF, "key")
+    filler = [jf_item(f"{n:032x}", f"Show {n}", "Series", ProviderIds={"Tvdb": str(n)}) for n in range(500)]
+    chernobyl = jf_item("3c9e1a7b5d2f4e8a9b1c7f6e5d4c3b2a", "Chernobyl", "Series", ProviderIds={"Tvdb": "360893"})
+    with aioresponses() as mocked:
+        mocked.get(ITEMS, payload=page())  # title search: nothing
+        mocked.get(ITEMS, payload=page(*filler))  # first page of the walk, full
+        mocked.get(ITEMS, payload=page(chernobyl))  # second page
+        found = await client.async_find("Series", title="Chernobyl (2019)", tvdb_id=360893)
+        sent = [call.kwargs["params"] for calls in mocked.requests.values() for call in calls]
+    assert found is not None
+    assert found.name == "Chernobyl"
+    assert all(params["hasTvdbId"] == "true" and "hasTmdbId" not in params for params in sent)
+    assert [params["startIndex"] for params in sent] == ["0", "0", "500"]

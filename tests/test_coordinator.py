@@ -483,3 +483,62 @@ async def test_poll_urls_and_secrets(
     assert sent[0].kwargs["params"]["hasTmdbId"] == "true"
     assert sent[0].kwargs["params"]["fields"] == "ProviderIds,Path"
     assert sent[0].kwargs["params"]["searchTerm"] == "Dune: Part Two"
+
+
+async def test_torrent_fields_of_the_wrong_type(
+    hass: HomeAssistant, init_integration: MockConfigEntry, services: Services, http: aioresponses
+) -> None:
+    """Garbage in a torrent's fields is read as unknown, never as a crash."""
+    await services.run("jellyseerr/movie_auto_approved", "radarr/grab")
+    downloads = init_integration.runtime_data.downloads
+    assert downloads is not None
+    http.post(LOGIN, body="Ok.")
+    http.get(MAINDATA, payload={"rid": 1, "full_update": True, "torrents": {
+        DUNE: {"progress": "n/a", "state": None, "dlspeed": "fast", "eta": [1]}}})  # fmt: skip
+    await downloads.async_refresh()
+    assert downloads.last_update_success
+    state = only_state(hass)
+    assert state.state == "grabbing"
+    assert state.attributes["download_speed"] is None
+
+
+async def test_tv_fallback_when_series_is_not_in_jellyfin_yet(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    services: Services,
+    http: aioresponses,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """No series in Jellyfin yet, then one whose episodes lack numbers: nothing is marked, checks go on."""
+    await services.run("jellyseerr/tv_auto_approved", "sonarr/grab_episode", "sonarr/download_episode")
+    series = {"Name": "Chernobyl", "Id": "3c9e1a7b5d2f4e8a9b1c7f6e5d4c3b2a", "Type": "Series",
+              "ProviderIds": {"Tmdb": "87108"}}  # fmt: skip
+    http.get(ITEMS, payload=jf_page())
+    http.get(ITEMS, payload=jf_page())
+    await tick(hass, freezer, 10)
+    await tick(hass, freezer, 10)
+    assert only_state(hass).state == "importing"
+    http.get(ITEMS, payload=jf_page(series))
+    http.get(ITEMS, payload=jf_page({"Name": "Special", "Id": "sp1", "Type": "Episode", "SeriesId": series["Id"]}))
+    await tick(hass, freezer, 30)
+    assert only_state(hass).state == "importing"
+    assert init_integration.runtime_data.library.last_update_success
+
+
+async def test_immediate_check_failure_retries_at_the_next_tick(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    services: Services,
+    http: aioresponses,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A check asked for at once (after a Shoko match) that fails is made again at the next tick."""
+    await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
+    library = init_integration.runtime_data.library
+    (request_id,) = init_integration.runtime_data.ingest.tracker.awaiting_library()
+    http.get(ITEMS, exception=ClientConnectionError())
+    await library.async_check_now(request_id)
+    assert only_state(hass).state == "importing"
+    http.get(ITEMS, payload=jf_page(DUNE_ITEM))
+    await tick(hass, freezer, 10)
+    assert only_state(hass).state == "available"

@@ -57,13 +57,13 @@ class _BackoffCoordinator[T](DataUpdateCoordinator[T]):
         self._failures = 0
         self.update_interval = self._base_interval
 
-    def _failed(self, err: ServiceError) -> Exception:
+    def _failed(self, err: ServiceError, service: str | None = None) -> Exception:
         """The exception to raise for a client error, after slowing down."""
         if isinstance(err, InvalidAuthError):
             return ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
                 translation_key="service_auth_failed",
-                translation_placeholders={"service": self._service},
+                translation_placeholders={"service": service or self._service},
             )
         self._failures += 1
         backoff = self._base_interval.total_seconds() * 2 ** min(self._failures, 10)
@@ -174,7 +174,8 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
         """Check one request at once (a Shoko match just arrived); on failure the next tick tries again."""
         try:
             await self._async_check(request_id)
-        except ServiceError as err:
+        except (ServiceError, ConfigEntryAuthFailed) as err:
+            # The next tick checks again and reports the failure the usual way.
             _LOGGER.debug("Immediate library check failed (%s); retrying at the next tick", type(err).__name__)
             self.check_soon(request_id)
 
@@ -248,7 +249,13 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
         if request is None or not request.is_active:
             return
         if self._shoko is not None and request.is_anime:
-            await self._ingest.async_apply(await self._async_shoko_matches(request))
+            try:
+                await self._ingest.async_apply(await self._async_shoko_matches(request))
+            except InvalidAuthError as err:
+                raise self._failed(err, "Shoko") from err
+            except ServiceError as err:
+                # Shoko only hastens the answer; Jellyfin decides, so it is asked anyway.
+                _LOGGER.debug("Shoko lookup failed (%s); asking Jellyfin anyway", type(err).__name__)
         await self._ingest.async_apply(await self._async_library_events(request))
 
     async def _async_shoko_matches(self, request: MediaRequest) -> list[Event]:
