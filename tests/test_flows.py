@@ -102,7 +102,8 @@ def request_states(hass: HomeAssistant) -> list[State]:
     registry = er.async_get(hass)
     entities = [entry for entry in registry.entities.values() if entry.platform == DOMAIN]
     states = [hass.states.get(entry.entity_id) for entry in entities]
-    return [state for state in states if state is not None]
+    # Summary sensors share the platform; request sensors carry a request id.
+    return [state for state in states if state is not None and "request_id" in state.attributes]
 
 
 def only_state(hass: HomeAssistant) -> State:

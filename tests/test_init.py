@@ -63,7 +63,7 @@ async def test_webhook_test_events_answer_200(
     assert "ignored" in text
     assert service in init_integration.runtime_data.ingest.last_webhook
     assert not init_integration.runtime_data.ingest.tracker.requests
-    assert not hass.states.async_entity_ids("sensor")
+    assert [state.entity_id for state in hass.states.async_all("sensor") if "request_id" in state.attributes] == []
 
 
 async def test_webhook_json_sent_as_text_plain(

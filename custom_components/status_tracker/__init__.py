@@ -15,7 +15,10 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+from homeassistant.loader import async_get_integration
 
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
@@ -29,23 +32,39 @@ from .const import (
     CONF_REQUEST_TIMEOUT,
     CONF_SHOKO,
     CONF_STUCK_AFTER,
+    CONF_WEBHOOK_IDS,
     DEFAULT_ANIME_TAG,
     DEFAULT_DOWNLOAD_POLL_INTERVAL,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_STUCK_AFTER,
+    DOMAIN,
 )
 from .coordinator import DownloadCoordinator, LibraryCoordinator
 from .data import StatusTrackerConfigEntry, StatusTrackerData
+from .frontend import async_register_card
 from .ingest import Ingest
 from .matching import ShokoMatches
 from .models import AnimeRules
+from .services import async_setup_services
 from .storage import StoredData, TrackerStore
+from .summary import SummaryCoordinator
 from .tracker import Tracker
-from .webhook import async_register_webhooks
+from .webhook import async_register_webhooks, webhook_urls
 
 _LOGGER = logging.getLogger(__name__)
 
 PLATFORMS: list[Platform] = [Platform.SENSOR]
+
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Actions and the dashboard card are the integration's, not an entry's."""
+    async_setup_services(hass)
+    integration = await async_get_integration(hass, DOMAIN)
+    await async_register_card(hass, str(integration.version))
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> bool:
@@ -61,9 +80,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
         last_webhook=_restore_last_webhook(stored),
     )
     downloads, library = _create_coordinators(hass, entry, ingest)
-    entry.runtime_data = StatusTrackerData(store=store, ingest=ingest, downloads=downloads, library=library)
+    summary = SummaryCoordinator(hass, entry, ingest)
+    await summary.async_config_entry_first_refresh()
+    ingest.listeners.append(summary.async_tracker_changed)
+    entry.runtime_data = StatusTrackerData(
+        store=store, ingest=ingest, downloads=downloads, library=library, summary=summary
+    )
     # Entities first, so that the first webhook already has a platform to add its request to.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    ingest.webhook_urls = webhook_urls(hass, entry.data[CONF_WEBHOOK_IDS])
     entry.async_on_unload(
         async_register_webhooks(hass, entry.title, entry.data, entry.options, ingest.async_handle_payload)
     )

@@ -49,3 +49,5 @@ LIBRARY_RECHECK_EVERY: Final = 900  # seconds
 LIBRARY_TICK: Final = 10  # seconds between looks at what is due
 # Poll backoff while a service fails: the interval doubles up to this.
 MAX_POLL_BACKOFF: Final = 300  # seconds
+# A polled service failing this long gets a repair issue.
+UNREACHABLE_ISSUE_AFTER: Final = 1800  # seconds

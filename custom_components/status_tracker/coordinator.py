@@ -30,11 +30,13 @@ from .const import (
     LIBRARY_RECHECK_EVERY,
     LIBRARY_TICK,
     MAX_POLL_BACKOFF,
+    UNREACHABLE_ISSUE_AFTER,
 )
 from .downloads import torrent_keys
 from .events import DownloadMissing, DownloadProgress, Event, FileMatched, SeenInLibrary
 from .ingest import Ingest
 from .models import EpisodeState, MediaRequest, MediaType
+from .repairs import async_create_unreachable_issue, async_delete_unreachable_issue
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -52,10 +54,19 @@ class _BackoffCoordinator[T](DataUpdateCoordinator[T]):
         self._base_interval = interval
         self._service = service
         self._failures = 0
+        self._failing_since: datetime | None = None
 
     def _succeeded(self) -> None:
         self._failures = 0
         self.update_interval = self._base_interval
+        if self._failing_since is not None:
+            self._failing_since = None
+            async_delete_unreachable_issue(self.hass, self._entry_id, self._service)
+
+    @property
+    def _entry_id(self) -> str:
+        assert self.config_entry is not None  # noqa: S101 - always given to __init__
+        return self.config_entry.entry_id
 
     def _failed(self, err: ServiceError, service: str | None = None) -> Exception:
         """The exception to raise for a client error, after slowing down."""
@@ -66,6 +77,10 @@ class _BackoffCoordinator[T](DataUpdateCoordinator[T]):
                 translation_placeholders={"service": service or self._service},
             )
         self._failures += 1
+        now = dt_util.utcnow()
+        self._failing_since = self._failing_since or now
+        if now - self._failing_since >= timedelta(seconds=UNREACHABLE_ISSUE_AFTER):
+            async_create_unreachable_issue(self.hass, self._entry_id, self._service, UNREACHABLE_ISSUE_AFTER // 60)
         backoff = self._base_interval.total_seconds() * 2 ** min(self._failures, 10)
         self.update_interval = timedelta(seconds=min(backoff, MAX_POLL_BACKOFF))
         return UpdateFailed(

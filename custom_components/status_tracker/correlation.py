@@ -120,6 +120,33 @@ class Index:
         _toggle(self._awaiting_library, rid, on=_awaits_library(request))
         self._set_awaits(rid, _awaited_ids(request))
 
+    def remove(self, rid: str) -> MediaRequest | None:
+        """Forget one request and every key it holds; the keys it held go to nobody (no scan of other requests)."""
+        request = self.requests.pop(rid, None)
+        if request is None:
+            return None
+        for media_key in request_keys(request):
+            _discard(self._by_media, media_key, rid)
+        _discard(self._by_title, (request.media_type, request.title.casefold()), rid)
+        held: tuple[tuple[dict[str, str], list[str | None]], ...] = (
+            (self._by_download, list(request.download_ids)),
+            (self._by_jellyseerr, [request.jellyseerr_request_id, *request.duplicate_request_ids]),
+            (self._by_jellyfin_item, [request.jellyfin_item_id]),
+            (self._by_path_tail, [tail for path in request.final_paths for tail in path_tails(path)]),
+        )
+        for table, keys in held:
+            for key in keys:
+                if key is not None and table.get(key) == rid:
+                    del table[key]
+        for episode in request.episodes.values():
+            if episode.tvdb_id is not None and self._by_episode_tvdb.get(episode.tvdb_id, ("",))[0] == rid:
+                del self._by_episode_tvdb[episode.tvdb_id]
+        self._active.pop(rid, None)
+        self._awaiting_library.pop(rid, None)
+        self._set_awaits(rid, frozenset())
+        self._awaits.pop(rid, None)
+        return request
+
     @property
     def active(self) -> list[str]:
         """Ids of the requests neither AVAILABLE, FAILED nor removed."""
@@ -223,6 +250,14 @@ class Index:
 
     def _get(self, rid: str | None) -> MediaRequest | None:
         return None if rid is None else self.requests.get(rid)
+
+
+def _discard[K](table: dict[K, list[str]], key: K, rid: str) -> None:
+    items = table.get(key)
+    if items is not None and rid in items:
+        items.remove(rid)
+        if not items:
+            del table[key]
 
 
 def _append(items: list[str], rid: str) -> None:

@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntry
 from .coordinator import DownloadCoordinator, LibraryCoordinator
 from .ingest import Ingest
 from .storage import TrackerStore
+from .summary import SummaryCoordinator
 
 
 @dataclass(slots=True)
@@ -19,6 +20,7 @@ class StatusTrackerData:
     ingest: Ingest
     downloads: DownloadCoordinator | None
     library: LibraryCoordinator
+    summary: SummaryCoordinator
 
 
 type StatusTrackerConfigEntry = ConfigEntry[StatusTrackerData]

@@ -23,6 +23,7 @@ from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_S
 from .events import Event
 from .models import AnimeRules, MediaRequest, Notice
 from .parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
+from .repairs import async_create_webhook_issue, async_delete_webhook_issue, missing_webhook
 from .storage import StoredData, TrackerStore
 from .tracker import Change, Tracker
 from .webhook import json_response
@@ -75,8 +76,12 @@ class Ingest:
         self.tracker = tracker
         self.rules = rules
         self.last_webhook = last_webhook
+        # Where each service should post (shown in repair issues); set by setup.
+        self.webhook_urls: Mapping[str, str] = {}
         # Set by the sensor platform once it is loaded.
         self.add_requests: AddRequests | None = None
+        # Called after every change (the summary counts).
+        self.listeners: list[Callable[[], None]] = []
 
     def as_stored(self) -> StoredData:
         """What the store keeps."""
@@ -90,6 +95,8 @@ class Ingest:
             _LOGGER.warning("Ignored a %s webhook: field %s %s", service, err.field, err.message)
             return json_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid field {err.field}: {err.message}")
 
+        if service not in self.last_webhook:
+            async_delete_webhook_issue(self._hass, self.entry_id, service)
         self.last_webhook[service] = dt_util.utcnow().isoformat()
         if result.ignored is not None:
             _LOGGER.debug("Ignored a %s webhook: %s", service, result.ignored)
@@ -110,12 +117,23 @@ class Ingest:
         await self.async_publish(changes)
         return changes
 
+    async def async_remove(self, request_id: str) -> None:
+        """Stop tracking a request (the remove_request action); its entity is removed by the caller."""
+        if self.tracker.remove(request_id) is not None:
+            self._store.async_schedule_save(self.as_stored)
+            self._notify()
+
+    def _notify(self) -> None:
+        for listener in self.listeners:
+            listener()
+
     async def async_publish(self, changes: list[Change]) -> None:
         """Save, add entities for new requests, refresh the others, then fire the events."""
         if not changes:
             return
         self._store.async_schedule_save(self.as_stored)
         await self._async_publish(changes)
+        self._notify()
 
     async def _async_publish(self, changes: list[Change]) -> None:
         created = [req for change in changes if change.created and (req := self.tracker.get(change.request_id))]
@@ -149,6 +167,10 @@ class Ingest:
                         "new_state": str(change.new_state),
                     },
                 )
+            if (
+                missing := missing_webhook(request, change.created, self.last_webhook)
+            ) and missing in self.webhook_urls:
+                async_create_webhook_issue(self._hass, self.entry_id, missing, self.webhook_urls[missing])
             if change.notice is Notice.ALREADY_AVAILABLE:
                 self._hass.bus.async_fire(EVENT_ALREADY_AVAILABLE, common)
             elif change.notice is Notice.STUCK:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback, async_get_current_platform
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .data import StatusTrackerConfigEntry
-from .entity import StatusTrackerEntity
+from .entity import StatusTrackerEntity, entry_device_info
 from .ingest import Ingest, request_unique_id, signal_request_updated
 from .models import MediaRequest, RequestState
+from .summary import Summary, SummaryCoordinator
 
 # Entities are pushed by webhooks; nothing to throttle.
 PARALLEL_UPDATES = 0
@@ -31,7 +40,48 @@ async def async_setup_entry(
         await platform.async_add_entities([RequestSensor(entry, ingest, request.request_id) for request in requests])
 
     ingest.add_requests = add_requests
+    async_add_entities(SummarySensor(entry, entry.runtime_data.summary, description) for description in SUMMARY_SENSORS)
     async_add_entities(RequestSensor(entry, ingest, request_id) for request_id in ingest.tracker.requests)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SummarySensorDescription(SensorEntityDescription):
+    """A count over the entry's requests."""
+
+    value_fn: Callable[[Summary], int]
+
+
+SUMMARY_SENSORS = (
+    SummarySensorDescription(key="active_requests", translation_key="active_requests", value_fn=lambda s: s.active),
+    SummarySensorDescription(key="downloading", translation_key="downloading", value_fn=lambda s: s.downloading),
+    SummarySensorDescription(key="stuck_requests", translation_key="stuck_requests", value_fn=lambda s: s.stuck),
+    SummarySensorDescription(key="failed_requests", translation_key="failed_requests", value_fn=lambda s: s.failed),
+    SummarySensorDescription(
+        key="available_last_24_h", translation_key="available_last_24_h", value_fn=lambda s: s.available_last_24_h
+    ),
+)
+
+
+class SummarySensor(CoordinatorEntity[SummaryCoordinator], SensorEntity):
+    """How many requests are in a given situation."""
+
+    entity_description: SummarySensorDescription
+    _attr_has_entity_name = True
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(
+        self, entry: StatusTrackerConfigEntry, coordinator: SummaryCoordinator, description: SummarySensorDescription
+    ) -> None:
+        """One count of one entry."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self._attr_unique_id = f"{entry.entry_id}_{description.key}"
+        self._attr_device_info = entry_device_info(entry)
+
+    @property
+    def native_value(self) -> int:
+        """The count."""
+        return self.entity_description.value_fn(self.coordinator.data)
 
 
 class RequestSensor(StatusTrackerEntity, SensorEntity):

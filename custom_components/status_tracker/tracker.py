@@ -197,6 +197,10 @@ class Tracker:
         request.stuck_since = now
         return self._commit(request, before, now, Notice.STUCK)
 
+    def remove(self, request_id: str) -> MediaRequest | None:
+        """Stop tracking a request (the user removed it); the removed request, or None if unknown."""
+        return self._index.remove(request_id)
+
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to rebuild the tracker, as plain JSON values (indexes are derived, not stored)."""
         return {

@@ -13,7 +13,7 @@ from custom_components.status_tracker.events import DownloadProgress
 from custom_components.status_tracker.models import EpisodeState, MediaType, Notice, RequestState
 from custom_components.status_tracker.tracker import Change, Tracker
 
-from .helpers import Driver, load, summary
+from .helpers import Driver, assert_queries_exact, load, summary
 
 MOVIE_FLOW = ("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download", "jellyfin/movie_item_added")
 DUNE_HASH = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
@@ -595,3 +595,27 @@ def test_requests_view_is_read_only() -> None:
         tracker.requests["x"] = None  # type: ignore[index]
     assert tracker.get("missing") is None
     assert Tracker.from_dict({}).requests == {}
+
+
+def test_remove_forgets_the_request_and_its_keys() -> None:
+    driver = Driver()
+    driver.run(
+        "jellyseerr/tv_auto_approved", "sonarr/grab_season_pack", "sonarr/grab_episode", "sonarr/import_complete_pack"
+    )
+    request = driver.only()
+    assert driver.tracker.awaited_downloads()
+    removed = driver.tracker.remove(request.request_id)
+    assert removed is request
+    assert driver.tracker.requests == {}
+    assert driver.tracker.remove(request.request_id) is None
+    assert driver.tracker.active_ids() == []
+    assert driver.tracker.awaiting_library() == []
+    assert driver.tracker.awaited_downloads() == frozenset()
+    # Webhooks for that media now start a new request instead of finding the removed one.
+    (created,) = driver.post("sonarr/grab_episode")
+    assert created.created
+    assert created.request_id != request.request_id
+    assert driver.post("jellyfin/tv_episode_s01e01_item_added") == []
+    assert_queries_exact(driver.tracker)
+    restored = type(driver.tracker).from_dict(driver.tracker.to_dict())
+    assert list(restored.requests) == [created.request_id]

@@ -1,0 +1,36 @@
+"""Diagnostics: the entry's settings and every tracked request, with secrets and addresses redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+
+from .const import CONF_WEBHOOK_IDS
+from .data import StatusTrackerConfigEntry
+
+# Webhook ids are secrets too: anyone who knows one can post to it.
+TO_REDACT = {CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME, CONF_URL, CONF_WEBHOOK_IDS}
+
+
+async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> dict[str, Any]:
+    """What a maintainer needs to understand a report."""
+    runtime = entry.runtime_data
+    downloads = runtime.downloads
+    return {
+        "entry": {
+            "title": entry.title,
+            "data": async_redact_data(dict(entry.data), TO_REDACT),
+            "options": async_redact_data(dict(entry.options), TO_REDACT),
+        },
+        "services": {
+            "last_webhook": dict(runtime.ingest.last_webhook),
+            "qbittorrent_polling": downloads is not None and downloads.last_update_success,
+            "jellyfin_checks_ok": runtime.library.last_update_success,
+            "awaited_downloads": len(runtime.ingest.tracker.awaited_downloads()),
+            "awaiting_library": len(runtime.ingest.tracker.awaiting_library()),
+        },
+        "tracker": runtime.ingest.tracker.to_dict(),
+    }

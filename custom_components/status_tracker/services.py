@@ -1,0 +1,136 @@
+"""Actions: list requests, check them against the services now, remove one."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID
+from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.util.json import JsonValueType
+import voluptuous as vol
+
+from .const import DOMAIN
+from .data import StatusTrackerConfigEntry
+from .ingest import request_unique_id
+from .models import MediaType, RequestState
+from .sensor import request_attributes
+
+SERVICE_GET_REQUESTS = "get_requests"
+SERVICE_REFRESH = "refresh"
+SERVICE_REMOVE_REQUEST = "remove_request"
+
+ATTR_CONFIG_ENTRY_ID = "config_entry_id"
+ATTR_STATE = "state"
+ATTR_MEDIA_TYPE = "media_type"
+ATTR_INCLUDE_EPISODES = "include_episodes"
+
+GET_REQUESTS_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_STATE): vol.All(cv.ensure_list, [vol.In([str(state) for state in RequestState])]),
+        vol.Optional(ATTR_MEDIA_TYPE): vol.In([str(media) for media in MediaType]),
+        vol.Optional(ATTR_INCLUDE_EPISODES, default=True): cv.boolean,
+    }
+)
+REFRESH_SCHEMA = vol.Schema({vol.Optional(ATTR_ENTITY_ID): cv.entity_ids})
+REMOVE_REQUEST_SCHEMA = vol.Schema({vol.Required(ATTR_ENTITY_ID): cv.entity_ids})
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions once for the integration (not per entry)."""
+    hass.services.async_register(
+        DOMAIN, SERVICE_GET_REQUESTS, _async_get_requests, GET_REQUESTS_SCHEMA, SupportsResponse.ONLY
+    )
+    hass.services.async_register(DOMAIN, SERVICE_REFRESH, _async_refresh, REFRESH_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_REMOVE_REQUEST, _async_remove_request, REMOVE_REQUEST_SCHEMA)
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """A validation error the UI shows translated."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders or None
+    )
+
+
+def _loaded_entries(hass: HomeAssistant, entry_id: str | None = None) -> list[StatusTrackerConfigEntry]:
+    """The loaded entries to act on; a named entry that is unknown or not loaded is an error."""
+    if entry_id is None:
+        entries: list[StatusTrackerConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+        if not entries:
+            raise _invalid("no_loaded_entry")
+        return entries
+    entry: StatusTrackerConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise _invalid("unknown_entry", entry_id=entry_id)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise _invalid("entry_not_loaded", title=entry.title)
+    return [entry]
+
+
+def _resolve_requests(hass: HomeAssistant, entity_ids: list[str]) -> list[tuple[StatusTrackerConfigEntry, str]]:
+    """(entry, request id) for each request sensor named; anything else is a validation error."""
+    registry = er.async_get(hass)
+    resolved = []
+    for entity_id in entity_ids:
+        entity = registry.async_get(entity_id)
+        if entity is None or entity.platform != DOMAIN or entity.config_entry_id is None:
+            raise _invalid("not_a_request", entity_id=entity_id)
+        (entry,) = _loaded_entries(hass, entity.config_entry_id)
+        request_id = entity.unique_id.removeprefix(request_unique_id(entry.entry_id, ""))
+        if entry.runtime_data.ingest.tracker.get(request_id) is None:
+            raise _invalid("not_a_request", entity_id=entity_id)
+        resolved.append((entry, request_id))
+    return resolved
+
+
+async def _async_get_requests(call: ServiceCall) -> ServiceResponse:
+    hass = call.hass
+    registry = er.async_get(hass)
+    states = set(call.data.get(ATTR_STATE, ()))
+    media_type = call.data.get(ATTR_MEDIA_TYPE)
+    include_episodes = call.data[ATTR_INCLUDE_EPISODES]
+    requests: list[dict[str, Any]] = []
+    for entry in _loaded_entries(hass, call.data.get(ATTR_CONFIG_ENTRY_ID)):
+        for request in entry.runtime_data.ingest.tracker.requests.values():
+            if (states and str(request.state) not in states) or (media_type and str(request.media_type) != media_type):
+                continue
+            item = {
+                "entity_id": registry.async_get_entity_id(
+                    "sensor", DOMAIN, request_unique_id(entry.entry_id, request.request_id)
+                ),
+                "config_entry_id": entry.entry_id,
+                "state": str(request.state),
+                **request_attributes(request),
+            }
+            if not include_episodes:
+                del item["episodes"]
+            requests.append(item)
+    requests.sort(key=lambda item: item["updated_at"] or "", reverse=True)
+    return {"requests": cast("list[JsonValueType]", requests)}
+
+
+async def _async_refresh(call: ServiceCall) -> None:
+    hass = call.hass
+    if ATTR_ENTITY_ID in call.data:
+        for entry, request_id in _resolve_requests(hass, call.data[ATTR_ENTITY_ID]):
+            await entry.runtime_data.library.async_check_now(request_id)
+        return
+    for entry in _loaded_entries(hass):
+        runtime = entry.runtime_data
+        if runtime.downloads is not None:
+            await runtime.downloads.async_refresh()
+        for request_id in runtime.ingest.tracker.active_ids():
+            await runtime.library.async_check_now(request_id)
+
+
+async def _async_remove_request(call: ServiceCall) -> None:
+    hass = call.hass
+    registry = er.async_get(hass)
+    for entry, request_id in _resolve_requests(hass, call.data[ATTR_ENTITY_ID]):
+        await entry.runtime_data.ingest.async_remove(request_id)
+        if entity_id := registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(entry.entry_id, request_id)):
+            registry.async_remove(entity_id)

@@ -1,0 +1,40 @@
+"""The dashboard card: served and loaded when the frontend is there, harmless when it is not."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.status_tracker.const import DOMAIN
+from custom_components.status_tracker.frontend import CARD_FILE, CARD_URL
+
+
+async def test_card_registered_with_frontend(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """With the frontend loaded, the card file is served and its versioned URL added to every page."""
+    hass.config.components.add("frontend")
+    with patch("homeassistant.components.frontend.add_extra_js_url") as add_extra_js_url:
+        assert await async_setup_component(hass, DOMAIN, {})
+    (call,) = add_extra_js_url.call_args_list
+    assert call.args[1] == f"{CARD_URL}?v=0.1.0"
+    client = await hass_client_no_auth()
+    response = await client.get(CARD_URL)
+    assert response.status == HTTPStatus.OK
+    assert await response.text() == CARD_FILE.read_text(encoding="utf-8")
+
+
+async def test_setup_without_frontend(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """Without the frontend (tests, headless installs) nothing is registered and setup still works."""
+    assert "frontend" not in hass.config.components
+    assert hass.services.has_service(DOMAIN, "get_requests")
+    client = await hass_client_no_auth()
+    response = await client.get(CARD_URL)
+    assert response.status == HTTPStatus.NOT_FOUND
