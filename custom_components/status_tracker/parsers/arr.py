@@ -7,19 +7,40 @@ Anime (E13), in order: Sonarr `series.type == "anime"` (decided by the caller), 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 import re
 from typing import Any
 
-from custom_components.status_tracker.events import EpisodeRef
+from custom_components.status_tracker.events import EpisodeRef, Event
 from custom_components.status_tracker.models import AnimeRules
 
-from . import InvalidPayload
+from . import InvalidPayload, ParseResult
 from .fields import JsonObject, optional_int, optional_list, optional_str, require_int
 
 # "S01E02", "s1e2", "S01E01E02", "S01E01-E02": the episodes a file name covers.
 _EPISODE_CODE = re.compile(r"[Ss](\d{1,4})((?:[-_ ]?[Ee]\d{1,4})+)")
 _EPISODE_NUMBER = re.compile(r"[Ee](\d{1,4})")
+
+
+type Handler = Callable[[JsonObject, AnimeRules, bool], Event]
+
+
+def dispatch(
+    service: str, handlers: Mapping[str, Handler], payload: Any, rules: AnimeRules, *, is_4k: bool
+) -> ParseResult:
+    """Route a Radarr or Sonarr payload by its `eventType`; Test and unfollowed events are skipped with a reason."""
+    data = as_object(payload)
+    if data is None:
+        return ParseResult.skip("payload is not a JSON object")
+    event_type = optional_str(data, "eventType")
+    if event_type is None:
+        return ParseResult.skip(f"no eventType: not a {service} payload")
+    if event_type == "Test":
+        return ParseResult.skip(f"{service} test event")
+    handler = handlers.get(event_type)
+    if handler is None:
+        return ParseResult.skip(f"{service} event {event_type} is not tracked")
+    return ParseResult(events=(handler(data, rules, is_4k),))
 
 
 def poster_url(item: JsonObject, path: str) -> str | None:

@@ -8,7 +8,6 @@ Needed fields: `movie` with `title` and a `tmdbId` (from `remoteMovie` when the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from custom_components.status_tracker.events import (
@@ -24,7 +23,7 @@ from custom_components.status_tracker.events import (
 from custom_components.status_tracker.models import AnimeRules, MediaType
 
 from . import InvalidPayload, ParseResult
-from .arr import as_object, is_anime, manual_interaction_message, poster_url
+from .arr import Handler, dispatch, is_anime, manual_interaction_message, poster_url
 from .fields import (
     JsonObject,
     download_id,
@@ -45,18 +44,7 @@ def parse(payload: Any, rules: AnimeRules, *, is_4k: bool = False) -> list[Event
 
 def parse_result(payload: Any, rules: AnimeRules, *, is_4k: bool = False) -> ParseResult:
     """The events in one Radarr webhook payload, or why it was skipped."""
-    data = as_object(payload)
-    if data is None:
-        return ParseResult.skip("payload is not a JSON object")
-    event_type = optional_str(data, "eventType")
-    if event_type is None:
-        return ParseResult.skip("no eventType: not a Radarr payload")
-    if event_type == "Test":
-        return ParseResult.skip("Radarr test event")
-    handler = _HANDLERS.get(event_type)
-    if handler is None:
-        return ParseResult.skip(f"Radarr event {event_type} is not tracked")
-    return ParseResult(events=(handler(data, rules, is_4k),))
+    return dispatch("Radarr", _HANDLERS, payload, rules, is_4k=is_4k)
 
 
 def _movie(data: JsonObject, rules: AnimeRules, is_4k: bool, file_path: str | None = None) -> MediaInfo:
@@ -124,7 +112,7 @@ def _movie_delete(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
     return Deleted(media=_movie(data, rules, is_4k), scope=DeleteScope.MEDIA)
 
 
-_HANDLERS: dict[str, Callable[[JsonObject, AnimeRules, bool], Event]] = {
+_HANDLERS: dict[str, Handler] = {
     "Grab": _grab,
     "Download": _download,
     "ManualInteractionRequired": _manual,

@@ -12,7 +12,6 @@ Anime: `series.type == "anime"`, the tag label, or a path under an anime prefix 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from custom_components.status_tracker.events import (
@@ -29,7 +28,7 @@ from custom_components.status_tracker.events import (
 from custom_components.status_tracker.models import AnimeRules, MediaType
 
 from . import InvalidPayload, ParseResult
-from .arr import as_object, episodes, episodes_in_name, is_anime, manual_interaction_message, poster_url
+from .arr import Handler, dispatch, episodes, episodes_in_name, is_anime, manual_interaction_message, poster_url
 from .fields import (
     JsonObject,
     download_id,
@@ -51,18 +50,7 @@ def parse(payload: Any, rules: AnimeRules, *, is_4k: bool = False) -> list[Event
 
 def parse_result(payload: Any, rules: AnimeRules, *, is_4k: bool = False) -> ParseResult:
     """The events in one Sonarr webhook payload, or why it was skipped."""
-    data = as_object(payload)
-    if data is None:
-        return ParseResult.skip("payload is not a JSON object")
-    event_type = optional_str(data, "eventType")
-    if event_type is None:
-        return ParseResult.skip("no eventType: not a Sonarr payload")
-    if event_type == "Test":
-        return ParseResult.skip("Sonarr test event")
-    handler = _HANDLERS.get(event_type)
-    if handler is None:
-        return ParseResult.skip(f"Sonarr event {event_type} is not tracked")
-    return ParseResult(events=(handler(data, rules, is_4k),))
+    return dispatch("Sonarr", _HANDLERS, payload, rules, is_4k=is_4k)
 
 
 def _series(data: JsonObject, rules: AnimeRules, is_4k: bool, paths: tuple[str | None, ...] = ()) -> MediaInfo:
@@ -158,7 +146,7 @@ def _series_delete(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
     return Deleted(media=_series(data, rules, is_4k), scope=DeleteScope.MEDIA)
 
 
-_HANDLERS: dict[str, Callable[[JsonObject, AnimeRules, bool], Event]] = {
+_HANDLERS: dict[str, Handler] = {
     "Grab": _grab,
     "Download": _download,
     "ManualInteractionRequired": _manual,
