@@ -20,6 +20,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
+from .card import async_register_card
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
@@ -41,7 +42,6 @@ from .const import (
 )
 from .coordinator import DownloadCoordinator, LibraryCoordinator
 from .data import StatusTrackerConfigEntry, StatusTrackerData
-from .frontend import async_register_card
 from .ingest import Ingest
 from .matching import ShokoMatches
 from .models import AnimeRules

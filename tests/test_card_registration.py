@@ -10,8 +10,8 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.status_tracker.card import CARD_FILE, CARD_URL
 from custom_components.status_tracker.const import DOMAIN
-from custom_components.status_tracker.frontend import CARD_FILE, CARD_URL
 
 
 async def test_card_registered_with_frontend(
