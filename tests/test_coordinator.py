@@ -542,3 +542,26 @@ async def test_immediate_check_failure_retries_at_the_next_tick(
     http.get(ITEMS, payload=jf_page(DUNE_ITEM))
     await tick(hass, freezer, 10)
     assert only_state(hass).state == "available"
+
+
+async def test_refused_credentials_issue_cleared_after_reauth(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    services: Services,
+    http: aioresponses,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A refused key opens a repair issue naming the service; the first success after the new key closes it."""
+    issue_id = f"auth_failed_qbittorrent_{init_integration.entry_id}"
+    await services.run("jellyseerr/movie_auto_approved", "radarr/grab")
+    http.post(LOGIN, body="Fails.")
+    await tick(hass, freezer, 5)
+    found = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert found is not None
+    assert found.translation_placeholders == {"service": "qBittorrent"}
+    http.post(LOGIN, body="Ok.", repeat=True)
+    http.get(MAINDATA, payload={"rid": 1, "full_update": True, "torrents": {DUNE: qbt_torrent(0.1, "downloading")}})
+    assert await hass.config_entries.async_reload(init_integration.entry_id)  # what a successful reauth does
+    await tick(hass, freezer, 5)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+    assert only_state(hass).state == "downloading"

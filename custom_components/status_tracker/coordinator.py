@@ -36,7 +36,12 @@ from .downloads import torrent_keys
 from .events import DownloadMissing, DownloadProgress, Event, FileMatched, SeenInLibrary
 from .ingest import Ingest
 from .models import EpisodeState, MediaRequest, MediaType
-from .repairs import async_create_unreachable_issue, async_delete_unreachable_issue
+from .repairs import (
+    async_create_auth_issue,
+    async_create_unreachable_issue,
+    async_delete_auth_issue,
+    async_delete_unreachable_issue,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -62,6 +67,7 @@ class _BackoffCoordinator[T](DataUpdateCoordinator[T]):
         if self._failing_since is not None:
             self._failing_since = None
             async_delete_unreachable_issue(self.hass, self._entry_id, self._service)
+        async_delete_auth_issue(self.hass, self._entry_id, self._service)
 
     @property
     def _entry_id(self) -> str:
@@ -71,6 +77,8 @@ class _BackoffCoordinator[T](DataUpdateCoordinator[T]):
     def _failed(self, err: ServiceError, service: str | None = None) -> Exception:
         """The exception to raise for a client error, after slowing down."""
         if isinstance(err, InvalidAuthError):
+            # Home Assistant starts reauthentication; the issue says which service refused.
+            async_create_auth_issue(self.hass, self._entry_id, service or self._service)
             return ConfigEntryAuthFailed(
                 translation_domain=DOMAIN,
                 translation_key="service_auth_failed",

@@ -70,3 +70,28 @@ def async_create_unreachable_issue(hass: HomeAssistant, entry_id: str, service: 
 def async_delete_unreachable_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
     """The service answers again."""
     ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry_id, service))
+
+
+def auth_issue_id(entry_id: str, service: str) -> str:
+    """One issue per entry and service."""
+    return f"auth_failed_{service.lower()}_{entry_id}"
+
+
+@callback
+def async_create_auth_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
+    """A service refused the saved credentials; the fix is the reauthentication Home Assistant offers."""
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        auth_issue_id(entry_id, service),
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="auth_failed",
+        translation_placeholders={"service": service},
+    )
+
+
+@callback
+def async_delete_auth_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
+    """The service accepts the credentials again."""
+    ir.async_delete_issue(hass, DOMAIN, auth_issue_id(entry_id, service))

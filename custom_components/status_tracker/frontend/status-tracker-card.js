@@ -1,0 +1,701 @@
+/**
+ * Status Tracker card: every media request the status_tracker integration follows, from Jellyseerr to Jellyfin.
+ *
+ * A plain ES module with no imports and no build step: Home Assistant serves this file as it is, and there may be
+ * no internet at runtime. All text that comes from entities (titles, requesters, reasons) goes into the DOM through
+ * textContent or attributes, never through innerHTML, so a title such as `<img onerror=...>` stays text.
+ *
+ *   type: custom:status-tracker-card
+ *   title: Media requests     # header text (default "Media requests")
+ *   filter: active            # active | all | failed: the tab shown first (default active)
+ *   max_items: 20             # at most this many requests (default 20)
+ *   show_posters: true        # poster column (default true)
+ *   entities:                 # optional: only these request sensors (default: every status_tracker request sensor)
+ *     - sensor.dune_part_two_2024
+ */
+
+const CARD_VERSION = "0.1.0";
+const CARD_TYPE = "status-tracker-card";
+const EDITOR_TYPE = "status-tracker-card-editor";
+const PLATFORM = "status_tracker";
+const DOCUMENTATION_URL = "https://github.com/status-tracker/status_tracker#the-dashboard-card";
+
+const FILTERS = ["active", "all", "failed"];
+const FILTER_LABELS = { active: "Active", all: "All", failed: "Failed" };
+const DEFAULTS = { title: "Media requests", filter: "active", max_items: 20, show_posters: true };
+
+// One entry per request state (the sensor's state). `color` names an HA theme variable with a fallback, so a
+// theme can recolour the chips; the label is always rendered, the icon only when HA's ha-icon exists.
+const REQUEST_STATES = {
+  requested: { label: "Requested", icon: "mdi:clock-outline", color: "var(--grey-color, #8a8a8a)" },
+  approved: { label: "Approved", icon: "mdi:thumb-up-outline", color: "var(--indigo-color, #3f51b5)" },
+  grabbing: { label: "Grabbing", icon: "mdi:magnify", color: "var(--cyan-color, #00acc1)" },
+  downloading: { label: "Downloading", icon: "mdi:download", color: "var(--blue-color, #2196f3)" },
+  downloaded: { label: "Downloaded", icon: "mdi:download-circle", color: "var(--teal-color, #009688)" },
+  importing: { label: "Importing", icon: "mdi:folder-move", color: "var(--deep-purple-color, #673ab7)" },
+  anime_matching: { label: "Anime matching", icon: "mdi:link-variant", color: "var(--purple-color, #9c27b0)" },
+  available: { label: "Available", icon: "mdi:check-circle", color: "var(--success-color, #43a047)" },
+  failed: { label: "Failed", icon: "mdi:alert-circle", color: "var(--error-color, #db4437)" },
+};
+// Episode rows have the same states, except that "pending" replaces the request-level ones before a grab.
+const EPISODE_STATES = {
+  ...REQUEST_STATES,
+  pending: { label: "queued", icon: "mdi:clock-outline", color: "var(--disabled-text-color, #bdbdbd)" },
+};
+const UNKNOWN_STATE = {
+  label: "Unknown",
+  icon: "mdi:help-circle-outline",
+  color: "var(--disabled-text-color, #9e9e9e)",
+};
+
+// Relative times ("for 2 h") must age even when no entity changes, so the list re-renders on this period.
+const CLOCK_TICK_MS = 60 * 1000;
+
+console.info(
+  `%c STATUS-TRACKER-CARD %c v${CARD_VERSION} `,
+  "color: white; background: #03a9f4; font-weight: 700;",
+  "color: #03a9f4; background: white; font-weight: 700;",
+);
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* DOM helpers: everything is created with createElement and text nodes, so nothing is parsed as HTML.          */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/** Create an element. `props`: class, attributes (attrs), style properties (style), listeners (on). */
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  if (props.class) node.className = props.class;
+  for (const [name, value] of Object.entries(props.attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const [name, value] of Object.entries(props.style || {})) node.style.setProperty(name, value);
+  for (const [name, handler] of Object.entries(props.on || {})) node.addEventListener(name, handler);
+  append(node, children);
+  return node;
+}
+
+/** Append children; strings and numbers become text nodes (escaped by construction); null/false are skipped. */
+function append(node, children) {
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+}
+
+/** An mdi icon through HA's ha-icon, or nothing outside HA (every icon sits next to a text label). */
+function icon(name, cls = "icon") {
+  if (!customElements.get("ha-icon")) return null;
+  const node = el("ha-icon", { class: cls, attrs: { "aria-hidden": "true" } });
+  node.icon = name;
+  node.setAttribute("icon", name);
+  return node;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Formatting                                                                                                    */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+function parseTime(value) {
+  const ms = typeof value === "string" ? Date.parse(value) : NaN;
+  return Number.isNaN(ms) ? null : ms;
+}
+
+/** A duration as people say it on a phone: "45 s", "12 min", "2 h 5 min", "3 d". */
+function formatDuration(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const minutes = Math.round(s / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    const rest = minutes % 60;
+    // Minutes matter for the first hours ("1 h 20 min left"), not after.
+    return rest && hours < 3 ? `${hours} h ${rest} min` : `${Math.round(minutes / 60)} h`;
+  }
+  return `${Math.round(hours / 24)} d`;
+}
+
+/** Time since an ISO timestamp: "2 h"; "" when unknown, "<1 min" when just now. */
+function formatSince(iso, now) {
+  const ms = parseTime(iso);
+  if (ms === null) return "";
+  const seconds = (now - ms) / 1000;
+  return seconds < 60 ? "<1 min" : formatDuration(seconds);
+}
+
+function formatPercent(value) {
+  if (typeof value !== "number" || !Number.isFinite(value)) return "";
+  const clamped = Math.min(100, Math.max(0, value));
+  // One decimal only below 10 %, where a whole number would sit at "0%" for a long time.
+  return `${clamped < 10 && clamped % 1 ? clamped.toFixed(1) : Math.round(clamped)}%`;
+}
+
+function formatSpeed(bytesPerSecond) {
+  if (typeof bytesPerSecond !== "number" || bytesPerSecond <= 0) return "";
+  const units = ["B/s", "kB/s", "MB/s", "GB/s"];
+  let value = bytesPerSecond;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 && unit ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+function episodeCode(season, episode) {
+  const pad = (n) => String(n ?? "?").padStart(2, "0");
+  return `S${pad(season)}E${pad(episode)}`;
+}
+
+function displayTitle(attrs) {
+  const title = attrs.title || "Untitled";
+  return attrs.year ? `${title} (${attrs.year})` : title;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Which entities are requests                                                                                   */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/**
+ * A request sensor of this integration. The entity registry (hass.entities) names the platform when the frontend
+ * has it; the attribute shape is the fallback. Summary sensors of the same platform have no request_id.
+ */
+function isRequestEntity(hass, entityId, stateObj) {
+  if (!stateObj || !entityId.startsWith("sensor.")) return false;
+  const attrs = stateObj.attributes || {};
+  if (attrs.request_id === undefined || attrs.request_id === null) return false;
+  const entry = hass.entities && hass.entities[entityId];
+  if (entry && entry.platform) return entry.platform === PLATFORM;
+  return typeof attrs.media_type === "string";
+}
+
+function matchesFilter(stateObj, filter) {
+  if (filter === "failed") return stateObj.state === "failed";
+  if (filter === "active") return stateObj.state !== "available" && stateObj.state !== "failed";
+  return true;
+}
+
+/** Newest update first; the request's own updated_at, else HA's last_updated. */
+function sortKey(stateObj) {
+  return parseTime(stateObj.attributes.updated_at) ?? parseTime(stateObj.last_updated) ?? 0;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Config                                                                                                        */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/** The config with defaults filled in; throws an Error with a readable message (HA shows it in the card). */
+function normalizeConfig(config) {
+  if (!config || typeof config !== "object" || Array.isArray(config)) {
+    throw new Error("Invalid configuration: expected an object");
+  }
+  const result = { ...DEFAULTS, ...config };
+  if (typeof result.title !== "string") throw new Error("title must be a string");
+  if (!FILTERS.includes(result.filter)) throw new Error(`filter must be one of: ${FILTERS.join(", ")}`);
+  if (!Number.isInteger(result.max_items) || result.max_items < 1) {
+    throw new Error("max_items must be a whole number of at least 1");
+  }
+  if (typeof result.show_posters !== "boolean") throw new Error("show_posters must be true or false");
+  if (result.entities !== undefined) {
+    const isEntityId = (id) => typeof id === "string" && id.includes(".");
+    const valid = Array.isArray(result.entities) && result.entities.every(isEntityId);
+    if (!valid) throw new Error("entities must be a list of entity ids");
+  }
+  return result;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Styles: static text only. Colours come from HA's theme variables, with fallbacks for a page outside HA.      */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+const CARD_STYLE = `
+  :host { display: block; }
+  .card {
+    display: block;
+    color: var(--primary-text-color, #212121);
+    font-family: var(--paper-font-body1_-_font-family, var(--ha-font-family-body, Roboto, system-ui, sans-serif));
+  }
+  div.card {
+    background: var(--ha-card-background, var(--card-background-color, #fff));
+    border-radius: var(--ha-card-border-radius, 12px);
+    border: var(--ha-card-border-width, 1px) solid var(--ha-card-border-color, var(--divider-color, #e0e0e0));
+    box-shadow: var(--ha-card-box-shadow, none);
+  }
+  .header {
+    display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 8px;
+    padding: 12px 16px 8px;
+  }
+  .title { font-size: 1.25em; font-weight: 500; line-height: 1.4; margin: 0; }
+  .filters { display: flex; gap: 4px; }
+  .filters button {
+    font: inherit; font-size: 0.85em; cursor: pointer;
+    padding: 4px 10px; border-radius: 16px;
+    border: 1px solid var(--divider-color, #e0e0e0);
+    background: transparent; color: var(--secondary-text-color, #727272);
+  }
+  .filters button[aria-pressed="true"] {
+    background: var(--primary-color, #03a9f4); border-color: var(--primary-color, #03a9f4);
+    color: var(--text-primary-color, #fff);
+  }
+  .filters button:focus-visible, .item:focus-visible {
+    outline: 2px solid var(--primary-color, #03a9f4); outline-offset: 2px;
+  }
+  .list { list-style: none; margin: 0; padding: 0 0 8px; }
+  .item {
+    display: flex; gap: 12px; padding: 10px 16px; cursor: pointer;
+    border-top: 1px solid var(--divider-color, #e0e0e0);
+  }
+  .item:first-child { border-top: none; }
+  .poster {
+    flex: 0 0 48px; width: 48px; height: 72px; border-radius: 6px; object-fit: cover;
+    background: var(--secondary-background-color, #e5e5e5);
+  }
+  .poster.placeholder {
+    display: flex; align-items: center; justify-content: center;
+    color: var(--secondary-text-color, #727272); font-size: 1.3em; font-weight: 500;
+  }
+  .body { flex: 1 1 auto; min-width: 0; display: flex; flex-direction: column; gap: 4px; }
+  .top { display: flex; flex-wrap: wrap; align-items: center; justify-content: space-between; gap: 4px 8px; }
+  .name { font-weight: 500; overflow-wrap: anywhere; }
+  .chip {
+    display: inline-flex; align-items: center; gap: 4px; white-space: nowrap;
+    padding: 2px 8px; border-radius: 12px; font-size: 0.8em; font-weight: 500;
+    /* Mixed toward the theme's text colour: darker on light cards, lighter on dark ones, readable on both. */
+    color: color-mix(in srgb, var(--chip-color) 70%, var(--primary-text-color, #212121));
+    background: color-mix(in srgb, var(--chip-color) 16%, transparent);
+  }
+  .chip .icon { --mdc-icon-size: 16px; }
+  .chip .dot { width: 8px; height: 8px; border-radius: 50%; background: var(--chip-color); }
+  .meta, .counts, .progress-text { font-size: 0.85em; color: var(--secondary-text-color, #727272); }
+  .meta { display: flex; flex-wrap: wrap; gap: 2px 6px; }
+  .tag {
+    padding: 0 5px; border-radius: 4px; font-size: 0.9em;
+    border: 1px solid var(--divider-color, #e0e0e0);
+  }
+  .bar {
+    height: 6px; border-radius: 3px; overflow: hidden;
+    background: var(--secondary-background-color, #e5e5e5);
+  }
+  .bar > div { height: 100%; background: var(--chip-color, var(--primary-color, #03a9f4)); }
+  .episodes { display: flex; flex-wrap: wrap; gap: 4px 8px; }
+  .season { display: flex; flex-wrap: wrap; align-items: center; gap: 2px; }
+  .season-label { font-size: 0.7em; color: var(--secondary-text-color, #727272); margin-right: 2px; }
+  .ep { width: 10px; height: 10px; border-radius: 2px; background: var(--chip-color); }
+  .ep.pending { background: transparent; box-shadow: inset 0 0 0 1px var(--chip-color); }
+  .warning, .notice { display: flex; align-items: flex-start; gap: 4px; font-size: 0.85em; overflow-wrap: anywhere; }
+  .warning { color: var(--error-color, #db4437); }
+  .warning.stuck { color: var(--warning-color, #ffa600); }
+  .notice { color: var(--info-color, var(--primary-color, #039be5)); }
+  .warning .icon, .notice .icon { --mdc-icon-size: 16px; flex: none; }
+  .empty, .more { padding: 12px 16px; color: var(--secondary-text-color, #727272); font-size: 0.9em; }
+  .more { padding-top: 0; }
+`;
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* The card                                                                                                      */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+class StatusTrackerCard extends HTMLElement {
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this._config = null;
+    this._hass = null;
+    this._filter = DEFAULTS.filter;
+    // entity_id -> state object of the requests last rendered, to skip re-rendering when nothing relevant changed.
+    this._tracked = new Map();
+    this._timer = null;
+  }
+
+  static getConfigElement() {
+    return document.createElement(EDITOR_TYPE);
+  }
+
+  static getStubConfig() {
+    return { ...DEFAULTS };
+  }
+
+  setConfig(config) {
+    this._config = normalizeConfig(config);
+    this._filter = this._config.filter;
+    this._buildSkeleton();
+    this._tracked = this._hass ? this._collect(this._hass) : new Map();
+    this._renderList();
+  }
+
+  set hass(hass) {
+    this._hass = hass;
+    if (!this._config) return;
+    const tracked = this._collect(hass);
+    if (sameStates(tracked, this._tracked)) return;
+    this._tracked = tracked;
+    this._renderList();
+  }
+
+  get hass() {
+    return this._hass;
+  }
+
+  getCardSize() {
+    const shown = Math.min(this._visible().length, this._config ? this._config.max_items : DEFAULTS.max_items);
+    return 1 + Math.max(1, shown) * 2;
+  }
+
+  // Sections view: full width by default, usable at half width.
+  getGridOptions() {
+    return { columns: 12, min_columns: 6 };
+  }
+
+  connectedCallback() {
+    this._timer = setInterval(() => this._renderList(), CLOCK_TICK_MS);
+  }
+
+  disconnectedCallback() {
+    clearInterval(this._timer);
+    this._timer = null;
+  }
+
+  /** Request entities to show, keyed by entity_id. */
+  _collect(hass) {
+    const states = hass.states || {};
+    const ids = this._config.entities || Object.keys(states);
+    const tracked = new Map();
+    for (const id of ids) {
+      if (isRequestEntity(hass, id, states[id])) tracked.set(id, states[id]);
+    }
+    return tracked;
+  }
+
+  _visible() {
+    return [...this._tracked.values()]
+      .filter((stateObj) => matchesFilter(stateObj, this._filter))
+      .sort((a, b) => sortKey(b) - sortKey(a));
+  }
+
+  /** Header and list container, built once per config so clicks on the filter buttons keep their focus. */
+  _buildSkeleton() {
+    const root = this.shadowRoot;
+    root.replaceChildren();
+    root.append(el("style", {}, CARD_STYLE));
+    // ha-card is HA's card frame (theme background, border, shadow); outside HA a styled div stands in.
+    const card = el(customElements.get("ha-card") ? "ha-card" : "div", { class: "card" });
+    this._filterButtons = FILTERS.map((filter) =>
+      el("button", {
+        attrs: { type: "button", "data-filter": filter, "aria-pressed": String(filter === this._filter) },
+        on: { click: () => this._setFilter(filter) },
+      }),
+    );
+    const header = el(
+      "div",
+      { class: "header" },
+      this._config.title ? el("h2", { class: "title" }, this._config.title) : null,
+      el("div", { class: "filters", attrs: { role: "group", "aria-label": "Filter requests" } }, this._filterButtons),
+    );
+    this._list = el("ul", { class: "list" });
+    this._footer = el("div");
+    card.append(header, this._list, this._footer);
+    root.append(card);
+  }
+
+  _setFilter(filter) {
+    if (filter === this._filter) return;
+    this._filter = filter;
+    this._renderList();
+  }
+
+  _renderList() {
+    if (!this._list) return;
+    for (const button of this._filterButtons) {
+      const filter = button.dataset.filter;
+      const count = [...this._tracked.values()].filter((stateObj) => matchesFilter(stateObj, filter)).length;
+      button.textContent = `${FILTER_LABELS[filter]} (${count})`;
+      button.setAttribute("aria-pressed", String(filter === this._filter));
+    }
+    const visible = this._visible();
+    const shown = visible.slice(0, this._config.max_items);
+    const now = Date.now();
+    this._list.replaceChildren(...shown.map((stateObj) => this._renderItem(stateObj, now)));
+    this._footer.replaceChildren();
+    if (!shown.length) {
+      const what = this._filter === "all" ? "" : `${FILTER_LABELS[this._filter].toLowerCase()} `;
+      this._footer.append(el("div", { class: "empty" }, `No ${what}requests`));
+    } else if (visible.length > shown.length) {
+      this._footer.append(el("div", { class: "more" }, `+${visible.length - shown.length} more`));
+    }
+  }
+
+  _renderItem(stateObj, now) {
+    const attrs = stateObj.attributes;
+    const info = REQUEST_STATES[stateObj.state] || UNKNOWN_STATE;
+    const item = el("li", {
+      class: "item",
+      attrs: { "data-entity-id": stateObj.entity_id, "data-state": stateObj.state, tabindex: "0", role: "button" },
+      style: { "--chip-color": info.color },
+      on: {
+        click: () => this._moreInfo(stateObj.entity_id),
+        keydown: (event) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            this._moreInfo(stateObj.entity_id);
+          }
+        },
+      },
+    });
+    const isTv = attrs.media_type === "tv";
+    const body = el(
+      "div",
+      { class: "body" },
+      el("div", { class: "top" }, el("span", { class: "name" }, displayTitle(attrs)), this._chip(stateObj, info)),
+      renderMeta(attrs, stateObj, now),
+      renderProgress(attrs, stateObj.state),
+      isTv ? renderEpisodes(attrs) : null,
+      renderWarning(attrs, stateObj.state, now),
+      attrs.already_available
+        ? el("div", { class: "notice" }, icon("mdi:information-outline"), "Already available in the library")
+        : null,
+    );
+    if (this._config.show_posters) item.append(renderPoster(attrs, isTv));
+    item.append(body);
+    return item;
+  }
+
+  /** The state chip; HA's own translation of the state when the frontend offers it, else our English label. */
+  _chip(stateObj, info) {
+    let label = info.label;
+    if (this._hass && typeof this._hass.formatEntityState === "function") {
+      const translated = this._hass.formatEntityState(stateObj);
+      if (translated && translated !== stateObj.state) label = translated;
+    }
+    return el(
+      "span",
+      { class: "chip", attrs: { "data-state": stateObj.state } },
+      icon(info.icon) || el("span", { class: "dot" }),
+      el("span", { class: "label" }, label),
+    );
+  }
+
+  _moreInfo(entityId) {
+    this.dispatchEvent(new CustomEvent("hass-more-info", { detail: { entityId }, bubbles: true, composed: true }));
+  }
+}
+
+/** True when both maps hold the same entities with the same state objects (HA replaces an object on change). */
+function sameStates(a, b) {
+  if (a.size !== b.size) return false;
+  for (const [id, stateObj] of a) {
+    if (b.get(id) !== stateObj) return false;
+  }
+  return true;
+}
+
+function renderPoster(attrs, isTv) {
+  // The media type's icon inside HA; the title's first letter where there is no ha-icon.
+  const mark = () =>
+    icon(isTv ? "mdi:television-classic" : "mdi:movie-open-outline") ||
+    (attrs.title || "?").trim().charAt(0).toUpperCase();
+  const placeholder = () => el("div", { class: "poster placeholder", attrs: { "aria-hidden": "true" } }, mark());
+  const url = attrs.entity_picture || attrs.poster_url;
+  if (!url) return placeholder();
+  const img = el("img", {
+    class: "poster",
+    attrs: { src: url, alt: "", loading: "lazy", referrerpolicy: "no-referrer" },
+  });
+  // A poster host that is unreachable (offline, expired link) leaves the neutral placeholder instead of a broken image.
+  img.addEventListener("error", () => img.replaceWith(placeholder()), { once: true });
+  return img;
+}
+
+function renderMeta(attrs, stateObj, now) {
+  const parts = [];
+  if (attrs.requested_by) parts.push(el("span", { class: "requester" }, `by ${attrs.requested_by}`));
+  if (attrs.is_4k) parts.push(el("span", { class: "tag" }, "4K"));
+  if (attrs.is_anime) parts.push(el("span", { class: "tag" }, "Anime"));
+  if (attrs.quality) parts.push(el("span", { class: "tag" }, attrs.quality));
+  const since = formatSince(attrs.state_changed_at || stateObj.last_changed, now);
+  if (since) parts.push(el("span", { class: "since" }, `for ${since}`));
+  return parts.length ? el("div", { class: "meta" }, parts) : null;
+}
+
+/** Movie (or season pack) download: a bar with "45% · 12 min left · 5.2 MB/s". */
+function renderProgress(attrs, state) {
+  const progress = attrs.download_progress;
+  if (state !== "downloading" || typeof progress !== "number") return null;
+  const pieces = [formatPercent(progress)];
+  if (typeof attrs.download_eta === "number" && attrs.download_eta >= 0) {
+    pieces.push(`${formatDuration(attrs.download_eta)} left`);
+  }
+  const speed = formatSpeed(attrs.download_speed);
+  if (speed) pieces.push(speed);
+  const width = `${Math.min(100, Math.max(0, progress))}%`;
+  return el(
+    "div",
+    { class: "progress" },
+    el(
+      "div",
+      {
+        class: "bar",
+        attrs: { role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100, "aria-valuenow": progress },
+      },
+      el("div", { style: { width } }),
+    ),
+    el("div", { class: "progress-text" }, pieces.join(" · ")),
+  );
+}
+
+/** TV: the episode counts line and one small cell per episode, grouped by season. */
+function renderEpisodes(attrs) {
+  const episodes = Array.isArray(attrs.episodes) ? attrs.episodes : [];
+  const counts = attrs.state_text
+    ? el("div", { class: "counts" }, attrs.state_text, attrs.grabbed_text ? ` · ${attrs.grabbed_text}` : "")
+    : null;
+  if (!episodes.length) return counts;
+  const seasons = new Map();
+  for (const episode of episodes) {
+    if (!seasons.has(episode.season)) seasons.set(episode.season, []);
+    seasons.get(episode.season).push(episode);
+  }
+  const grid = el("div", { class: "episodes" });
+  for (const [season, rows] of seasons) {
+    const group = el("div", { class: "season" });
+    // The season label only helps when there are several seasons in the grid.
+    if (seasons.size > 1) group.append(el("span", { class: "season-label" }, `S${season}`));
+    group.append(...rows.map(renderEpisodeCell));
+    grid.append(group);
+  }
+  return el("div", { class: "tv" }, counts, grid);
+}
+
+function renderEpisodeCell(episode) {
+  const info = EPISODE_STATES[episode.state] || UNKNOWN_STATE;
+  // Same words as the state_text line: "pending" reads "queued".
+  const state = episode.state === "pending" ? "queued" : String(episode.state).replace("_", " ");
+  let label = `${episodeCode(episode.season, episode.episode)} ${state}`;
+  const percent = formatPercent(episode.download_progress);
+  if (episode.state === "downloading" && percent) label += ` ${percent}`;
+  if (episode.title) label += ` · ${episode.title}`;
+  return el("span", {
+    class: `ep ${episode.state}`,
+    attrs: { title: label, "data-state": episode.state, role: "img", "aria-label": label },
+    style: { "--chip-color": info.color },
+  });
+}
+
+/** Why a request needs a look: failed, stuck or needs_attention, with the tracker's reason. */
+function renderWarning(attrs, state, now) {
+  let text = null;
+  let cls = "warning";
+  if (state === "failed") {
+    text = attrs.reason ? `Failed: ${attrs.reason}` : "Failed";
+  } else if (attrs.stuck_since) {
+    const since = formatSince(attrs.stuck_since, now);
+    text = `Stuck${since ? ` for ${since}` : ""}${attrs.reason ? `: ${attrs.reason}` : ""}`;
+    cls = "warning stuck";
+  } else if (attrs.needs_attention) {
+    text = `Needs attention${attrs.reason ? `: ${attrs.reason}` : ""}`;
+  } else if (attrs.reason) {
+    text = attrs.reason;
+    cls = "warning stuck";
+  }
+  return text ? el("div", { class: cls }, icon("mdi:alert"), el("span", {}, text)) : null;
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* The visual editor: plain inputs; every change fires config-changed with the whole new config.                */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+const EDITOR_STYLE = `
+  :host { display: block; }
+  form { display: grid; gap: 12px; padding: 4px 0; color: var(--primary-text-color, #212121); }
+  label { display: grid; gap: 4px; font-size: 0.9em; color: var(--secondary-text-color, #727272); }
+  label.check { display: flex; align-items: center; gap: 8px; color: var(--primary-text-color, #212121); }
+  input:not([type="checkbox"]), select {
+    font: inherit; padding: 8px; border-radius: 4px;
+    border: 1px solid var(--divider-color, #bdbdbd);
+    background: var(--card-background-color, #fff); color: var(--primary-text-color, #212121);
+  }
+`;
+
+class StatusTrackerCardEditor extends HTMLElement {
+  constructor() {
+    super();
+    this.attachShadow({ mode: "open" });
+    this._config = { ...DEFAULTS };
+    this._inputs = null;
+  }
+
+  // The editor needs no entity data; HA sets hass on it anyway.
+  set hass(_hass) {}
+
+  setConfig(config) {
+    this._config = { ...config };
+    if (!this._inputs) this._build();
+    this._fill();
+  }
+
+  _build() {
+    const onChange = () => this._changed();
+    this._inputs = {
+      title: el("input", { attrs: { type: "text", name: "title" }, on: { change: onChange } }),
+      filter: el(
+        "select",
+        { attrs: { name: "filter" }, on: { change: onChange } },
+        FILTERS.map((filter) => el("option", { attrs: { value: filter } }, FILTER_LABELS[filter])),
+      ),
+      max_items: el("input", {
+        attrs: { type: "number", name: "max_items", min: 1, step: 1 },
+        on: { change: onChange },
+      }),
+      show_posters: el("input", { attrs: { type: "checkbox", name: "show_posters" }, on: { change: onChange } }),
+    };
+    const form = el(
+      "form",
+      { on: { submit: (event) => event.preventDefault() } },
+      el("label", {}, "Title", this._inputs.title),
+      el("label", {}, "Show first", this._inputs.filter),
+      el("label", {}, "Maximum requests", this._inputs.max_items),
+      el("label", { class: "check" }, this._inputs.show_posters, "Show posters"),
+    );
+    this.shadowRoot.replaceChildren(el("style", {}, EDITOR_STYLE), form);
+  }
+
+  _fill() {
+    const config = { ...DEFAULTS, ...this._config };
+    // Leave the field being typed in alone: HA echoes each change back through setConfig.
+    const active = this.shadowRoot.activeElement;
+    if (active !== this._inputs.title) this._inputs.title.value = config.title ?? "";
+    this._inputs.filter.value = FILTERS.includes(config.filter) ? config.filter : DEFAULTS.filter;
+    if (active !== this._inputs.max_items) {
+      this._inputs.max_items.value = String(config.max_items ?? DEFAULTS.max_items);
+    }
+    this._inputs.show_posters.checked = config.show_posters !== false;
+  }
+
+  _changed() {
+    const config = { ...this._config, title: this._inputs.title.value, filter: this._inputs.filter.value };
+    const maxItems = Number.parseInt(this._inputs.max_items.value, 10);
+    // An empty or invalid number keeps the previous value rather than producing a config setConfig would reject.
+    if (Number.isInteger(maxItems) && maxItems >= 1) config.max_items = maxItems;
+    config.show_posters = this._inputs.show_posters.checked;
+    this._config = config;
+    this.dispatchEvent(new CustomEvent("config-changed", { detail: { config }, bubbles: true, composed: true }));
+  }
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Registration (guarded: the module may be loaded twice, e.g. as an extra module and as a dashboard resource)   */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+if (!customElements.get(CARD_TYPE)) customElements.define(CARD_TYPE, StatusTrackerCard);
+if (!customElements.get(EDITOR_TYPE)) customElements.define(EDITOR_TYPE, StatusTrackerCardEditor);
+
+window.customCards = window.customCards || [];
+if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
+  window.customCards.push({
+    type: CARD_TYPE,
+    name: "Status Tracker",
+    description: "Media requests from Jellyseerr to Jellyfin: state, progress, episodes and what is stuck.",
+    preview: true,
+    documentationURL: DOCUMENTATION_URL,
+  });
+}
