@@ -348,6 +348,7 @@ class StatusTrackerCard extends HTMLElement {
   }
 
   connectedCallback() {
+    clearInterval(this._timer);
     this._timer = setInterval(() => this._renderList(), CLOCK_TICK_MS);
   }
 
