@@ -687,8 +687,33 @@ class StatusTrackerCardEditor extends HTMLElement {
 /* Registration (guarded: the module may be loaded twice, e.g. as an extra module and as a dashboard resource)   */
 /* ------------------------------------------------------------------------------------------------------------ */
 
-if (!customElements.get(CARD_TYPE)) customElements.define(CARD_TYPE, StatusTrackerCard);
-if (!customElements.get(EDITOR_TYPE)) customElements.define(EDITOR_TYPE, StatusTrackerCardEditor);
+function registerElements() {
+  for (const [tag, element] of [
+    [CARD_TYPE, StatusTrackerCard],
+    [EDITOR_TYPE, StatusTrackerCardEditor],
+  ]) {
+    if (customElements.get(tag)) continue;
+    try {
+      customElements.define(tag, element);
+    } catch (err) {
+      // Already known to the browser's own registry under a registry wrapper that cannot see it: harmless.
+    }
+  }
+}
+
+registerElements();
+// Extra modules are imported in parallel with the frontend, which may then replace window.customElements with a
+// scoped-registry polyfill that does not see elements defined before it (Lovelace would show "Custom element doesn't
+// exist"). Define again on whatever registry is in place, until the swapped registry knows the card, for a minute.
+{
+  const initialRegistry = window.customElements;
+  const started = Date.now();
+  const timer = setInterval(() => {
+    registerElements();
+    const swapped = window.customElements !== initialRegistry;
+    if ((swapped && customElements.get(CARD_TYPE)) || Date.now() - started > 60000) clearInterval(timer);
+  }, 100);
+}
 
 window.customCards = window.customCards || [];
 if (!window.customCards.some((card) => card.type === CARD_TYPE)) {

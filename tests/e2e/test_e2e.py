@@ -1,0 +1,438 @@
+"""The whole product, end to end: a real Home Assistant, real qBittorrent downloads and a real browser (issue 6).
+
+What runs (scripts/demo_lib/stack.py, shared with scripts/demo):
+- Home Assistant 2025.4 as a subprocess of this venv on a free port, a fresh config dir, onboarded over its REST API;
+- a qbittorrent-nox seeder + downloader pair on loopback (tests/qbittorrent_harness.py), one generated file per
+  download, each added to the downloader throttled to take 20-30 s;
+- the Jellyfin and Shoko stand-ins (scripts/standins.py): Jellyfin's REST API, Shoko's REST API and SignalR feed;
+- the integration added through HA's REST config flow, the card on the default dashboard (websocket API);
+- Chromium (Debian's, driven by Playwright on a thread of its own) showing that dashboard.
+
+The four flows (Dune, Chernobyl, Suzume, Frieren) are played as the services play them: Jellyseerr's request, the
+Radarr/Sonarr grabs naming the real torrent hashes, real downloads, the import webhooks once a download is complete
+(and Home Assistant shows it DOWNLOADED), then Jellyfin lists the media (Shoko matches the anime files first). At each
+phase the entities are read over HA's REST API and their states and attributes asserted, and the card in the browser
+is checked (title and state of every request) and photographed into tests/e2e/screenshots/.
+
+Runs only on the 2025.4 leg (it starts Home Assistant from this venv). Skips without qbittorrent-nox, chromium or
+playwright, except with CI=true, where that fails. Every process is stopped, also when the test fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+import importlib.util
+import json
+import os
+from pathlib import Path
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+from homeassistant import const as ha_const
+import pytest
+
+from scripts.demo_lib.stack import FLOWS, Download, Flow, Stack
+from tests.qbittorrent_harness import find_qbittorrent_nox, free_port
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page, Playwright
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(__file__).with_name("screenshots")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+# The card's chip text per state (the integration's English state translations).
+LABELS = {
+    "requested": "Requested",
+    "approved": "Approved",
+    "grabbing": "Grabbing",
+    "downloading": "Downloading",
+    "downloaded": "Downloaded",
+    "importing": "Importing",
+    "anime_matching": "Anime matching",
+    "available": "Available",
+    "failed": "Failed",
+}
+# Whole run; downloads are 22-30 s each, in parallel.
+PHASE_TIMEOUT = 180
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the end-to-end test must run)")
+    pytest.skip(reason)
+
+
+class BrowserThread:
+    """Playwright + chromium on one worker thread (the sync API must not share the test thread's event loop)."""
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-playwright")
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self.page: Page | None = None
+        # Errors thrown in the page and failed requests, reported with a failing check.
+        self.errors: list[str] = []
+
+    def run[T](self, function: Callable[..., T], *args: Any) -> T:
+        return self._executor.submit(function, *args).result()
+
+    def open(self, stack: Stack) -> None:
+        self.run(self._open, stack)
+
+    def close(self) -> None:
+        try:
+            self.run(self._close)
+        finally:
+            self._executor.shutdown(wait=True)
+
+    def _open(self, stack: Stack) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        # The long-lived token as the frontend stores its tokens (../shared/docs/e2e-recipes.md section 4).
+        tokens = {
+            "hassUrl": stack.ha_url,
+            "clientId": f"{stack.ha_url}/",
+            "access_token": stack.token,
+            "token_type": "Bearer",
+            "expires_in": 315360000,
+            "expires": int(time.time() * 1000) + 315360000000,
+            "refresh_token": "",
+        }
+        context = self._browser.new_context(viewport={"width": 1100, "height": 1500})
+        context.add_init_script(f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});")
+        self.page = context.new_page()
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        self.page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"console {message.type}: {message.text}") if message.type == "error" else None
+            ),
+        )
+        self.page.on("requestfailed", lambda request: self.errors.append(f"request failed: {request.url}"))
+        self.page.goto(stack.dashboard_url, wait_until="networkidle")
+
+    def _close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+
+    def check(self, expected: dict[str, str], shot: str, total: int | None = None) -> None:
+        """These requests' titles and states in the card (`total` rows, default: just these), then a screenshot."""
+        self.run(self._check, expected, shot, total or len(expected))
+
+    def _check(self, expected: dict[str, str], shot: str, total: int) -> None:
+        from playwright.sync_api import expect
+
+        assert self.page is not None
+        page = self.page
+        SCREENSHOTS.mkdir(exist_ok=True)
+        items = page.locator("status-tracker-card li.item")
+        try:
+            expect(items).to_have_count(total, timeout=30_000)
+            for title, state in expected.items():
+                item = items.filter(has=page.locator(".name", has_text=title))
+                expect(item, f"card row of {title}").to_have_count(1)
+                expect(item, f"card state of {title}").to_have_attribute("data-state", state, timeout=15_000)
+                expect(item.locator(".chip .label"), f"card chip of {title}").to_have_text(LABELS[state])
+        except AssertionError as err:
+            page.screenshot(path=str(SCREENSHOTS / f"{shot}-FAILED.png"))
+            raise AssertionError(f"{err}\nbrowser errors: {self.errors}") from None
+        page.screenshot(path=str(SCREENSHOTS / f"{shot}.png"))
+
+
+class Run:
+    """The played flows, with what the test saw along the way."""
+
+    def __init__(self, stack: Stack, browser: BrowserThread) -> None:
+        self.stack = stack
+        self.browser = browser
+        self.phases: dict[str, float] = {}
+        # Download progress seen in state DOWNLOADING: per movie title, per (title, episode).
+        self.movie_progress: dict[str, list[float]] = {}
+        self.episode_progress: dict[tuple[str, int], list[float]] = {}
+        # Per sample of a TV request: {episode: progress} (to show episodes of one request progress separately).
+        self.tv_samples: dict[str, list[dict[int, float | None]]] = {}
+        self.seen_states: dict[str, list[str]] = {flow.title: [] for flow in FLOWS}
+        self.imported: set[str] = set()
+
+    def states(self) -> dict[str, dict[str, Any]]:
+        states = self.stack.request_states()
+        assert set(states) == {flow.title for flow in FLOWS}, f"request sensors: {sorted(states)}"
+        for title, state in states.items():
+            if not self.seen_states[title] or self.seen_states[title][-1] != state["state"]:
+                self.seen_states[title].append(state["state"])
+        return states
+
+    def phase(self, name: str, started: float) -> None:
+        self.phases[name] = time.monotonic() - started
+        print(f"  phase {name}: {self.phases[name]:.1f} s")  # noqa: T201
+
+
+def _rows(state: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {row["episode"]: row for row in state["attributes"]["episodes"] if row["season"] == 1}
+
+
+def _flow_of(download: Download) -> Flow:
+    return next(flow for flow in FLOWS if download in flow.downloads)
+
+
+def _is_downloaded(flow: Flow, download: Download, state: dict[str, Any]) -> bool:
+    if flow.media_type == "movie":
+        return bool(state["state"] == "downloaded")
+    rows = _rows(state)
+    return all(rows[number]["state"] == "downloaded" for number in download.episodes)
+
+
+@pytest.fixture
+def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
+    """The started stack (see scripts/demo_lib/stack.py), stopped afterwards whatever happens."""
+    if not ha_const.__version__.startswith("2025.4."):
+        pytest.skip(f"the e2e test starts Home Assistant from .venv (2025.4); this is {ha_const.__version__}")
+    if find_qbittorrent_nox() is None:
+        _missing("qbittorrent-nox is not installed; install it with scripts/system-deps (as root)")
+    if not Path(CHROMIUM).exists():
+        _missing(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
+    if importlib.util.find_spec("playwright") is None:
+        _missing("playwright is not installed; run scripts/setup")
+    started = time.monotonic()
+    stack = Stack(
+        workdir=tmp_path,
+        ha_config=tmp_path / "config",
+        ha_port=free_port(),
+        python=sys.executable,
+        username="e2e",
+        password="e2e-password-123",
+        log=print,
+    )
+    try:
+        stack.start()
+        print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
+        yield stack
+    finally:
+        try:
+            stack.stop()
+        finally:
+            logs = sorted(stack.workdir.glob("home-assistant.log*"), key=lambda path: path.stat().st_mtime)
+            if logs:
+                lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
+                interesting = [line for line in lines if "status_tracker" in line or "ERROR" in line]
+                print("--- home-assistant.log (status_tracker and errors, last 80 lines)")  # noqa: T201
+                print("\n".join(interesting[-80:]))  # noqa: T201
+
+
+@pytest.mark.timeout(600)
+def test_four_flows_from_request_to_available(stack: Stack) -> None:
+    """Dune, Chernobyl, Suzume and Frieren: REQUESTED/APPROVED -> ... -> AVAILABLE, in HA and in the card."""
+    total = time.monotonic()
+    browser = BrowserThread()
+    try:
+        browser.open(stack)
+        run = Run(stack, browser)
+        _requests(run)
+        _grabs(run)
+        _downloads_to_available(run)
+        _final(run)
+        run.phase("total (after setup)", total)
+    finally:
+        browser.close()
+
+
+def _requests(run: Run) -> None:
+    started = time.monotonic()
+    for flow in FLOWS:
+        run.stack.post_webhook(flow.request)
+    states = run.states()
+    for flow in FLOWS:
+        state = states[flow.title]
+        attributes = state["attributes"]
+        assert state["state"] == "approved", (flow.title, state)
+        assert attributes["media_type"] == flow.media_type
+        assert attributes["requested_by"]
+        assert attributes["poster_url"].startswith("https://")
+        assert attributes["download_progress"] is None
+        if flow.media_type == "tv":
+            assert attributes["requested_seasons"] == [1]
+            assert attributes["episodes"] == []
+    run.browser.check({flow.title: "approved" for flow in FLOWS}, "01-approved")
+    run.phase("approved", started)
+
+
+def _grabs(run: Run) -> None:
+    started = time.monotonic()
+    for flow in FLOWS:
+        for download in flow.downloads:
+            run.stack.post_webhook(download.grab, download_id=run.stack.info_hash(download))
+    states = run.states()
+    for flow in FLOWS:
+        state = states[flow.title]
+        attributes = state["attributes"]
+        assert state["state"] == "grabbing", (flow.title, state)
+        assert attributes["is_anime"] is flow.is_anime, flow.title
+        assert attributes["quality"]
+        if flow.media_type == "movie":
+            assert attributes["download_id"] == run.stack.info_hash(flow.downloads[0])
+        else:
+            rows = _rows(state)
+            assert sorted(rows) == sorted(flow.episodes), (flow.title, rows)
+            assert all(row["state"] == "grabbing" for row in rows.values()), rows
+            assert attributes["episode_counts"]["grabbing"] == len(flow.episodes)
+    run.browser.check({flow.title: "grabbing" for flow in FLOWS}, "02-grabbing")
+    run.phase("grabbing", started)
+
+
+def _downloads_to_available(run: Run) -> None:
+    """Real downloads; each one imported once HA shows it DOWNLOADED; until every request is AVAILABLE."""
+    started = time.monotonic()
+    stack = run.stack
+    for flow in FLOWS:
+        for download in flow.downloads:
+            stack.add_torrent(download)
+    downloads = [download for flow in FLOWS for download in flow.downloads]
+    completed_at: dict[str, float] = {}
+    downloading_shot = False
+    first_available: float | None = None
+    deadline = time.monotonic() + PHASE_TIMEOUT
+    # Shoko's live feed must be up before the anime files are matched (else only the REST lookups would see them).
+    assert stack.control("state")["shoko_connections"] >= 1, "Home Assistant is not connected to Shoko's feed"
+    while True:
+        states = run.states()
+        _record_progress(run, states)
+        if not downloading_shot and all(states[flow.title]["state"] == "downloading" for flow in FLOWS):
+            run.browser.check({flow.title: "downloading" for flow in FLOWS}, "03-downloading")
+            downloading_shot = True
+            run.phase("all downloading", started)
+            continue
+        progress = stack.torrent_progress()
+        for download in downloads:
+            if download.key in run.imported or progress.get(download.key, 0) < 1:
+                continue
+            completed_at.setdefault(download.key, time.monotonic())
+            flow = _flow_of(download)
+            if not _is_downloaded(flow, download, states[flow.title]):
+                waited = time.monotonic() - completed_at[download.key]
+                assert waited < 30, f"{download.key} is complete in qBittorrent but HA shows {states[flow.title]}"
+                continue
+            _import(run, flow, download)
+        if all(state["state"] == "available" for state in states.values()):
+            break
+        if first_available is None and any(state["state"] == "available" for state in states.values()):
+            first_available = time.monotonic()
+            run.phase("first available", started)
+        assert time.monotonic() < deadline, f"not all available after {PHASE_TIMEOUT} s: {_summary(states)}"
+        time.sleep(1)
+    assert downloading_shot, f"the four requests were never all DOWNLOADING at once: {run.seen_states}"
+    run.phase("downloads to available", started)
+
+
+def _import(run: Run, flow: Flow, download: Download) -> None:
+    """The import webhooks as Sonarr/Radarr send them, then Jellyfin lists the media (Shoko matches anime first)."""
+    stack = run.stack
+    for fixture in download.imports:
+        stack.post_webhook(fixture, download_id=stack.info_hash(download))
+    state = run.states()[flow.title]
+    waiting = "anime_matching" if flow.is_anime else "importing"
+    if flow.media_type == "movie":
+        assert state["state"] == waiting, (flow.title, state)
+        assert state["attributes"]["final_path"]
+    else:
+        rows = _rows(state)
+        for number in download.episodes:
+            assert rows[number]["state"] == waiting, (flow.title, number, rows)
+            assert rows[number]["final_path"]
+    if flow.is_anime and flow.media_type == "movie":
+        # Only this row: the others may move while the browser looks.
+        run.browser.check({flow.title: waiting}, "04-anime-matching", total=len(FLOWS))
+    answer = stack.control("import", {"media": flow.media, "episodes": list(download.episodes)})
+    if flow.is_anime:
+        assert answer["shoko_events"] >= 1, f"Shoko's FileMatched reached no client: {answer}"
+    run.imported.add(download.key)
+
+
+def _record_progress(run: Run, states: dict[str, dict[str, Any]]) -> None:
+    for flow in FLOWS:
+        state = states[flow.title]
+        if flow.media_type == "movie":
+            if state["state"] == "downloading" and state["attributes"]["download_progress"] is not None:
+                run.movie_progress.setdefault(flow.title, []).append(float(state["attributes"]["download_progress"]))
+            continue
+        rows = _rows(state)
+        sample: dict[int, float | None] = {}
+        for number, row in rows.items():
+            if row["state"] == "downloading" and row["download_progress"] is not None:
+                run.episode_progress.setdefault((flow.title, number), []).append(float(row["download_progress"]))
+                sample[number] = float(row["download_progress"])
+            else:
+                sample[number] = None
+        run.tv_samples.setdefault(flow.title, []).append(sample)
+
+
+def _summary(states: dict[str, dict[str, Any]]) -> str:
+    parts = []
+    for title, state in states.items():
+        rows = ", ".join(f"E{r['episode']}={r['state']}" for r in state["attributes"]["episodes"])
+        parts.append(f"{title}: {state['state']} ({state['attributes']['download_progress']}) [{rows}]")
+    return "; ".join(parts)
+
+
+def _rising(values: list[float]) -> bool:
+    """Real progress: several distinct values strictly between 0 and 100, never going back."""
+    inner = sorted({value for value in values if 0 < value < 100})
+    return len(inner) >= 2 and values == sorted(values)
+
+
+def _final(run: Run) -> None:
+    started = time.monotonic()
+    states = run.states()
+    for flow in FLOWS:
+        state = states[flow.title]
+        attributes = state["attributes"]
+        assert state["state"] == "available", (flow.title, state)
+        assert attributes["available_at"], flow.title
+        assert attributes["reason"] is None, flow.title
+        assert attributes["stuck_since"] is None, flow.title
+        seen = run.seen_states[flow.title]
+        waiting = "anime_matching" if flow.is_anime else "importing"
+        if flow.media_type == "movie":
+            assert seen == ["approved", "grabbing", "downloading", "downloaded", waiting, "available"], (
+                flow.title,
+                seen,
+            )
+            values = run.movie_progress.get(flow.title, [])
+            assert _rising(values), f"{flow.title}: download_progress seen while downloading: {values}"
+            if flow.is_anime:
+                assert attributes["anime_matched_at"], flow.title
+        else:
+            assert seen[:3] == ["approved", "grabbing", "downloading"], (flow.title, seen)
+            assert seen[-1] == "available", (flow.title, seen)
+            rows = _rows(state)
+            assert all(row["state"] == "available" for row in rows.values()), rows
+            assert attributes["episode_counts"]["available"] == len(flow.episodes)
+            for number in flow.episodes:
+                values = run.episode_progress.get((flow.title, number), [])
+                assert _rising(values), f"{flow.title} E{number}: progress seen while downloading: {values}"
+            # Episodes of different torrents progress separately within one request.
+            first, last = flow.downloads[0].episodes[0], flow.downloads[-1].episodes[0]
+            assert any(
+                sample.get(first) is not None and sample.get(last) is not None and sample[first] != sample[last]
+                for sample in run.tv_samples[flow.title]
+            ), f"{flow.title}: E{first} and E{last} never showed different progress"
+    run.browser.check({flow.title: "available" for flow in FLOWS}, "05-available")
+    print(f"  states seen: {run.seen_states}")  # noqa: T201
+    print(f"  movie progress: {run.movie_progress}")  # noqa: T201
+    run.phase("available checks", started)
