@@ -27,6 +27,7 @@ from custom_components.status_tracker.const import (
     CONF_SHOKO,
     CONF_STUCK_AFTER,
     CONF_WEBHOOK_IDS,
+    CONF_WEBHOOK_SECRETS,
     DOMAIN,
     WEBHOOK_SERVICES,
 )
@@ -289,6 +290,7 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
             CONF_ANIME_TAG: "  ",
             CONF_ANIME_PATH_PREFIXES: ["/data/media/anime ", "", "/mnt/anime"],
             CONF_ALLOW_EXTERNAL_WEBHOOKS: True,
+            CONF_WEBHOOK_SECRETS: {"radarr": " radarr-pass ", "sonarr": "", "jellyseerr": "js-token"},
         },
     )
     await hass.async_block_till_done()
@@ -301,6 +303,7 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
         CONF_ANIME_TAG: "anime",
         CONF_ANIME_PATH_PREFIXES: ["/data/media/anime", "/mnt/anime"],
         CONF_ALLOW_EXTERNAL_WEBHOOKS: True,
+        CONF_WEBHOOK_SECRETS: {"radarr": "radarr-pass", "jellyseerr": "js-token"},
     }
 
 

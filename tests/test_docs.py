@@ -414,7 +414,9 @@ def test_every_action_and_field_is_documented() -> None:
 def test_every_option_is_documented() -> None:
     """Each option of the options flow appears in the README with its key and its label."""
     strings = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
-    labels = strings["options"]["step"]["init"]["data"]
+    step = strings["options"]["step"]["init"]
+    # A section's label is its name.
+    labels = {**step["data"], **{key: value["name"] for key, value in step.get("sections", {}).items()}}
     readme = _readme()
     keys = [str(marker) for marker in OPTIONS_SCHEMA.schema]
     assert keys

@@ -20,6 +20,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
+from . import log_redaction
 from .card import async_register_card
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
@@ -34,6 +35,7 @@ from .const import (
     CONF_SHOKO,
     CONF_STUCK_AFTER,
     CONF_WEBHOOK_IDS,
+    CONF_WEBHOOK_SECRETS,
     DEFAULT_ANIME_TAG,
     DEFAULT_DOWNLOAD_POLL_INTERVAL,
     DEFAULT_REQUEST_TIMEOUT,
@@ -88,6 +90,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     )
     # Entities first, so that the first webhook already has a platform to add its request to.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(log_redaction.install(_secrets(entry.data, entry.options)))
     ingest.webhook_urls = webhook_urls(hass, entry.data[CONF_WEBHOOK_IDS])
     entry.async_on_unload(
         async_register_webhooks(hass, entry.title, entry.data, entry.options, ingest.async_handle_payload)
@@ -159,6 +162,15 @@ async def async_remove_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntr
 
 async def _async_reload(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> None:
     await hass.config_entries.async_reload(entry.entry_id)
+
+
+def _secrets(data: Mapping[str, Any], options: Mapping[str, Any]) -> list[str]:
+    """Every secret the entry holds: webhook ids, webhook secrets, API keys and passwords."""
+    secrets = [*data[CONF_WEBHOOK_IDS].values(), *(options.get(CONF_WEBHOOK_SECRETS) or {}).values()]
+    secrets.append(data[CONF_API_KEY])
+    secrets += [section.get(key) or "" for section in (data.get(CONF_QBITTORRENT) or {}, data.get(CONF_SHOKO) or {})
+                for key in (CONF_PASSWORD, CONF_API_KEY)]  # fmt: skip
+    return [secret for secret in secrets if secret]
 
 
 def anime_rules(options: Mapping[str, Any]) -> AnimeRules:

@@ -38,6 +38,7 @@ from .const import (
     CONF_SHOKO,
     CONF_STUCK_AFTER,
     CONF_WEBHOOK_IDS,
+    CONF_WEBHOOK_SECRETS,
     DEFAULT_ALLOW_EXTERNAL_WEBHOOKS,
     DEFAULT_ANIME_TAG,
     DEFAULT_DOWNLOAD_POLL_INTERVAL,
@@ -104,6 +105,10 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_ANIME_TAG, default=DEFAULT_ANIME_TAG): _TEXT,
         vol.Optional(CONF_ANIME_PATH_PREFIXES, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
         vol.Required(CONF_ALLOW_EXTERNAL_WEBHOOKS, default=DEFAULT_ALLOW_EXTERNAL_WEBHOOKS): BooleanSelector(),
+        vol.Required(CONF_WEBHOOK_SECRETS): section(
+            vol.Schema({vol.Optional(service): _SECRET for service in WEBHOOK_SERVICES}),
+            {"collapsed": True},
+        ),
     }
 )
 
@@ -222,11 +227,17 @@ class StatusTrackerOptionsFlow(OptionsFlow):
         """Show the options, with the webhook URLs to paste into each service."""
         if user_input is not None:
             prefixes = [p.strip() for p in user_input.get(CONF_ANIME_PATH_PREFIXES, []) if p.strip()]
+            secrets = {
+                service: secret.strip()
+                for service, secret in (user_input.get(CONF_WEBHOOK_SECRETS) or {}).items()
+                if secret and secret.strip()
+            }
             return self.async_create_entry(
                 data={
                     **user_input,
                     CONF_ANIME_TAG: user_input[CONF_ANIME_TAG].strip() or DEFAULT_ANIME_TAG,
                     CONF_ANIME_PATH_PREFIXES: prefixes,
+                    CONF_WEBHOOK_SECRETS: secrets,
                 }
             )
         return self.async_show_form(

@@ -23,6 +23,11 @@ CONF_STUCK_AFTER: Final = "stuck_after"
 CONF_ANIME_TAG: Final = "anime_tag"
 CONF_ANIME_PATH_PREFIXES: Final = "anime_path_prefixes"
 CONF_ALLOW_EXTERNAL_WEBHOOKS: Final = "allow_external_webhooks"
+# {service: secret}, each optional (see webhook_auth.py).
+CONF_WEBHOOK_SECRETS: Final = "webhook_secrets"
+
+# Bigger webhook bodies are refused with 413: real payloads are a few KiB.
+MAX_BODY_BYTES: Final = 1024 * 1024
 
 DEFAULT_DOWNLOAD_POLL_INTERVAL: Final = 5  # seconds
 DEFAULT_LIBRARY_POLL_INTERVAL: Final = 60  # seconds

@@ -8,11 +8,11 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_WEBHOOK_IDS
+from .const import CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS
 from .data import StatusTrackerConfigEntry
 
 # Webhook ids are secrets too: anyone who knows one can post to it.
-TO_REDACT = {CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME, CONF_URL, CONF_WEBHOOK_IDS}
+TO_REDACT = {CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME, CONF_URL, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS}
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from functools import partial
+from dataclasses import dataclass
 from http import HTTPStatus
 import json
 import logging
@@ -14,7 +14,8 @@ from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.network import NoURLAvailableError
 
-from .const import CONF_ALLOW_EXTERNAL_WEBHOOKS, CONF_WEBHOOK_IDS, DOMAIN
+from .const import CONF_ALLOW_EXTERNAL_WEBHOOKS, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS, DOMAIN, MAX_BODY_BYTES
+from .webhook_auth import is_authorized
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -48,13 +49,14 @@ def async_register_webhooks(
     # Always a bool: current Home Assistant rejects None.
     local_only = not bool(options.get(CONF_ALLOW_EXTERNAL_WEBHOOKS, False))
     webhook_ids: Mapping[str, str] = data[CONF_WEBHOOK_IDS]
+    secrets: Mapping[str, str] = options.get(CONF_WEBHOOK_SECRETS) or {}
     for service, webhook_id in webhook_ids.items():
         webhook.async_register(
             hass,
             DOMAIN,
             f"{title} ({service})",
             webhook_id,
-            partial(_async_handle, service, on_payload),
+            _Endpoint(service, secrets.get(service) or None, on_payload).async_handle,
             local_only=local_only,
             allowed_methods=["POST", "PUT"],
         )
@@ -66,21 +68,44 @@ def async_register_webhooks(
     return unregister
 
 
-async def _async_handle(
-    service: str,
-    on_payload: PayloadHandler,
-    hass: HomeAssistant,
-    webhook_id: str,
-    request: web.Request,
-) -> web.Response:
-    """Decode the body as JSON whatever its Content-Type (Jellyfin sends text/plain) and pass it on."""
-    raw = await request.read()
-    try:
-        payload = json.loads(raw)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
-        _LOGGER.warning("Ignored a %s webhook whose body is not JSON (%d bytes)", service, len(raw))
-        return json_response(HTTPStatus.BAD_REQUEST, "body is not JSON")
-    return await on_payload(service, payload, request.query.get(QUERY_4K, "").lower() in _TRUE)
+@dataclass(frozen=True, slots=True)
+class _Endpoint:
+    """One service's webhook: who may post, and where the decoded body goes."""
+
+    service: str
+    secret: str | None
+    on_payload: PayloadHandler
+
+    async def async_handle(self, hass: HomeAssistant, webhook_id: str, request: web.Request) -> web.Response:
+        """Check the secret and the size, decode the body as JSON whatever its Content-Type (Jellyfin sends
+        text/plain), and pass it on.
+        """
+        service = self.service
+        if not is_authorized(service, self.secret, request.headers):
+            _LOGGER.warning("Refused a %s webhook without the right secret", service)
+            return json_response(HTTPStatus.UNAUTHORIZED, "missing or wrong secret")
+        raw = await _async_read_limited(request)
+        if raw is None:
+            _LOGGER.warning("Refused a %s webhook larger than %d bytes", service, MAX_BODY_BYTES)
+            return json_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
+        try:
+            payload = json.loads(raw)
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+            _LOGGER.warning("Ignored a %s webhook whose body is not JSON (%d bytes)", service, len(raw))
+            return json_response(HTTPStatus.BAD_REQUEST, "body is not JSON")
+        return await self.on_payload(service, payload, request.query.get(QUERY_4K, "").lower() in _TRUE)
+
+
+async def _async_read_limited(request: web.Request) -> bytes | None:
+    """The body, or None as soon as it is known to exceed MAX_BODY_BYTES (chunked bodies included)."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
 
 
 def json_response(status: HTTPStatus, message: str) -> web.Response:
