@@ -113,9 +113,11 @@ class Index:
                 owner = self._by_episode_tvdb.get(episode.tvdb_id)
                 if owner is None or self._seq[owner[0]] <= self._seq[rid]:
                     self._by_episode_tvdb[episode.tvdb_id] = (rid, episode.key)
-        for path in request.final_paths:
-            for tail in path_tails(path):
-                self._claim(self._by_path_tail, tail, rid)
+        # Only Shoko matches look paths up, and only for anime still waiting: finished and regular media need no entry.
+        if request.is_anime and request.is_active:
+            for path in request.final_paths:
+                for tail in path_tails(path):
+                    self._claim(self._by_path_tail, tail, rid)
         _toggle(self._active, rid, on=_is_open(request))
         _toggle(self._awaiting_library, rid, on=_awaits_library(request))
         self._set_awaits(rid, _awaited_ids(request))
@@ -292,8 +294,9 @@ def _awaited_ids(request: MediaRequest) -> frozenset[str]:
         return frozenset(
             episode.download_id
             for episode in request.episodes.values()
-            if is_torrent_hash(episode.download_id) and awaits_download(episode.state)
+            # The state test first: it is cheap and false for almost every stored row.
+            if awaits_download(episode.state) and is_torrent_hash(episode.download_id)
         )
-    if is_torrent_hash(request.download_id) and awaits_download(request.state):
+    if awaits_download(request.state) and is_torrent_hash(request.download_id):
         return frozenset({request.download_id})
     return frozenset()

@@ -56,6 +56,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+import gc
 from types import MappingProxyType
 from typing import Any
 from uuid import uuid4
@@ -212,8 +213,15 @@ class Tracker:
     def from_dict(cls, data: Mapping[str, Any]) -> Tracker:
         """Rebuild a tracker, and every index, from `to_dict` output."""
         tracker = cls()
-        for item in data.get("requests", []):
-            tracker._index.add(MediaRequest.from_dict(item))
+        # Loading creates hundreds of thousands of objects and no cycles: the cyclic collector would only rescan them.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for item in data.get("requests", []):
+                tracker._index.add(MediaRequest.from_dict(item))
+        finally:
+            if collecting:
+                gc.enable()
         return tracker
 
     # --- Jellyseerr -------------------------------------------------------------------------------------------

@@ -1,0 +1,45 @@
+"""Harness for the benchmarks: Home Assistant's pytest plugin, without its debug event loop, and a summary.
+
+Import the integration before any `hass` fixture runs (see tests/conftest.py: the harness's testing_config would
+shadow our `custom_components` package otherwise).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+import custom_components.status_tracker  # noqa: F401
+
+# The harness logs at INFO; 10,000 "Registered new entity" lines would drown the figures.
+logging.getLogger().setLevel(logging.WARNING)
+
+# One line per figure, printed together at the end of the run.
+FIGURES: list[str] = []
+
+
+def report(line: str) -> None:
+    """Print a figure now and keep it for the summary."""
+    print(f"\n{line}", flush=True)
+    FIGURES.append(line)
+
+
+@pytest.fixture(autouse=True)
+def enable_event_loop_debug(event_loop: asyncio.AbstractEventLoop) -> None:
+    """Overrides the harness's fixture: asyncio debug mode would multiply every cost measured here."""
+    event_loop.set_debug(False)
+
+
+@pytest.fixture(autouse=True)
+def _custom_integrations(request: pytest.FixtureRequest) -> None:
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("enable_custom_integrations")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """All figures, in order, after pytest's own report."""
+    terminalreporter.section("status_tracker benchmarks")
+    for line in FIGURES:
+        terminalreporter.write_line(line)
