@@ -90,7 +90,7 @@ class _Endpoint:
             return json_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
         try:
             payload = json.loads(raw)
-        except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        except (ValueError, RecursionError):  # bad JSON, bad UTF-8, or nesting deeper than Python recurses
             _LOGGER.warning("Ignored a %s webhook whose body is not JSON (%d bytes)", service, len(raw))
             return json_response(HTTPStatus.BAD_REQUEST, "body is not JSON")
         return await self.on_payload(service, payload, request.query.get(QUERY_4K, "").lower() in _TRUE)

@@ -91,7 +91,8 @@ def optional_int(data: JsonObject, key: str, path: str = "") -> int | None:
         text = value.strip()
         if not text:
             return None
-        if text.isdigit():
+        # isdigit() is also true for "²" and other non-ASCII digits that int() refuses.
+        if text.isascii() and text.isdigit():
             return int(text)
     raise InvalidPayload(sub(path, key), f"must be a whole number, got {value!r}")
 
