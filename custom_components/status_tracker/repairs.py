@@ -1,4 +1,8 @@
-"""Repair issues for what only the user can fix: missing webhooks and services out of reach for long."""
+"""Repair issues for what only the user can fix: missing webhooks, services out of reach for long, refused credentials.
+
+Each kind is one issue per entry and service, raised with the text of its translation key and deleted by the code
+path that sees the cause gone.
+"""
 
 from __future__ import annotations
 
@@ -22,76 +26,68 @@ def missing_webhook(request: MediaRequest, created: bool, heard_from: set[str] |
     return None
 
 
-def webhook_issue_id(entry_id: str, service: str) -> str:
-    """One issue per entry and service."""
-    return f"webhook_missing_{service}_{entry_id}"
+def issue_id(kind: str, entry_id: str, service: str) -> str:
+    """The id of one kind of issue ("webhook_missing", "unreachable", "auth_failed") for an entry's service."""
+    return f"{kind}_{service.lower()}_{entry_id}"
+
+
+# kind -> (translation key, severity)
+_KINDS = {
+    "webhook_missing": ("webhook_missing", ir.IssueSeverity.WARNING),
+    "unreachable": ("service_unreachable", ir.IssueSeverity.ERROR),
+    "auth_failed": ("auth_failed", ir.IssueSeverity.ERROR),
+}
+
+
+@callback
+def _create(hass: HomeAssistant, kind: str, entry_id: str, service: str, placeholders: dict[str, str]) -> None:
+    key, severity = _KINDS[kind]
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id(kind, entry_id, service),
+        is_fixable=False,
+        severity=severity,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
 
 
 @callback
 def async_create_webhook_issue(hass: HomeAssistant, entry_id: str, service: str, url: str) -> None:
     """Tell the user to add the connection, with the URL to paste."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        webhook_issue_id(entry_id, service),
-        is_fixable=False,
-        severity=ir.IssueSeverity.WARNING,
-        translation_key="webhook_missing",
-        translation_placeholders={"service": SERVICE_NAMES[service], "url": url},
+    _create(
+        hass, "webhook_missing", entry_id, service, "webhook_missing", {"service": SERVICE_NAMES[service], "url": url}
     )
 
 
 @callback
 def async_delete_webhook_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
     """The service's webhook arrived: nothing to fix any more."""
-    ir.async_delete_issue(hass, DOMAIN, webhook_issue_id(entry_id, service))
-
-
-def unreachable_issue_id(entry_id: str, service: str) -> str:
-    """One issue per entry and polled service."""
-    return f"unreachable_{service.lower()}_{entry_id}"
+    ir.async_delete_issue(hass, DOMAIN, issue_id("webhook_missing", entry_id, service))
 
 
 @callback
 def async_create_unreachable_issue(hass: HomeAssistant, entry_id: str, service: str, minutes: int) -> None:
     """A polled service has been failing for a long time."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        unreachable_issue_id(entry_id, service),
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="service_unreachable",
-        translation_placeholders={"service": service, "minutes": str(minutes)},
+    _create(
+        hass, "unreachable", entry_id, service, "service_unreachable", {"service": service, "minutes": str(minutes)}
     )
 
 
 @callback
 def async_delete_unreachable_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
     """The service answers again."""
-    ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry_id, service))
-
-
-def auth_issue_id(entry_id: str, service: str) -> str:
-    """One issue per entry and service."""
-    return f"auth_failed_{service.lower()}_{entry_id}"
+    ir.async_delete_issue(hass, DOMAIN, issue_id("unreachable", entry_id, service))
 
 
 @callback
 def async_create_auth_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
     """A service refused the saved credentials; the fix is the reauthentication Home Assistant offers."""
-    ir.async_create_issue(
-        hass,
-        DOMAIN,
-        auth_issue_id(entry_id, service),
-        is_fixable=False,
-        severity=ir.IssueSeverity.ERROR,
-        translation_key="auth_failed",
-        translation_placeholders={"service": service},
-    )
+    _create(hass, "auth_failed", entry_id, service, {"service": service})
 
 
 @callback
 def async_delete_auth_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
     """The service accepts the credentials again."""
-    ir.async_delete_issue(hass, DOMAIN, auth_issue_id(entry_id, service))
+    ir.async_delete_issue(hass, DOMAIN, issue_id("auth_failed", entry_id, service))
