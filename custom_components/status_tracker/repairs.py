@@ -56,9 +56,7 @@ def _create(hass: HomeAssistant, kind: str, entry_id: str, service: str, placeho
 @callback
 def async_create_webhook_issue(hass: HomeAssistant, entry_id: str, service: str, url: str) -> None:
     """Tell the user to add the connection, with the URL to paste."""
-    _create(
-        hass, "webhook_missing", entry_id, service, "webhook_missing", {"service": SERVICE_NAMES[service], "url": url}
-    )
+    _create(hass, "webhook_missing", entry_id, service, {"service": SERVICE_NAMES[service], "url": url})
 
 
 @callback
@@ -70,9 +68,7 @@ def async_delete_webhook_issue(hass: HomeAssistant, entry_id: str, service: str)
 @callback
 def async_create_unreachable_issue(hass: HomeAssistant, entry_id: str, service: str, minutes: int) -> None:
     """A polled service has been failing for a long time."""
-    _create(
-        hass, "unreachable", entry_id, service, "service_unreachable", {"service": service, "minutes": str(minutes)}
-    )
+    _create(hass, "unreachable", entry_id, service, {"service": service, "minutes": str(minutes)})
 
 
 @callback
