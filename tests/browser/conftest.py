@@ -28,24 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
 
 ROOT = Path(__file__).parents[2]
 CARD_JS = ROOT / "custom_components" / "status_tracker" / "frontend" / "status-tracker-card.js"
 PAGE = Path(__file__).with_name("card_page.html")
-CHROMIUM = "/usr/bin/chromium"
-# From ../shared/docs/e2e-recipes.md, section 4: no sandbox as root, no GPU, and a small /dev/shm in containers.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 class BrowserThread:

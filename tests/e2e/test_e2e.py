@@ -34,6 +34,7 @@ from homeassistant import const as ha_const
 import pytest
 
 from scripts.demo_lib.stack import FLOWS, Download, Flow, Stack
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.qbittorrent_harness import find_qbittorrent_nox, free_port
 
 if TYPE_CHECKING:
@@ -42,17 +43,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.e2e
 
 SCREENSHOTS = Path(__file__).with_name("screenshots")
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 # The card's chip text per state (the integration's English state translations).
 LABELS = {
     "requested": "Requested",
