@@ -22,9 +22,7 @@ Downloads (issue 4; the phases come from downloads.py):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from .downloads import TorrentPhase
 from .events import DownloadProgress, EpisodeRef, MediaInfo
@@ -164,17 +162,15 @@ def settle_download(request: MediaRequest) -> None:
         request.download_eta = None
 
 
-def progress_marks(data: Mapping[str, Any]) -> tuple[object, ...]:
-    """What counts as the request MOVING, read from its `to_dict()` form.
-
-    The request's state and download progress, its Shoko match, and each episode row's state, progress and
-    match. Two snapshots with different marks mean the request moved (see `moved_at`).
+def progress_marks(request: MediaRequest) -> tuple[object, ...]:
+    """What counts as the request MOVING: its state and download progress, its Shoko match, and each episode
+    row's state, progress and match. Different marks before and after a change mean the request moved (see
+    `moved_at`).
     """
     rows = tuple(
-        (row["season"], row["episode"], row["state"], row.get("download_progress"), row.get("anime_matched_at"))
-        for row in data.get("episodes", ())
+        (ep.season, ep.episode, ep.state, ep.download_progress, ep.anime_matched_at) for ep in request.episodes.values()
     )
-    return (data["state"], data.get("download_progress"), data.get("anime_matched_at"), rows)
+    return (request.state, request.download_progress, request.anime_matched_at, rows)
 
 
 def _waiting_rows(request: MediaRequest, download_id: str) -> list[Episode]:

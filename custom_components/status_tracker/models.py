@@ -20,9 +20,10 @@ Rules held here:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 
@@ -300,6 +301,16 @@ class MediaRequest:
             return f"Grabbed {grabbed} eps"
         return f"Grabbed {grabbed}/{self.episode_total} eps"
 
+    def fingerprint(self) -> tuple[object, ...]:
+        """Every field's value, copied: equal fingerprints mean equal `to_dict()`, at a tenth of its cost."""
+        return (
+            _REQUEST_SCALARS(self),
+            tuple(self.duplicate_request_ids),
+            None if self.requested_seasons is None else tuple(self.requested_seasons),
+            tuple(self.download_ids),
+            tuple(map(_EPISODE_VALUES, self.episodes.values())),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """Compact JSON-safe form."""
         data: dict[str, Any] = {
@@ -391,6 +402,17 @@ class MediaRequest:
             available_at=_parse_dt(data.get("available_at")),
             episodes={ep.key: ep for ep in episodes},
         )
+
+
+# The fields `fingerprint` reads as they are: immutable values (the lists and the episode rows are copied).
+_REQUEST_SCALARS = attrgetter(
+    *(
+        f.name
+        for f in fields(MediaRequest)
+        if f.name not in {"duplicate_request_ids", "requested_seasons", "download_ids", "episodes"}
+    )
+)
+_EPISODE_VALUES = attrgetter(*(f.name for f in fields(Episode)))
 
 
 def _put(data: dict[str, Any], key: str, value: object) -> None:

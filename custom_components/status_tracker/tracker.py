@@ -194,7 +194,7 @@ class Tracker:
         request = self._index.requests.get(request_id)
         if request is None or request.stuck_since is not None or not self._index.is_open(request_id):
             return []
-        before = request.to_dict()
+        before = _Snapshot.of(request)
         request.stuck_since = now
         return self._commit(request, before, now, Notice.STUCK)
 
@@ -375,7 +375,7 @@ class Tracker:
         is_movie = request.media_type is MediaType.MOVIE
         if is_movie and event.path and request.final_path and event.path != request.final_path:
             return []  # an older file, not the one the request delivered
-        before = request.to_dict()
+        before = _Snapshot.of(request)
         service = "Radarr" if is_movie else "Sonarr"
         if event.scope is DeleteScope.MEDIA:
             request.removed = True
@@ -413,7 +413,7 @@ class Tracker:
         if found is None:
             return []
         request, rows = found
-        before = request.to_dict()
+        before = _Snapshot.of(request)
         mark_seen(request, rows, event, now)
         return self._commit(request, before, now)
 
@@ -421,7 +421,7 @@ class Tracker:
         request = find_series(self._index, event)
         if request is None:
             return []
-        before = request.to_dict()
+        before = _Snapshot.of(request)
         request.jellyfin_item_id = event.item_id
         return self._commit(request, before, now)
 
@@ -430,7 +430,7 @@ class Tracker:
         if found is None:
             return []
         request, rows = found
-        before = request.to_dict()
+        before = _Snapshot.of(request)
         mark_matched(request, rows, now)
         return self._commit(request, before, now)
 
@@ -440,7 +440,7 @@ class Tracker:
         request = self._index.by_download(event.download_id)
         if request is None or not request.is_active:
             return []
-        before = request.to_dict()
+        before = _Snapshot.of(request)
         download_id = event.download_id.lower()
         if event.phase is TorrentPhase.FAILED:
             fail_download(request, download_id, event.reason or _DOWNLOAD_FAILED_REASON, now)
@@ -452,7 +452,7 @@ class Tracker:
         request = self._index.by_download(event.download_id)
         if request is None or not request.is_active:
             return []
-        before = request.to_dict()
+        before = _Snapshot.of(request)
         fail_download(request, event.download_id.lower(), _DOWNLOAD_MISSING_REASON, now)
         return self._commit(request, before, now)
 
@@ -460,10 +460,10 @@ class Tracker:
 
     def _open(
         self, request: MediaRequest | None, media: MediaInfo, now: datetime
-    ) -> tuple[MediaRequest, dict[str, Any] | None]:
+    ) -> tuple[MediaRequest, _Snapshot | None]:
         """The request to update and its snapshot, or a new request (snapshot None)."""
         if request is not None:
-            return request, request.to_dict()
+            return request, _Snapshot.of(request)
         created = MediaRequest(
             request_id=uuid4().hex,
             media_type=media.media_type,
@@ -478,7 +478,7 @@ class Tracker:
     def _commit(
         self,
         request: MediaRequest,
-        before: dict[str, Any] | None,
+        before: _Snapshot | None,
         now: datetime,
         notice: Notice | None = None,
     ) -> list[Change]:
@@ -486,17 +486,29 @@ class Tracker:
         if before is None:
             self._index.add(request)
             return [Change(request.request_id, None, request.state, created=True, notice=notice)]
-        after = request.to_dict()
-        if after == before:
+        if request.fingerprint() == before.fingerprint:
             return []
-        if after["state"] != before["state"]:
+        if request.state is not before.state:
             request.state_changed_at = now
-        if progress_marks(after) != progress_marks(before):
+        if progress_marks(request) != before.marks:
             request.moved_at = now
             request.stuck_since = None
         request.updated_at = now
         self._index.add(request)
-        return [Change(request.request_id, RequestState(before["state"]), request.state, notice=notice)]
+        return [Change(request.request_id, before.state, request.state, notice=notice)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """A request as it was before an event: what `_commit` compares it with afterwards."""
+
+    fingerprint: tuple[object, ...]
+    state: RequestState
+    marks: tuple[object, ...]
+
+    @classmethod
+    def of(cls, request: MediaRequest) -> _Snapshot:
+        return cls(request.fingerprint(), request.state, progress_marks(request))
 
 
 def _keys(media: MediaInfo) -> list[MediaKey]:

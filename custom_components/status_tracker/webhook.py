@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
-import json
 import logging
 from typing import Any
 
 from aiohttp import web
 from homeassistant.components import webhook
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.util.json import json_loads
 
 from .const import CONF_ALLOW_EXTERNAL_WEBHOOKS, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS, DOMAIN, MAX_BODY_BYTES
 from .webhook_auth import is_authorized
@@ -89,8 +90,8 @@ class _Endpoint:
             _LOGGER.warning("Refused a %s webhook larger than %d bytes", service, MAX_BODY_BYTES)
             return json_response(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body too large")
         try:
-            payload = json.loads(raw)
-        except (ValueError, RecursionError):  # bad JSON, bad UTF-8, or nesting deeper than Python recurses
+            payload = json_loads(raw)
+        except ValueError:  # bad JSON, bad UTF-8, or nesting deeper than the decoder allows
             _LOGGER.warning("Ignored a %s webhook whose body is not JSON (%d bytes)", service, len(raw))
             return json_response(HTTPStatus.BAD_REQUEST, "body is not JSON")
         return await self.on_payload(service, payload, request.query.get(QUERY_4K, "").lower() in _TRUE)
@@ -110,4 +111,4 @@ async def _async_read_limited(request: web.Request) -> bytes | None:
 
 def json_response(status: HTTPStatus, message: str) -> web.Response:
     """A small JSON answer that tells the calling service what happened."""
-    return web.json_response({"message": message}, status=status)
+    return web.Response(body=json_bytes({"message": message}), status=status, content_type="application/json")
