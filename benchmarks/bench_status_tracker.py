@@ -217,7 +217,7 @@ def run_core(tracker: Tracker, payloads: list[tuple[str, bytes]], times: list[in
 def build(requests: int, episodes: int) -> Tracker:
     """A tracker holding the targets (and fillers up to `requests` / `episodes`)."""
     if requests <= len(targets()):
-        return Tracker.from_dict({"format": 1, "requests": targets()})
+        return Tracker.from_dict({"requests": targets()})
     return Tracker.from_dict(tracker_data(requests, episodes))
 
 
@@ -259,7 +259,7 @@ async def _scale_http(
     The entry is set up with the 10 targets (10 entities); for the big run the tracker is then replaced by one
     holding the same targets plus the finished fillers, which have no entities (as retention leaves them).
     """
-    store_with(hass_storage, {"format": 1, "requests": targets()})
+    store_with(hass_storage, {"requests": targets()})
     config_entry = entry()
     await setup(hass, config_entry)
     config_entry.runtime_data.ingest.tracker = tracker()
@@ -372,7 +372,7 @@ async def _poll(hass: HomeAssistant, hass_storage: dict[str, Any], torrents: int
     hashes = [torrent_hash("active", i) for i in range(torrents)]
     store_with(
         hass_storage,
-        {"format": 1, "requests": [movie(i, state="grabbing", download_id=h) for i, h in enumerate(hashes)]},
+        {"requests": [movie(i, state="grabbing", download_id=h) for i, h in enumerate(hashes)]},
     )
     config_entry = entry(**{CONF_QBITTORRENT: {CONF_URL: QBT_URL, CONF_USERNAME: "admin", CONF_PASSWORD: "pw"}})
     rid = 0

@@ -129,4 +129,4 @@ def tracker_data(requests: int, episodes: int) -> dict[str, Any]:
         items.append(movie(TARGET_MOVIES + n))
     for n in range(filler_series):
         items.append(series(TARGET_SERIES + n, episodes=per_series + (1 if n < extra else 0)))
-    return {"format": 1, "requests": items}
+    return {"requests": items}

@@ -354,13 +354,20 @@ async def test_restart_between_every_step(
         await services.run(fixture)
         before = [stable(state) for state in request_states(hass)]
         entity_ids = [state.entity_id for state in request_states(hass)]
+        in_memory = init_integration.runtime_data.ingest.tracker.to_dict()["requests"]
         assert await hass.config_entries.async_unload(init_integration.entry_id)
         await hass.async_block_till_done()
         assert all(hass.states.get(entity_id).state == STATE_UNAVAILABLE for entity_id in entity_ids)
+        # Nothing lost: the file holds every request exactly as it was in memory; nothing duplicated either.
         stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]["tracker"]["requests"]
-        assert len(stored) == len(before)
+        assert stored == in_memory
+        assert len({item["request_id"] for item in stored}) == len(stored) == len(before)
+        for item in stored:
+            rows = [(row["season"], row["episode"]) for row in item.get("episodes", ())]
+            assert len(set(rows)) == len(rows)
         assert await hass.config_entries.async_setup(init_integration.entry_id)
         await hass.async_block_till_done()
+        assert init_integration.runtime_data.ingest.tracker.to_dict()["requests"] == stored
         assert [stable(state) for state in request_states(hass)] == before
         assert [state.entity_id for state in request_states(hass)] == entity_ids
     assert only_state(hass).state == final

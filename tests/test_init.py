@@ -152,32 +152,6 @@ async def test_store_saved_and_restored(
     assert init_integration.runtime_data.ingest.last_webhook == {"sonarr": when}
 
 
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"tracker": {"requests": [{"title": "no id"}]}, "last_webhook": 5},
-        {"tracker": {"requests": [{"request_id": "x", "media_type": "book"}]}},
-        {"tracker": "garbage"},
-    ],
-)
-async def test_store_damaged_is_backed_up(
-    hass: HomeAssistant,
-    mock_config_entry: MockConfigEntry,
-    hass_storage: dict[str, Any],
-    data: dict[str, Any],
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """Unreadable saved data does not stop setup; it is kept in a backup instead of being overwritten."""
-    hass_storage[STORE_KEY] = {"version": 1, "minor_version": 1, "key": STORE_KEY, "data": data}
-    mock_config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
-    assert mock_config_entry.state is ConfigEntryState.LOADED
-    assert mock_config_entry.runtime_data.ingest.tracker.requests == {}
-    assert mock_config_entry.runtime_data.ingest.last_webhook == {}
-    assert hass_storage[f"{STORE_KEY}.backup"]["data"] == data
-    assert "a backup was kept" in caplog.text
-
-
 async def test_remove_entry_deletes_store(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

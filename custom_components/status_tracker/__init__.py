@@ -47,8 +47,9 @@ from .data import StatusTrackerConfigEntry, StatusTrackerData
 from .ingest import Ingest
 from .matching import ShokoMatches
 from .models import AnimeRules
+from .repairs import async_create_store_issue
 from .services import async_setup_services
-from .storage import StoredData, TrackerStore
+from .storage import NewerStoreVersionError, TrackerStore
 from .summary import SummaryCoordinator
 from .tracker import Tracker
 from .webhook import async_register_webhooks, webhook_urls
@@ -72,14 +73,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> bool:
     """Load the saved tracker, add its entities, then start listening."""
     store = TrackerStore(hass, entry.entry_id)
-    stored = await store.async_load()
+    tracker, last_webhook = await _async_load(hass, entry, store)
     ingest = Ingest(
         hass,
         entry_id=entry.entry_id,
         store=store,
-        tracker=await _async_restore_tracker(store, stored),
+        tracker=tracker,
         rules=anime_rules(entry.options),
-        last_webhook=_restore_last_webhook(stored),
+        last_webhook=last_webhook,
     )
     downloads, library = _create_coordinators(hass, entry, ingest)
     summary = SummaryCoordinator(hass, entry, ingest)
@@ -181,21 +182,23 @@ def anime_rules(options: Mapping[str, Any]) -> AnimeRules:
     )
 
 
-async def _async_restore_tracker(store: TrackerStore, stored: StoredData) -> Tracker:
-    """The saved tracker; unreadable data is kept aside as a backup rather than overwritten."""
+async def _async_load(
+    hass: HomeAssistant, entry: StatusTrackerConfigEntry, store: TrackerStore
+) -> tuple[Tracker, dict[str, str]]:
+    """The saved tracker and webhook times; unreadable data is kept as a backup, never overwritten."""
+    stored: Any = None
     try:
-        return Tracker.from_dict(stored.get("tracker") or {})
+        stored = await store.async_load()
+        tracker = Tracker.from_dict(stored.get("tracker") or {})
+        last = stored.get("last_webhook")
+    except NewerStoreVersionError as err:
+        problem = str(err)
     except (AttributeError, KeyError, TypeError, ValueError) as err:
-        # The exception text names a key or value of our own data, never a secret.
-        _LOGGER.error(  # noqa: TRY400 - a traceback of our own data adds nothing for the user
-            "The saved requests could not be read (%s: %s); a backup was kept and tracking starts empty",
-            type(err).__name__,
-            err,
-        )
         await store.async_backup(stored)
-        return Tracker()
-
-
-def _restore_last_webhook(stored: StoredData) -> dict[str, str]:
-    last = stored.get("last_webhook")
-    return {str(k): str(v) for k, v in last.items()} if isinstance(last, dict) else {}
+        # The exception text names a key or value of our own data, never a secret.
+        problem = f"{type(err).__name__}: {err}"
+    else:
+        return tracker, {str(k): str(v) for k, v in last.items()} if isinstance(last, dict) else {}
+    _LOGGER.error("The saved requests could not be read (%s); a backup was kept and tracking starts empty", problem)
+    async_create_store_issue(hass, entry.entry_id, store.backup_path, problem)
+    return Tracker(), {}

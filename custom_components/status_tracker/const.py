@@ -37,7 +37,7 @@ DEFAULT_ANIME_TAG: Final = "anime"
 DEFAULT_ALLOW_EXTERNAL_WEBHOOKS: Final = False
 
 STORAGE_VERSION: Final = 1
-STORAGE_MINOR_VERSION: Final = 1
+STORAGE_MINOR_VERSION: Final = 2  # see storage.py for what each version holds
 # Batch bursts of webhooks into one write.
 STORAGE_SAVE_DELAY: Final = 5  # seconds
 

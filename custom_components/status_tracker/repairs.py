@@ -6,6 +6,7 @@ path that sees the cause gone.
 
 from __future__ import annotations
 
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
@@ -36,17 +37,28 @@ _KINDS = {
     "webhook_missing": ("webhook_missing", ir.IssueSeverity.WARNING),
     "unreachable": ("service_unreachable", ir.IssueSeverity.ERROR),
     "auth_failed": ("auth_failed", ir.IssueSeverity.ERROR),
+    "store_unreadable": ("store_unreadable", ir.IssueSeverity.ERROR),
 }
 
 
 @callback
-def _create(hass: HomeAssistant, kind: str, entry_id: str, service: str, placeholders: dict[str, str]) -> None:
+def _create(
+    hass: HomeAssistant,
+    kind: str,
+    entry_id: str,
+    service: str,
+    placeholders: dict[str, str],
+    *,
+    acknowledge: bool = False,
+) -> None:
     key, severity = _KINDS[kind]
     ir.async_create_issue(
         hass,
         DOMAIN,
         issue_id(kind, entry_id, service),
-        is_fixable=False,
+        # Nothing to repair, only to read: the fix flow is a confirmation that removes the issue.
+        is_fixable=acknowledge,
+        is_persistent=acknowledge,
         severity=severity,
         translation_key=key,
         translation_placeholders=placeholders,
@@ -87,3 +99,18 @@ def async_create_auth_issue(hass: HomeAssistant, entry_id: str, service: str) ->
 def async_delete_auth_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
     """The service accepts the credentials again."""
     ir.async_delete_issue(hass, DOMAIN, issue_id("auth_failed", entry_id, service))
+
+
+@callback
+def async_create_store_issue(hass: HomeAssistant, entry_id: str, backup_path: str, problem: str) -> None:
+    """The saved requests could not be read: say where they were kept. It stays until the user acknowledges it."""
+    _create(
+        hass, "store_unreadable", entry_id, "storage", {"backup": backup_path, "problem": problem}, acknowledge=True
+    )
+
+
+async def async_create_fix_flow(
+    hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
+) -> RepairsFlow:
+    """Only the unreadable-store issue is fixable, by acknowledging it."""
+    return ConfirmRepairFlow()

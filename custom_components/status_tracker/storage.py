@@ -1,4 +1,15 @@
-"""Versioned persistence of the tracker through Home Assistant's Store."""
+"""Versioned persistence of the tracker through Home Assistant's Store.
+
+Layout: {"tracker": {"requests": [...]}, "last_webhook": {service: ISO time}} under the Store's version.
+Versions:
+- 1.1: the tracker also carried its own {"format": 1}; requests written before the clocks existed lack
+  `state_changed_at` (they default to `updated_at`).
+- 1.2: one version number, the Store's; every request is rewritten in today's form (clocks explicit).
+Store files from a NEWER major version (the integration was downgraded) and data that does not read are never
+overwritten: they are kept as `.storage/status_tracker.<entry_id>.backup`, tracking starts empty, and the caller
+raises a repair issue. A file that is not even JSON is renamed aside by Home Assistant itself, which raises its own
+repair issue.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +20,42 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_SAVE_DELAY, STORAGE_VERSION
+from .models import MediaRequest
 
 type StoredData = dict[str, Any]
+
+
+class NewerStoreVersionError(Exception):
+    """The file was written by a newer major version of the integration."""
+
+    def __init__(self, version: int, data: Any) -> None:
+        super().__init__(f"stored by version {version}, this integration reads version {STORAGE_VERSION}")
+        self.data = data
+
+
+def migrate(old_major: int, old_minor: int, data: Any) -> StoredData:
+    """Bring data stored at an older version to the current one (Home Assistant saves the result at once)."""
+    if old_major > STORAGE_VERSION:
+        raise NewerStoreVersionError(old_major, data)
+    if old_minor < 2 and isinstance(data, dict) and isinstance(tracker := data.get("tracker"), dict):
+        # Unreadable requests are left as they are: loading them then keeps the whole file as a backup.
+        requests = tracker.get("requests")
+        if isinstance(requests, list):
+            requests = [_rewrite(item) for item in requests]
+        data = {**data, "tracker": {"requests": requests}}
+    return data  # type: ignore[no-any-return]
+
+
+def _rewrite(item: Any) -> Any:
+    try:
+        return MediaRequest.from_dict(item).to_dict()
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return item
+
+
+class _MigratingStore(Store[StoredData]):
+    async def _async_migrate_func(self, old_major_version: int, old_minor_version: int, old_data: Any) -> StoredData:
+        return migrate(old_major_version, old_minor_version, old_data)
 
 
 class TrackerStore:
@@ -19,17 +64,21 @@ class TrackerStore:
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         self._hass = hass
         self._key = f"{DOMAIN}.{entry_id}"
-        self._store: Store[StoredData] = Store(
-            hass,
-            STORAGE_VERSION,
-            self._key,
-            minor_version=STORAGE_MINOR_VERSION,
-        )
+        self._store = _MigratingStore(hass, STORAGE_VERSION, self._key, minor_version=STORAGE_MINOR_VERSION)
         self._data_func: Callable[[], StoredData] | None = None
 
+    @property
+    def backup_path(self) -> str:
+        """Where unreadable data is kept, relative to the configuration directory."""
+        return f".storage/{self._key}.backup"
+
     async def async_load(self) -> StoredData:
-        """The saved data, or an empty dict on first run."""
-        return await self._store.async_load() or {}
+        """The saved data; an empty dict on first run, or when the file came from a newer version (backed up)."""
+        try:
+            return await self._store.async_load() or {}
+        except NewerStoreVersionError as err:
+            await self.async_backup(err.data)
+            raise
 
     def async_schedule_save(self, data_func: Callable[[], StoredData]) -> None:
         """Save soon; a burst of changes becomes one write."""
@@ -42,9 +91,9 @@ class TrackerStore:
             await self._store.async_save(self._data_func())
             self._data_func = None
 
-    async def async_backup(self, data: StoredData) -> None:
-        """Keep data that could not be read next to the store, as .storage/status_tracker.<entry_id>.backup."""
-        backup: Store[StoredData] = Store(self._hass, STORAGE_VERSION, f"{self._key}.backup")
+    async def async_backup(self, data: Any) -> None:
+        """Keep data that could not be read next to the store (see `backup_path`)."""
+        backup: Store[Any] = Store(self._hass, STORAGE_VERSION, f"{self._key}.backup")
         await backup.async_save(data)
 
     async def async_remove(self) -> None:

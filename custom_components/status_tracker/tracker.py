@@ -96,8 +96,6 @@ from .lifecycle import (
 )
 from .models import EpisodeState, MediaRequest, MediaType, Notice, RequestState
 
-STORAGE_FORMAT = 1
-
 _DECLINED_REASON = "Declined in Jellyseerr"
 _FAILED_REASON = "Jellyseerr could not send the request to Radarr/Sonarr"
 _DOWNLOAD_FAILED_REASON = "Download failed in qBittorrent"
@@ -204,10 +202,7 @@ class Tracker:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything needed to rebuild the tracker, as plain JSON values (indexes are derived, not stored)."""
-        return {
-            "format": STORAGE_FORMAT,
-            "requests": [request.to_dict() for request in self._index.requests.values()],
-        }
+        return {"requests": [request.to_dict() for request in self._index.requests.values()]}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Tracker:

@@ -590,7 +590,7 @@ def test_new_fields_round_trip_and_old_data_loads() -> None:
     updated = datetime.fromisoformat(stored["updated_at"])
     assert (loaded.state_changed_at, loaded.moved_at, loaded.stuck_since) == (updated, updated, None)
     assert loaded.episodes[(1, 1)].anime_matched_at is None
-    old_tracker = Tracker.from_dict({"format": 1, "requests": [old]})
+    old_tracker = Tracker.from_dict({"requests": [old]})
     assert old_tracker.awaited_downloads() == {"0bed5f40753b342cb143e83c2b21924cc8474731"}
     assert old_tracker.awaiting_library() == [request.request_id]
 
