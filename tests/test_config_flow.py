@@ -21,7 +21,9 @@ from custom_components.status_tracker.const import (
     CONF_ANIME_PATH_PREFIXES,
     CONF_ANIME_TAG,
     CONF_DOWNLOAD_POLL_INTERVAL,
+    CONF_KEEP_FINISHED_DAYS,
     CONF_LIBRARY_POLL_INTERVAL,
+    CONF_MAX_REQUESTS,
     CONF_QBITTORRENT,
     CONF_REQUEST_TIMEOUT,
     CONF_SHOKO,
@@ -290,6 +292,8 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
             CONF_ANIME_TAG: "  ",
             CONF_ANIME_PATH_PREFIXES: ["/data/media/anime ", "", "/mnt/anime"],
             CONF_ALLOW_EXTERNAL_WEBHOOKS: True,
+            CONF_KEEP_FINISHED_DAYS: 3,
+            CONF_MAX_REQUESTS: 1000,
             CONF_WEBHOOK_SECRETS: {"radarr": " radarr-pass ", "sonarr": "", "jellyseerr": "js-token"},
         },
     )
@@ -303,6 +307,8 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
         CONF_ANIME_TAG: "anime",
         CONF_ANIME_PATH_PREFIXES: ["/data/media/anime", "/mnt/anime"],
         CONF_ALLOW_EXTERNAL_WEBHOOKS: True,
+        CONF_KEEP_FINISHED_DAYS: 3,
+        CONF_MAX_REQUESTS: 1000,
         CONF_WEBHOOK_SECRETS: {"radarr": "radarr-pass", "jellyseerr": "js-token"},
     }
 

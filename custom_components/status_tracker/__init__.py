@@ -48,6 +48,7 @@ from .ingest import Ingest
 from .matching import ShokoMatches
 from .models import AnimeRules
 from .repairs import async_create_store_issue
+from .retention import async_setup_retention
 from .services import async_setup_services
 from .storage import NewerStoreVersionError, TrackerStore
 from .summary import SummaryCoordinator
@@ -89,6 +90,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     entry.runtime_data = StatusTrackerData(
         store=store, ingest=ingest, downloads=downloads, library=library, summary=summary
     )
+    async_setup_retention(hass, entry, ingest)
     # Entities first, so that the first webhook already has a platform to add its request to.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(log_redaction.install(_secrets(entry.data, entry.options)))

@@ -32,7 +32,9 @@ from .const import (
     CONF_ANIME_PATH_PREFIXES,
     CONF_ANIME_TAG,
     CONF_DOWNLOAD_POLL_INTERVAL,
+    CONF_KEEP_FINISHED_DAYS,
     CONF_LIBRARY_POLL_INTERVAL,
+    CONF_MAX_REQUESTS,
     CONF_QBITTORRENT,
     CONF_REQUEST_TIMEOUT,
     CONF_SHOKO,
@@ -42,7 +44,9 @@ from .const import (
     DEFAULT_ALLOW_EXTERNAL_WEBHOOKS,
     DEFAULT_ANIME_TAG,
     DEFAULT_DOWNLOAD_POLL_INTERVAL,
+    DEFAULT_KEEP_FINISHED_DAYS,
     DEFAULT_LIBRARY_POLL_INTERVAL,
+    DEFAULT_MAX_REQUESTS,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_STUCK_AFTER,
     DOMAIN,
@@ -105,6 +109,16 @@ OPTIONS_SCHEMA = vol.Schema(
         vol.Required(CONF_ANIME_TAG, default=DEFAULT_ANIME_TAG): _TEXT,
         vol.Optional(CONF_ANIME_PATH_PREFIXES, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
         vol.Required(CONF_ALLOW_EXTERNAL_WEBHOOKS, default=DEFAULT_ALLOW_EXTERNAL_WEBHOOKS): BooleanSelector(),
+        vol.Required(CONF_KEEP_FINISHED_DAYS, default=DEFAULT_KEEP_FINISHED_DAYS): vol.All(
+            NumberSelector(
+                NumberSelectorConfig(min=0, max=3650, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="d")
+            ),
+            vol.Coerce(int),
+        ),
+        vol.Required(CONF_MAX_REQUESTS, default=DEFAULT_MAX_REQUESTS): vol.All(
+            NumberSelector(NumberSelectorConfig(min=100, max=100000, step=1, mode=NumberSelectorMode.BOX)),
+            vol.Coerce(int),
+        ),
         vol.Required(CONF_WEBHOOK_SECRETS): section(
             vol.Schema({vol.Optional(service): _SECRET for service in WEBHOOK_SERVICES}),
             {"collapsed": True},

@@ -23,6 +23,8 @@ CONF_STUCK_AFTER: Final = "stuck_after"
 CONF_ANIME_TAG: Final = "anime_tag"
 CONF_ANIME_PATH_PREFIXES: Final = "anime_path_prefixes"
 CONF_ALLOW_EXTERNAL_WEBHOOKS: Final = "allow_external_webhooks"
+CONF_KEEP_FINISHED_DAYS: Final = "keep_finished_days"
+CONF_MAX_REQUESTS: Final = "max_requests"
 # {service: secret}, each optional (see webhook_auth.py).
 CONF_WEBHOOK_SECRETS: Final = "webhook_secrets"
 
@@ -35,6 +37,10 @@ DEFAULT_REQUEST_TIMEOUT: Final = 10  # seconds, per HTTP call to a service
 DEFAULT_STUCK_AFTER: Final = 120  # minutes without progress before a request is flagged stuck
 DEFAULT_ANIME_TAG: Final = "anime"
 DEFAULT_ALLOW_EXTERNAL_WEBHOOKS: Final = False
+# Finished requests leave the dashboard after this many days; the store keeps at most DEFAULT_MAX_REQUESTS.
+DEFAULT_KEEP_FINISHED_DAYS: Final = 7
+DEFAULT_MAX_REQUESTS: Final = 5000
+RETENTION_EVERY: Final = 3600  # seconds between retention passes
 
 STORAGE_VERSION: Final = 1
 STORAGE_MINOR_VERSION: Final = 2  # see storage.py for what each version holds

@@ -82,6 +82,8 @@ class Ingest:
         self.add_requests: AddRequests | None = None
         # Called after every change (the summary counts).
         self.listeners: list[Callable[[], None]] = []
+        # Requests kept in the store without an entity (see retention.py); a change brings the entity back.
+        self.hidden: set[str] = set()
 
     def as_stored(self) -> StoredData:
         """What the store keeps."""
@@ -120,8 +122,13 @@ class Ingest:
     async def async_remove(self, request_id: str) -> None:
         """Stop tracking a request (the remove_request action); its entity is removed by the caller."""
         if self.tracker.remove(request_id) is not None:
-            self._store.async_schedule_save(self.as_stored)
-            self._notify()
+            self.hidden.discard(request_id)
+            self.async_changed_quietly()
+
+    def async_changed_quietly(self) -> None:
+        """The tracker changed without events to fire (retention, removal): save, and update the counts."""
+        self._store.async_schedule_save(self.as_stored)
+        self._notify()
 
     def _notify(self) -> None:
         for listener in self.listeners:
@@ -136,7 +143,14 @@ class Ingest:
         self._notify()
 
     async def _async_publish(self, changes: list[Change]) -> None:
-        created = [req for change in changes if change.created and (req := self.tracker.get(change.request_id))]
+        # New requests, and hidden ones that changed, get an entity (once, however many changes they had).
+        appearing = {
+            change.request_id: req
+            for change in changes
+            if (change.created or change.request_id in self.hidden) and (req := self.tracker.get(change.request_id))
+        }
+        created = list(appearing.values())
+        self.hidden.difference_update(appearing)
         if created and self.add_requests is not None:
             # Awaited so that the events below can name the new entities.
             await self.add_requests(created)

@@ -301,6 +301,24 @@ class MediaRequest:
             return f"Grabbed {grabbed} eps"
         return f"Grabbed {grabbed}/{self.episode_total} eps"
 
+    @property
+    def is_finished(self) -> bool:
+        """True once nothing is expected any more: AVAILABLE, FAILED, or its media deleted from the *arr."""
+        return self.state in (RequestState.AVAILABLE, RequestState.FAILED) or self.removed
+
+    def compact(self) -> None:
+        """Drop what only a request in progress needs; keep every id that correlation and duplicate checks use.
+
+        Kept: the media ids, Jellyseerr ids, download ids, states, reasons, clocks, the movie's file path (a delete
+        of an older file is told apart by it), and per episode its numbers, ids, state and availability time.
+        """
+        self.download_progress = self.download_speed = self.download_eta = None
+        self.stuck_since = None
+        for episode in self.episodes.values():
+            episode.title = episode.download_id = episode.final_path = episode.quality = None
+            episode.download_progress = None
+            episode.anime_matched_at = None
+
     def fingerprint(self) -> tuple[object, ...]:
         """Every field's value, copied: equal fingerprints mean equal `to_dict()`, at a tenth of its cost."""
         return (

@@ -41,7 +41,11 @@ async def async_setup_entry(
 
     ingest.add_requests = add_requests
     async_add_entities(SummarySensor(entry, entry.runtime_data.summary, description) for description in SUMMARY_SENSORS)
-    async_add_entities(RequestSensor(entry, ingest, request_id) for request_id in ingest.tracker.requests)
+    async_add_entities(
+        RequestSensor(entry, ingest, request_id)
+        for request_id in ingest.tracker.requests
+        if request_id not in ingest.hidden
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -196,6 +196,37 @@ class Tracker:
         request.stuck_since = now
         return self._commit(request, before, now, Notice.STUCK)
 
+    # --- retention --------------------------------------------------------------------------------------------
+
+    def retire(self, now: datetime, keep_for: timedelta) -> list[str]:
+        """Finished requests untouched for `keep_for` or longer, compacted (see MediaRequest.compact) (cost: all).
+
+        Their clocks are kept: any later change makes them recent, and so no longer retired, again.
+        """
+        limit = now - keep_for
+        retired = [
+            rid for rid, request in self._index.requests.items() if request.is_finished and request.updated_at <= limit
+        ]
+        for rid in retired:
+            request = self._index.requests[rid]
+            request.compact()
+            self._index.add(request)
+        return retired
+
+    def trim(self, limit: int) -> list[str]:
+        """Forget the finished requests least recently updated until at most `limit` are left; the ids forgotten.
+
+        Requests in progress are never forgotten, even above the limit.
+        """
+        excess = len(self._index.requests) - limit
+        if excess <= 0:
+            return []
+        finished = [request for request in self._index.requests.values() if request.is_finished]
+        oldest = sorted(finished, key=lambda request: request.updated_at)[:excess]
+        for request in oldest:
+            self._index.remove(request.request_id)
+        return [request.request_id for request in oldest]
+
     def remove(self, request_id: str) -> MediaRequest | None:
         """Stop tracking a request (the user removed it); the removed request, or None if unknown."""
         return self._index.remove(request_id)

@@ -1,0 +1,59 @@
+"""Retention: finished requests leave the dashboard after some days, and the store keeps a bounded history.
+
+A finished request (AVAILABLE, FAILED or deleted from the *arr) untouched for `keep_finished_days` loses its entity
+(removed from the entity registry, so it leaves dashboards and the entity list) but stays in the store, compacted,
+so that a re-request is still recognised as a duplicate and late webhooks still find it. Any later change brings
+its entity back. Above `max_requests`, the finished requests least recently updated are forgotten entirely.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_KEEP_FINISHED_DAYS,
+    CONF_MAX_REQUESTS,
+    DEFAULT_KEEP_FINISHED_DAYS,
+    DEFAULT_MAX_REQUESTS,
+    DOMAIN,
+    RETENTION_EVERY,
+)
+from .data import StatusTrackerConfigEntry
+from .ingest import Ingest, request_unique_id
+
+
+@callback
+def async_setup_retention(hass: HomeAssistant, entry: StatusTrackerConfigEntry, ingest: Ingest) -> None:
+    """Apply retention now (before the entities are added) and every hour while the entry is loaded."""
+    keep_for = timedelta(days=entry.options.get(CONF_KEEP_FINISHED_DAYS, DEFAULT_KEEP_FINISHED_DAYS))
+    limit = int(entry.options.get(CONF_MAX_REQUESTS, DEFAULT_MAX_REQUESTS))
+
+    @callback
+    def run(_now: datetime | None = None) -> None:
+        async_apply_retention(hass, ingest, keep_for, limit)
+
+    run()
+    entry.async_on_unload(async_track_time_interval(hass, run, timedelta(seconds=RETENTION_EVERY)))
+
+
+@callback
+def async_apply_retention(hass: HomeAssistant, ingest: Ingest, keep_for: timedelta, limit: int) -> None:
+    """One pass: hide the requests finished for long enough, then trim the history to `limit`."""
+    tracker = ingest.tracker
+    retired = tracker.retire(dt_util.utcnow(), keep_for)
+    newly_hidden = [rid for rid in retired if rid not in ingest.hidden]
+    forgotten = tracker.trim(limit)
+    registry = er.async_get(hass)
+    for rid in (*newly_hidden, *forgotten):
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(ingest.entry_id, rid))
+        if entity_id is not None:
+            registry.async_remove(entity_id)
+    ingest.hidden.update(newly_hidden)
+    ingest.hidden.difference_update(forgotten)
+    if newly_hidden or forgotten:
+        ingest.async_changed_quietly()
