@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 import copy
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import gc
 import json
 from pathlib import Path
@@ -357,6 +357,20 @@ def test_c_load_and_memory() -> None:
         f"c. store: {len(written) / 2**20:.1f} MiB as HA writes it -> {len(written) / episodes:.0f} B per episode"
         f" ({len(compact) / episodes:.0f} B compact); building it (Tracker.to_dict, on every save) takes"
         f" {statistics.median(saves) * 1000:.0f} ms"
+    )
+    # Retention compacts finished requests once they leave the dashboard (all of them here, with 0 days).
+    retired = tracker.retire(datetime.now(UTC) + timedelta(days=3650), timedelta(0))
+    start = time.perf_counter()
+    retired_data = tracker.to_dict()
+    building = time.perf_counter() - start
+    retired_bytes = len(
+        orjson.dumps({**stored, "data": {"tracker": retired_data, "last_webhook": {}}}, option=orjson.OPT_INDENT_2)
+    )
+    report(
+        f"c. after retention ({len(retired):,} finished requests compacted):"
+        f" {retired_bytes / episodes:.0f} B per episode"
+        f" as HA writes it vs {len(written) / episodes:.0f} -> ratio {retired_bytes / len(written):.2f};"
+        f" Tracker.to_dict {building * 1000:.0f} ms"
     )
     del tracker
 

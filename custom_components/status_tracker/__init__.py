@@ -49,6 +49,7 @@ from .matching import ShokoMatches
 from .models import AnimeRules
 from .repairs import async_create_store_issue
 from .retention import async_setup_retention
+from .service_links import async_start_service_links
 from .services import async_setup_services
 from .storage import NewerStoreVersionError, TrackerStore
 from .summary import SummaryCoordinator
@@ -98,6 +99,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     entry.async_on_unload(
         async_register_webhooks(hass, entry.title, entry.data, entry.options, ingest.async_handle_payload)
     )
+    async_start_service_links(hass, entry)
     # One reload path for options, reauth and reconfigure alike.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
     # The pollers have no entities of their own; this listener keeps their schedules running. Each update

@@ -28,10 +28,14 @@ import voluptuous as vol
 
 from .connection import ServiceCheck, async_check_services
 from .const import (
+    ARR_SECTIONS,
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
     CONF_ANIME_PATH_PREFIXES,
     CONF_ANIME_TAG,
     CONF_DOWNLOAD_POLL_INTERVAL,
+    CONF_IS_4K,
+    CONF_JELLYFIN_WEBHOOK,
+    CONF_JELLYSEERR,
     CONF_KEEP_FINISHED_DAYS,
     CONF_LIBRARY_POLL_INTERVAL,
     CONF_MAX_REQUESTS,
@@ -58,6 +62,21 @@ _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 _TEXT = TextSelector()
 
+# Radarr/Sonarr connections: each may be the 4K instance Jellyseerr sends 4K requests to.
+_ARR_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(key, default={}): section(
+        vol.Schema(
+            {
+                vol.Optional(CONF_URL): _URL,
+                vol.Optional(CONF_API_KEY): _SECRET,
+                vol.Optional(CONF_IS_4K, default=False): BooleanSelector(),
+            }
+        ),
+        {"collapsed": True},
+    )
+    for key in ARR_SECTIONS
+}
+
 USER_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_URL): _URL,
@@ -76,6 +95,13 @@ USER_SCHEMA = vol.Schema(
             vol.Schema({vol.Optional(CONF_URL): _URL, vol.Optional(CONF_API_KEY): _SECRET}),
             {"collapsed": True},
         ),
+        vol.Optional(CONF_JELLYFIN_WEBHOOK, default=True): BooleanSelector(),
+        # Optional, unlike the sections above: entries made before they existed, and API clients, may leave them out.
+        vol.Optional(CONF_JELLYSEERR, default={}): section(
+            vol.Schema({vol.Optional(CONF_URL): _URL, vol.Optional(CONF_API_KEY): _SECRET}),
+            {"collapsed": True},
+        ),
+        **_ARR_FIELDS,
     }
 )
 

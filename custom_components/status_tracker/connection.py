@@ -13,11 +13,14 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_create_clientsession, async_get_clientsession
 from yarl import URL
 
+from .autoconfig import ArrApp
 from .clients import CannotConnectError, InvalidAuthError, ServiceError
+from .clients.arr import ArrClient
 from .clients.jellyfin import JellyfinClient, JellyfinServerInfo
 from .clients.qbittorrent import QBittorrentClient
+from .clients.seerr import SeerrClient
 from .clients.shoko import ShokoClient
-from .const import CONF_QBITTORRENT, CONF_SHOKO
+from .const import ARR_SECTIONS, CONF_IS_4K, CONF_JELLYFIN_WEBHOOK, CONF_JELLYSEERR, CONF_QBITTORRENT, CONF_SHOKO
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -80,6 +83,10 @@ async def async_check_services(hass: HomeAssistant, user_input: Mapping[str, Any
         hass, user_input.get(CONF_QBITTORRENT) or {}, check.errors
     )
     check.data[CONF_SHOKO] = await _async_check_shoko(hass, user_input.get(CONF_SHOKO) or {}, check.errors)
+    check.data[CONF_JELLYFIN_WEBHOOK] = bool(user_input.get(CONF_JELLYFIN_WEBHOOK, False))
+    check.data[CONF_JELLYSEERR] = await _async_check_seerr(hass, user_input.get(CONF_JELLYSEERR) or {}, check.errors)
+    for key, app in ARR_SECTIONS.items():
+        check.data[key] = await _async_check_arr(hass, key, app, user_input.get(key) or {}, check.errors)
     return check
 
 
@@ -104,19 +111,56 @@ async def _async_check_qbittorrent(
 
 
 async def _async_check_shoko(hass: HomeAssistant, given: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    if not any(given.get(key) for key in (CONF_URL, CONF_API_KEY)):
+    found = _url_and_key(given, CONF_SHOKO, errors)
+    if found is None:
         return {}
-    url = normalise_url(given.get(CONF_URL))
-    if url is None:
-        errors[CONF_SHOKO] = "invalid_url"
-        return {}
-    api_key = given.get(CONF_API_KEY) or ""
-    if not api_key:
-        errors[CONF_SHOKO] = "invalid_auth"
-        return {}
+    url, api_key = found
     try:
         await ShokoClient(async_get_clientsession(hass), url, api_key).async_check()
     except ServiceError as err:
         _LOGGER.debug("Shoko check failed: %s", err)
         errors[CONF_SHOKO] = _error_code(err)
     return {CONF_URL: url, CONF_API_KEY: api_key}
+
+
+def _url_and_key(given: Mapping[str, Any], key: str, errors: dict[str, str]) -> tuple[str, str] | None:
+    """A section's URL and API key; None when the section is left empty, or wrong (its error is then set)."""
+    if not any(given.get(name) for name in (CONF_URL, CONF_API_KEY)):
+        return None
+    url = normalise_url(given.get(CONF_URL))
+    if url is None:
+        errors[key] = "invalid_url"
+        return None
+    api_key = str(given.get(CONF_API_KEY) or "")
+    if not api_key:
+        errors[key] = "invalid_auth"
+        return None
+    return url, api_key
+
+
+async def _async_check_seerr(hass: HomeAssistant, given: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
+    found = _url_and_key(given, CONF_JELLYSEERR, errors)
+    if found is None:
+        return {}
+    url, api_key = found
+    try:
+        await SeerrClient(async_get_clientsession(hass), url, api_key).async_check()
+    except ServiceError as err:
+        _LOGGER.debug("Jellyseerr check failed: %s", err)
+        errors[CONF_JELLYSEERR] = _error_code(err)
+    return {CONF_URL: url, CONF_API_KEY: api_key}
+
+
+async def _async_check_arr(
+    hass: HomeAssistant, key: str, app: ArrApp, given: Mapping[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    found = _url_and_key(given, key, errors)
+    if found is None:
+        return {}
+    url, api_key = found
+    try:
+        await ArrClient(async_get_clientsession(hass), url, api_key, app).async_get_status()
+    except ServiceError as err:
+        _LOGGER.debug("%s check failed: %s", app, err)
+        errors[key] = _error_code(err)
+    return {CONF_URL: url, CONF_API_KEY: api_key, CONF_IS_4K: bool(given.get(CONF_IS_4K, False))}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal
 
 DOMAIN: Final = "status_tracker"
 
@@ -11,6 +11,21 @@ CONF_JELLYFIN: Final = "jellyfin"
 CONF_QBITTORRENT: Final = "qbittorrent"
 CONF_SHOKO: Final = "shoko"
 CONF_WEBHOOK_IDS: Final = "webhook_ids"
+# Optional connections through which the integration writes its own webhooks and catches up (issue 8).
+CONF_JELLYSEERR: Final = "jellyseerr"
+CONF_RADARR: Final = "radarr"
+CONF_RADARR_2: Final = "radarr_2"
+CONF_SONARR: Final = "sonarr"
+CONF_SONARR_2: Final = "sonarr_2"
+ARR_SECTIONS: Final[dict[str, Literal["radarr", "sonarr"]]] = {
+    CONF_RADARR: "radarr",
+    CONF_RADARR_2: "radarr",
+    CONF_SONARR: "sonarr",
+    CONF_SONARR_2: "sonarr",
+}
+CONF_IS_4K: Final = "is_4k"
+# Top level: write the Jellyfin webhook plugin's destination through the Jellyfin connection.
+CONF_JELLYFIN_WEBHOOK: Final = "jellyfin_webhook"
 
 # The services that call us, each on its own webhook id.
 WEBHOOK_SERVICES: Final = ("jellyseerr", "radarr", "sonarr", "jellyfin")
@@ -60,5 +75,8 @@ LIBRARY_RECHECK_EVERY: Final = 900  # seconds
 LIBRARY_TICK: Final = 10  # seconds between looks at what is due
 # Poll backoff while a service fails: the interval doubles up to this.
 MAX_POLL_BACKOFF: Final = 300  # seconds
+# Catch-up with Jellyseerr/Radarr/Sonarr (reconcile.py): at most this often, and this far back in *arr history.
+RECONCILE_EVERY: Final = 900  # seconds
+RECONCILE_HISTORY_DAYS: Final = 30
 # A polled service failing this long gets a repair issue.
 UNREACHABLE_ISSUE_AFTER: Final = 1800  # seconds

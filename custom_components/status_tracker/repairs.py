@@ -114,3 +114,28 @@ async def async_create_fix_flow(
 ) -> RepairsFlow:
     """Only the unreadable-store issue is fixable, by acknowledging it."""
     return ConfirmRepairFlow()
+
+
+@callback
+def async_create_setup_issue(
+    hass: HomeAssistant, entry_id: str, target: str, situation: str, placeholders: dict[str, str]
+) -> None:
+    """A service could not be configured to send its webhooks (webhook_setup.py): why, and what to enter by hand.
+
+    One issue per entry and service; `situation` is its translation key.
+    """
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id("webhook_setup", entry_id, target),
+        is_fixable=False,
+        severity=ir.IssueSeverity.WARNING,
+        translation_key=situation,
+        translation_placeholders=placeholders,
+    )
+
+
+@callback
+def async_delete_setup_issue(hass: HomeAssistant, entry_id: str, target: str) -> None:
+    """The service is configured now."""
+    ir.async_delete_issue(hass, DOMAIN, issue_id("webhook_setup", entry_id, target))

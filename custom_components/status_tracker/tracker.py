@@ -162,6 +162,14 @@ class Tracker:
 
     # --- queries for the pollers (each answered from a set kept exact in the index) ---------------------------
 
+    def find_jellyseerr(self, jellyseerr_request_id: str) -> MediaRequest | None:
+        """The request holding this Jellyseerr request id (its own, or folded in as a duplicate)."""
+        return self._index.by_jellyseerr(jellyseerr_request_id)
+
+    def find_media(self, media: MediaInfo) -> MediaRequest | None:
+        """The request webhooks about this media go to first: the newest active one, else the newest (not removed)."""
+        return self._index.for_media(_keys(media))
+
     def active_ids(self) -> list[str]:
         """Requests neither AVAILABLE, FAILED nor removed."""
         return self._index.active

@@ -21,3 +21,7 @@ class InvalidAuthError(ServiceError):
 
 class InvalidResponseError(ServiceError):
     """The service answered something we cannot read."""
+
+
+class WebhookRejectedError(ServiceError):
+    """The service could not deliver a test webhook to the URL we gave it."""

@@ -42,6 +42,10 @@ class JellyfinItem:
         return self.provider_ids.get(provider, "").strip().lower() == str(value).strip().lower()
 
 
+# The Jellyfin webhook plugin, as /Plugins lists it ("N" format); routes get the form WebhookPlugin.cs declares.
+WEBHOOK_PLUGIN_ID = "71552a5a5c5c4350a2aeebe451a30173"
+_WEBHOOK_PLUGIN_ROUTE_ID = "71552A5A-5C5C-4350-A2AE-EBE451A30173"
+
 # Enough for large libraries; a lookup stops at the first page that holds a match.
 _PAGE_SIZE = 500
 _MAX_PAGES = 40
@@ -136,6 +140,48 @@ class JellyfinClient:
             if len(items) < _PAGE_SIZE:
                 break
         return episodes
+
+    async def async_get_webhook_plugin_configuration(self) -> dict[str, Any] | None:
+        """The webhook plugin's whole configuration (PascalCase), or None unless the plugin is installed and active."""
+        status, body = await request(
+            self._session, "GET", f"{self._base}/Plugins", headers=self._headers, request_timeout=self._timeout
+        )
+        plugins = parse_json(body)
+        if status != 200 or not isinstance(plugins, list):
+            raise InvalidResponseError("not a Jellyfin /Plugins answer")
+        if not any(
+            isinstance(plugin, dict)
+            and str(plugin.get("Id", "")).replace("-", "").lower() == WEBHOOK_PLUGIN_ID
+            and str(plugin.get("Status", "")).lower() == "active"
+            for plugin in plugins
+        ):
+            return None
+        status, body = await request(
+            self._session, "GET", self._webhook_configuration_url, headers=self._headers, request_timeout=self._timeout
+        )
+        if status == 404:  # uninstalled between the two calls
+            return None
+        configuration = parse_json(body)
+        if status != 200 or not isinstance(configuration, dict):
+            raise InvalidResponseError("not a webhook plugin configuration")
+        return configuration
+
+    async def async_set_webhook_plugin_configuration(self, configuration: dict[str, Any]) -> None:
+        """Replace the webhook plugin's whole configuration: send back what was read, with our changes."""
+        status, _ = await request(
+            self._session,
+            "POST",
+            self._webhook_configuration_url,
+            headers=self._headers,
+            json=configuration,
+            request_timeout=self._timeout,
+        )
+        if status not in (200, 204):
+            raise InvalidResponseError(f"the webhook plugin refused its configuration (HTTP {status})")
+
+    @property
+    def _webhook_configuration_url(self) -> str:
+        return f"{self._base}/Plugins/{_WEBHOOK_PLUGIN_ROUTE_ID}/Configuration"
 
     async def _async_page(self, query: dict[str, str], start: int) -> list[JellyfinItem]:
         status, body = await request(

@@ -1,0 +1,158 @@
+"""Radarr and Sonarr REST client (API v3, which Sonarr v5 keeps): notifications, queue and history.
+
+Creating or changing an enabled notification makes the service send a real test webhook first and refuse to save
+if that fails, so our webhook must answer before these calls. See docs/service-apis.md §2.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import aiohttp
+
+from . import InvalidResponseError, WebhookRejectedError
+from .http import parse_json, request, service_message
+
+type ArrApp = Literal["radarr", "sonarr"]
+
+# Names for the queue and history includes differ; values are strings because they travel in the query.
+_QUEUE_PARAMS: dict[ArrApp, dict[str, str]] = {
+    "radarr": {"includeUnknownMovieItems": "false", "includeMovie": "true"},
+    "sonarr": {"includeUnknownSeriesItems": "false", "includeSeries": "true", "includeEpisode": "true"},
+}
+_HISTORY_PARAMS: dict[ArrApp, dict[str, str]] = {
+    "radarr": {"includeMovie": "true"},
+    "sonarr": {"includeSeries": "true", "includeEpisode": "true"},
+}
+_QUEUE_PAGE_SIZE = 200
+# A queue of 10,000 downloads is already absurd; this only guards against a server that never stops paging.
+_QUEUE_MAX_PAGES = 50
+_TEST_FAILED = "unable to send test message"
+
+
+class ArrClient:
+    """Talks to one Radarr or Sonarr server with its API key."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, url: str, api_key: str, app: ArrApp, *, timeout: float = 10
+    ) -> None:
+        self._session = session
+        self._base = url.rstrip("/") + "/api/v3"
+        self._api_key = api_key
+        self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
+        self._app: ArrApp = app
+        self._timeout = timeout
+
+    async def async_get_status(self) -> dict[str, Any]:
+        """`system/status` (appName, version, instanceName); proves URL and key, and that this is the right app."""
+        status, body = await self._async_send("GET", "system/status")
+        data = _json(status, body, dict, "system/status")
+        app_name = data.get("appName")
+        if isinstance(app_name, str) and app_name.lower() != self._app:
+            raise InvalidResponseError(f"this is {app_name[:40]}, not {self._app}")
+        return data
+
+    async def async_get_notifications(self) -> list[dict[str, Any]]:
+        """Every notification connection (passwords come back masked)."""
+        status, body = await self._async_send("GET", "notification")
+        return [item for item in _json(status, body, list, "notification") if isinstance(item, dict)]
+
+    async def async_get_webhook_schema(self) -> dict[str, Any]:
+        """The Webhook template from `notification/schema`: the base for a new connection in any version."""
+        status, body = await self._async_send("GET", "notification/schema")
+        for item in _json(status, body, list, "notification/schema"):
+            if isinstance(item, dict) and item.get("implementation") == "Webhook":
+                return item
+        raise InvalidResponseError(f"{self._app} offers no Webhook connection")
+
+    async def async_create_notification(self, resource: dict[str, Any]) -> dict[str, Any]:
+        """Create a connection; WebhookRejectedError when its test webhook failed (nothing is saved then)."""
+        status, body = await self._async_send("POST", "notification", json=resource)
+        return self._saved(status, body)
+
+    async def async_update_notification(self, resource: dict[str, Any]) -> dict[str, Any]:
+        """Replace connection `resource["id"]` (send every field); errors as for a create."""
+        notification_id = resource.get("id")
+        if not isinstance(notification_id, int) or isinstance(notification_id, bool) or notification_id <= 0:
+            raise ValueError("an update needs the resource's id")
+        status, body = await self._async_send("PUT", f"notification/{notification_id}", json=resource)
+        return self._saved(status, body)
+
+    async def async_get_queue(self) -> list[dict[str, Any]]:
+        """Every queue record, with its movie (Radarr) or series and episode (Sonarr); one per episode in Sonarr."""
+        records: list[dict[str, Any]] = []
+        for page in range(1, _QUEUE_MAX_PAGES + 1):
+            params = {"page": str(page), "pageSize": str(_QUEUE_PAGE_SIZE), **_QUEUE_PARAMS[self._app]}
+            status, body = await self._async_send("GET", "queue", params=params)
+            data = _json(status, body, dict, "queue")
+            page_records = data.get("records")
+            if not isinstance(page_records, list):
+                raise InvalidResponseError("queue answer has no records")
+            records.extend(item for item in page_records if isinstance(item, dict))
+            total = data.get("totalRecords")
+            # An empty page ends it too: the total may grow while we page.
+            if not page_records or not isinstance(total, int) or page * _QUEUE_PAGE_SIZE >= total:
+                break
+        return records
+
+    async def async_get_history_since(self, since: datetime) -> list[dict[str, Any]]:
+        """History records since `since` (timezone-aware), with their movie (Radarr) or series and episode (Sonarr)."""
+        if since.tzinfo is None:
+            raise ValueError("since must be timezone-aware")
+        date = since.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        params = {"date": date, **_HISTORY_PARAMS[self._app]}
+        status, body = await self._async_send("GET", "history/since", params=params)
+        return [item for item in _json(status, body, list, "history/since") if isinstance(item, dict)]
+
+    async def _async_send(
+        self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None
+    ) -> tuple[int, str]:
+        status, body = await request(
+            self._session,
+            method,
+            f"{self._base}/{path}",
+            headers=self._headers,
+            params=params,
+            json=json,
+            request_timeout=self._timeout,
+        )
+        if status == 404:
+            # Also a missing id, but we only ask for ids we were just given: a wrong URL base is likelier.
+            raise InvalidResponseError(f"no {self._app} API v3 at this address ({path}: HTTP 404)")
+        return status, body
+
+    def _saved(self, status: int, body: str) -> dict[str, Any]:
+        """The stored resource of a create or update, or the reason it was refused."""
+        if status == 400:
+            message = service_message(body, secrets=(self._api_key,))
+            if _test_failed(body):
+                raise WebhookRejectedError(message or f"{self._app} could not send the test webhook")
+            raise InvalidResponseError(f"{self._app} refused the connection{f': {message}' if message else ''}")
+        return _json(status, body, dict, "notification")
+
+
+def _json[T: (dict[str, Any], list[Any])](status: int, body: str, kind: type[T], path: str) -> T:
+    """The decoded body of a 2xx answer, which must be of `kind`."""
+    if not 200 <= status < 300:
+        raise InvalidResponseError(f"{path}: HTTP {status}")
+    data = parse_json(body)
+    if not isinstance(data, kind):
+        raise InvalidResponseError(f"{path}: not a JSON {kind.__name__}")
+    return data
+
+
+def _test_failed(body: str) -> bool:
+    """Whether a 400 is the failed test-on-save (or the URL's own validator), not another validation error."""
+    try:
+        failures = parse_json(body)
+    except InvalidResponseError:
+        return False
+    return isinstance(failures, list) and any(
+        isinstance(failure, dict)
+        and (
+            str(failure.get("propertyName", "")).lower() == "url"
+            or _TEST_FAILED in str(failure.get("errorMessage", "")).lower()
+        )
+        for failure in failures
+    )

@@ -1,0 +1,209 @@
+"""Writes our webhook into each connected service's settings, the way Home Assistant's own Seerr integration does.
+
+For each service: read its current settings, ask autoconfig.py what to write (nothing when already right), and
+write it to the first of Home Assistant's URLs (internal, then external) that the service can reach, as the
+service's own test proves (Seerr's test endpoint; Radarr/Sonarr test on save). When none can, or the service
+cannot be configured, a repair issue shows the URL to enter by hand; webhooks pasted by hand keep working
+regardless. A service that does not answer is tried again later, with backoff.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+import logging
+from typing import Any
+
+from homeassistant.components import webhook
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.network import NoURLAvailableError
+
+from .autoconfig import ArrApp, SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
+from .clients import CannotConnectError, ServiceError, WebhookRejectedError
+from .clients.arr import ArrClient
+from .clients.jellyfin import JellyfinClient
+from .clients.seerr import SeerrClient
+from .repairs import SERVICE_NAMES, async_create_setup_issue, async_delete_setup_issue
+from .webhook import QUERY_4K
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One service to configure: which webhook it posts to and how to reach it."""
+
+    key: str  # the entry data section, e.g. "radarr_2"; also the repair issue's service
+    service: str  # whose webhook: "jellyseerr", "radarr", "sonarr" or "jellyfin"
+    configure: Callable[[list[str]], Awaitable[str | None]]  # candidate URLs -> the URL now configured, None if none
+    is_4k: bool = False
+
+
+def candidate_urls(hass: HomeAssistant, webhook_id: str, *, is_4k: bool = False) -> list[str]:
+    """Home Assistant's URLs for a webhook, internal first, without repeats."""
+    urls: list[str] = []
+    for prefer_external in (False, True):
+        try:
+            url = webhook.async_generate_url(hass, webhook_id, prefer_external=prefer_external)
+        except NoURLAvailableError:
+            continue
+        url = f"{url}?{QUERY_4K}=1" if is_4k else url
+        if url not in urls:
+            urls.append(url)
+    return urls
+
+
+def seerr_target(client: SeerrClient, secret: str | None) -> Target:
+    """Jellyseerr's webhook agent; tested through Seerr's own test endpoint before it is saved."""
+
+    async def configure(urls: list[str]) -> str | None:
+        current = await client.async_get_webhook()
+        for url in urls:
+            plan = seerr_plan(current, url, secret)
+            if plan is None:
+                return url
+        for url in urls:
+            plan = seerr_plan(current, url, secret)
+            assert plan is not None  # noqa: S101 - every None returned above
+            try:
+                await client.async_test_webhook(plan)
+            except WebhookRejectedError as err:
+                _LOGGER.debug("Jellyseerr could not reach %s: %s", _path_hidden(url), err)
+                continue
+            await client.async_set_webhook(plan)
+            return url
+        return None
+
+    return Target("jellyseerr", "jellyseerr", configure)
+
+
+def arr_target(key: str, client: ArrClient, app: ArrApp, secret: str | None, *, is_4k: bool) -> Target:
+    """A Radarr/Sonarr Webhook connection; the *arr tests it when it is saved and refuses it if the test fails."""
+
+    async def configure(urls: list[str]) -> str | None:
+        notifications = await client.async_get_notifications()
+        schema: dict[str, Any] | None = None
+        for url in urls:
+            if arr_plan(app, notifications, {}, url, secret) is None:
+                return url
+        for url in urls:
+            if schema is None:
+                schema = await client.async_get_webhook_schema()
+            plan = arr_plan(app, notifications, schema, url, secret)
+            assert plan is not None  # noqa: S101 - every None returned above
+            try:
+                if plan.get("id"):
+                    await client.async_update_notification(plan)
+                else:
+                    await client.async_create_notification(plan)
+            except WebhookRejectedError as err:
+                _LOGGER.debug("%s could not reach %s: %s", SERVICE_NAMES[app], _path_hidden(url), err)
+                continue
+            return url
+        return None
+
+    return Target(key, app, configure, is_4k)
+
+
+def jellyfin_target(client: JellyfinClient, secret: str | None) -> Target:
+    """The Jellyfin webhook plugin's Generic destination. The plugin has no test: the first URL is used."""
+
+    async def configure(urls: list[str]) -> str | None:
+        configuration = await client.async_get_webhook_plugin_configuration()
+        if configuration is None:
+            raise _PluginMissingError
+        for url in urls:
+            if jellyfin_plan(configuration, url, secret) is None:
+                return url
+        plan = jellyfin_plan(configuration, urls[0], secret)
+        assert plan is not None  # noqa: S101 - returned above when None
+        await client.async_set_webhook_plugin_configuration(plan)
+        return urls[0]
+
+    return Target("jellyfin", "jellyfin", configure)
+
+
+class _PluginMissingError(ServiceError):
+    """The Jellyfin webhook plugin is not installed (or not active)."""
+
+
+def _path_hidden(url: str) -> str:
+    # The webhook id in the path is a secret: log the host only.
+    return url.split("/api/webhook/", 1)[0]
+
+
+class WebhookSetup:
+    """Configures every target of one entry, once at setup and again after failures to connect."""
+
+    RETRY_DELAYS = (60, 300, 900, 3600)  # seconds
+
+    def __init__(self, hass: HomeAssistant, entry_id: str, webhook_ids: Mapping[str, str]) -> None:
+        self._hass = hass
+        self._entry_id = entry_id
+        self._webhook_ids = webhook_ids
+        # target key -> the URL configured there (diagnostics, tests)
+        self.configured: dict[str, str] = {}
+        self._attempt = 0
+        self._cancel_retry: CALLBACK_TYPE | None = None
+
+    async def async_start(self, targets: list[Target]) -> None:
+        """Configure every target now; those whose service did not answer are tried again later."""
+        retry = await self.async_run(targets)
+        if not retry:
+            return
+        delay = self.RETRY_DELAYS[min(self._attempt, len(self.RETRY_DELAYS) - 1)]
+        self._attempt += 1
+
+        async def again(_now: datetime) -> None:
+            self._cancel_retry = None
+            await self.async_start(retry)
+
+        self._cancel_retry = async_call_later(self._hass, delay, again)
+
+    @callback
+    def async_stop(self) -> None:
+        """Cancel a pending retry (the entry unloads)."""
+        if self._cancel_retry is not None:
+            self._cancel_retry()
+            self._cancel_retry = None
+
+    async def async_run(self, targets: list[Target]) -> list[Target]:
+        """Configure each target; the ones to try again later (their service did not answer)."""
+        retry: list[Target] = []
+        for target in targets:
+            webhook_id = self._webhook_ids[target.service]
+            urls = candidate_urls(self._hass, webhook_id, is_4k=target.is_4k)
+            manual = urls[0] if urls else f"<your Home Assistant URL>{webhook.async_generate_path(webhook_id)}"
+            name = SERVICE_NAMES[target.service]
+            try:
+                url = await target.configure(urls) if urls else None
+            except SeerrTaken as err:
+                _LOGGER.warning("Jellyseerr's webhook already sends elsewhere; left as it is")
+                self._issue(target, "webhook_agent_taken", {"url": manual, "other": _path_hidden(err.url)})
+                continue
+            except _PluginMissingError:
+                _LOGGER.info("The Jellyfin webhook plugin is not installed; Jellyfin is polled instead")
+                self._issue(target, "jellyfin_plugin_missing", {"url": manual})
+                continue
+            except CannotConnectError as err:
+                _LOGGER.debug("%s could not be configured now: %s", name, err)
+                retry.append(target)
+                continue
+            except ServiceError as err:
+                _LOGGER.warning("%s could not be configured: %s", name, err)
+                self._issue(target, "webhook_setup_failed", {"url": manual, "error": str(err)})
+                continue
+            if url is None:
+                _LOGGER.warning("%s could not reach Home Assistant at any of its URLs", name)
+                self._issue(target, "webhook_unreachable", {"url": manual})
+                continue
+            self.configured[target.key] = url
+            async_delete_setup_issue(self._hass, self._entry_id, target.key)
+        return retry
+
+    @callback
+    def _issue(self, target: Target, kind: str, placeholders: dict[str, str]) -> None:
+        name = SERVICE_NAMES[target.service] + (" 4K" if target.is_4k else "")
+        async_create_setup_issue(self._hass, self._entry_id, target.key, kind, {"service": name, **placeholders})
