@@ -21,12 +21,18 @@ from custom_components.status_tracker.const import (
     CONF_ANIME_PATH_PREFIXES,
     CONF_ANIME_TAG,
     CONF_DOWNLOAD_POLL_INTERVAL,
+    CONF_IS_4K,
+    CONF_JELLYFIN_WEBHOOK,
+    CONF_JELLYSEERR,
     CONF_KEEP_FINISHED_DAYS,
     CONF_LIBRARY_POLL_INTERVAL,
     CONF_MAX_REQUESTS,
     CONF_QBITTORRENT,
+    CONF_RADARR,
     CONF_REQUEST_TIMEOUT,
     CONF_SHOKO,
+    CONF_SONARR,
+    CONF_SONARR_2,
     CONF_STUCK_AFTER,
     CONF_WEBHOOK_IDS,
     CONF_WEBHOOK_SECRETS,
@@ -432,3 +438,70 @@ async def test_reconfigure_other_server_aborts(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input())
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_server"
+
+
+# --- the optional connections of issue 8 ---------------------------------------------------------------------------
+
+SEERR = "http://192.168.1.10:5055"
+RADARR = "http://192.168.1.10:7878"
+SONARR_4K = "http://192.168.1.11:8989"
+
+
+def _connections(**sections: dict[str, Any]) -> dict[str, Any]:
+    return {**user_input(), CONF_JELLYFIN_WEBHOOK: False, **sections}
+
+
+async def test_user_with_jellyseerr_radarr_and_a_4k_sonarr(hass: HomeAssistant, mock_aioresponse: aioresponses) -> None:
+    """Each connection is checked with its API key; the entry keeps URL, key and the 4K flag."""
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    mock_aioresponse.get(f"{SEERR}/api/v1/settings/main", payload={"applicationTitle": "Jellyseerr"})
+    mock_aioresponse.get(f"{RADARR}/api/v3/system/status", payload={"appName": "Radarr", "version": "5.20"})
+    mock_aioresponse.get(f"{SONARR_4K}/api/v3/system/status", payload={"appName": "Sonarr", "version": "4.0"})
+    flow_id = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        _connections(
+            jellyseerr={CONF_URL: SEERR + "/", CONF_API_KEY: "seerr-key"},
+            radarr={CONF_URL: RADARR, CONF_API_KEY: "radarr-key"},
+            sonarr_2={CONF_URL: SONARR_4K, CONF_API_KEY: "sonarr-key", CONF_IS_4K: True},
+        ),
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    data = result["data"]
+    assert data[CONF_JELLYSEERR] == {CONF_URL: SEERR, CONF_API_KEY: "seerr-key"}
+    assert data[CONF_RADARR] == {CONF_URL: RADARR, CONF_API_KEY: "radarr-key", CONF_IS_4K: False}
+    assert data[CONF_SONARR_2] == {CONF_URL: SONARR_4K, CONF_API_KEY: "sonarr-key", CONF_IS_4K: True}
+    assert data[CONF_SONARR] == {}
+    assert data[CONF_JELLYFIN_WEBHOOK] is False
+    calls = {str(url): request for (_, url), request in mock_aioresponse.requests.items()}
+    assert calls[f"{SEERR}/api/v1/settings/main"][0].kwargs["headers"]["X-Api-Key"] == "seerr-key"
+    assert calls[f"{RADARR}/api/v3/system/status"][0].kwargs["headers"]["X-Api-Key"] == "radarr-key"
+
+
+@pytest.mark.parametrize(
+    ("section", "given", "answer", "error"),
+    [
+        ("jellyseerr", {CONF_URL: SEERR, CONF_API_KEY: "bad"}, {"status": 403}, "invalid_auth"),
+        ("jellyseerr", {CONF_URL: SEERR}, None, "invalid_auth"),
+        ("jellyseerr", {CONF_URL: "seerr.lan", CONF_API_KEY: "k"}, None, "invalid_url"),
+        ("radarr", {CONF_URL: RADARR, CONF_API_KEY: "k"}, {"exception": ClientConnectionError()}, "cannot_connect"),
+        # A Sonarr address typed into the Radarr section.
+        ("radarr", {CONF_URL: RADARR, CONF_API_KEY: "k"}, {"payload": {"appName": "Sonarr"}}, "invalid_response"),
+    ],
+)
+async def test_connection_errors_are_shown_on_their_section(
+    hass: HomeAssistant,
+    mock_aioresponse: aioresponses,
+    section: str,
+    given: dict[str, Any],
+    answer: dict[str, Any] | None,
+    error: str,
+) -> None:
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    if answer is not None:
+        path = "/api/v1/settings/main" if section == "jellyseerr" else "/api/v3/system/status"
+        mock_aioresponse.get(given[CONF_URL] + path, **answer)
+    flow_id = await start_user_flow(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, _connections(**{section: given}))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {section: error}

@@ -427,16 +427,20 @@ async def test_jellyfin_faults_recover(
     """Acceptance 8 (Jellyfin): the request keeps its state and the checker recovers by itself."""
     await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
     library = init_integration.runtime_data.library
+    assert library.update_interval == timedelta(seconds=10)
     http.get(ITEMS, **failure)
     await tick(hass, freezer, 10)
     await tick(hass, freezer, 10)
     assert not library.last_update_success
+    # It backs off while Jellyfin fails, and comes back to its pace once it answers.
+    assert library.update_interval == timedelta(seconds=20)
     assert only_state(hass).state == "importing"
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     http.get(ITEMS, payload=jf_page(DUNE_ITEM), repeat=True)
     await tick(hass, freezer, 300)
     await tick(hass, freezer, 300)
     assert library.last_update_success
+    assert library.update_interval == timedelta(seconds=10)
     assert only_state(hass).state == "available"
 
 

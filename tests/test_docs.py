@@ -29,6 +29,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 import voluptuous as vol
 
+from custom_components.status_tracker.autoconfig import JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 from custom_components.status_tracker.config_flow import OPTIONS_SCHEMA
 from custom_components.status_tracker.events import NotificationKind, RequestNotified, SeenInLibrary, SeriesInLibrary
 from custom_components.status_tracker.models import AnimeRules, MediaType
@@ -440,3 +441,10 @@ def test_readme_links_resolve() -> None:
         wanted |= set(re.findall(r"status_tracker#([\w-]+)", card.read_text(encoding="utf-8")))
     assert wanted
     assert not wanted - anchors, f"links to missing headings: {sorted(wanted - anchors)}"
+
+
+def test_zero_touch_setup_writes_the_templates_the_readme_shows() -> None:
+    """What the integration writes into Jellyseerr and the Jellyfin plugin is exactly what users are told to paste."""
+    assert _jellyseerr_template() == SEERR_PAYLOAD
+    # The README wraps the template over lines; the plugin gets it on one.
+    assert "".join(line.strip() for line in _jellyfin_template().splitlines()) == JELLYFIN_TEMPLATE

@@ -320,6 +320,8 @@ class PureIngest:
             self.tracker = Tracker.from_dict(json.loads(self.saved))
 
 
+# Thousands of examples each: on a busy 2-core machine under coverage they may take longer than the suite's 60 s.
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("service", SERVICES)
 def test_fuzz_parse_and_apply(service: str) -> None:
     """FUZZ_EXAMPLES bodies per endpoint through the body reader, the parser and the tracker."""
@@ -339,6 +341,7 @@ def test_fuzz_parse_and_apply(service: str) -> None:
 # --- through Home Assistant's HTTP endpoint ----------------------------------------------------------------------
 
 
+@pytest.mark.timeout(600)
 @pytest.mark.parametrize("service", SERVICES)
 async def test_fuzz_http_endpoint(
     hass: HomeAssistant,

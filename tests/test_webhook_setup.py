@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Generator
 from datetime import timedelta
 import json
@@ -177,8 +178,6 @@ async def test_first_setup_configures_every_service(
 
 
 def _decoded(value: str) -> str:
-    import base64  # noqa: PLC0415 - one use
-
     return base64.b64decode(value).decode()
 
 
@@ -362,3 +361,33 @@ async def test_no_home_assistant_address_known(
     assert issue.translation_key == "webhook_unreachable"
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["url"] == "<your Home Assistant URL>/api/webhook/wh-radarr-0002"
+
+
+async def test_no_secret_reaches_the_logs(
+    hass: HomeAssistant,
+    connected_entry: MockConfigEntry,
+    mock_services: aioresponses,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """At DEBUG, through failed tests, retries and a refused service: no API key, webhook id or secret in any log."""
+    caplog.set_level("DEBUG")
+    await _addresses(hass)
+    secret_options = {CONF_WEBHOOK_SECRETS: {"radarr": "radarr-webhook-secret", "jellyseerr": "Bearer js"}}
+    entry = MockConfigEntry(domain=DOMAIN, data=dict(connected_entry.data), options=secret_options, entry_id=ENTRY_ID)
+    Stack(mock_services, set())  # nothing can reach Home Assistant: every test fails, with the URL in the error
+    await _setup(hass, entry)
+    assert len(_issues(hass)) == 4
+    secrets = [
+        "seerr-key-0123",
+        "radarr-key-0123",
+        "sonarr-key-0123",
+        "sonarr4k-key-0123",
+        "radarr-webhook-secret",
+        "Bearer js",
+        "wh-jellyseerr-0001",
+        "wh-radarr-0002",
+        "wh-sonarr-0003",
+        "wh-jellyfin-0004",
+    ]
+    leaked = [secret for secret in secrets if secret in caplog.text]
+    assert leaked == []

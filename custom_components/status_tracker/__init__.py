@@ -27,9 +27,11 @@ from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
 from .connection import async_create_qbittorrent_session
 from .const import (
+    ARR_SECTIONS,
     CONF_ANIME_PATH_PREFIXES,
     CONF_ANIME_TAG,
     CONF_DOWNLOAD_POLL_INTERVAL,
+    CONF_JELLYSEERR,
     CONF_QBITTORRENT,
     CONF_REQUEST_TIMEOUT,
     CONF_SHOKO,
@@ -173,8 +175,8 @@ def _secrets(data: Mapping[str, Any], options: Mapping[str, Any]) -> list[str]:
     """Every secret the entry holds: webhook ids, webhook secrets, API keys and passwords."""
     secrets = [*data[CONF_WEBHOOK_IDS].values(), *(options.get(CONF_WEBHOOK_SECRETS) or {}).values()]
     secrets.append(data[CONF_API_KEY])
-    secrets += [section.get(key) or "" for section in (data.get(CONF_QBITTORRENT) or {}, data.get(CONF_SHOKO) or {})
-                for key in (CONF_PASSWORD, CONF_API_KEY)]  # fmt: skip
+    sections = [data.get(key) or {} for key in (CONF_QBITTORRENT, CONF_SHOKO, CONF_JELLYSEERR, *ARR_SECTIONS)]
+    secrets += [section.get(key) or "" for section in sections for key in (CONF_PASSWORD, CONF_API_KEY)]
     return [secret for secret in secrets if secret]
 
 

@@ -1,7 +1,8 @@
 """Keep the entry's secrets out of Home Assistant's own log lines.
 
-Our code never logs a secret, but Home Assistant's webhook component and the HTTP access log print the request
-path, which holds the webhook id (anyone who knows it can post). A filter on those loggers replaces every secret
+Our code never logs a secret itself, but Home Assistant's webhook component and the HTTP access log print the
+request path, which holds the webhook id (anyone who knows it can post), and the services' own error texts that we
+log may echo the webhook URL. A filter on those loggers replaces every secret
 of the entry with a placeholder before any handler sees the record.
 """
 
@@ -16,9 +17,14 @@ REDACTED = "**REDACTED**"
 LOGGERS = (
     "homeassistant.components.webhook",
     "homeassistant.components.http",
+    "homeassistant.components.http.security_filter",
+    "homeassistant.components.http.ban",
     "homeassistant.helpers.http",
     "aiohttp.access",
     "aiohttp.server",
+    # Ours that log a service's own error text: Radarr/Sonarr echo the webhook URL they failed to reach.
+    f"{__package__}.webhook_setup",
+    f"{__package__}.reconcile",
 )
 
 

@@ -126,3 +126,17 @@ def test_trim_forgets_oldest_finished_first_and_never_active() -> None:
     assert list(driver.tracker.requests) == [requests[i].request_id for i in (0, 2, 4)]
     assert_queries_exact(driver.tracker)
     assert driver.tracker.awaited_downloads() == {f"{i:040x}" for i in (0, 2, 4)}
+
+
+def test_retired_request_keeps_its_duplicates() -> None:
+    """A duplicate folded in before retirement is still known after it: repeating it changes nothing."""
+    driver = Driver()
+    driver.run(*MOVIE_FLOW)
+    (change,) = driver.run("jellyseerr/movie_rerequest_auto_approved")
+    assert change.notice is Notice.ALREADY_AVAILABLE
+    driver.now += 2 * WEEK
+    driver.tracker.retire(driver.now, WEEK)
+    restored = Driver(Tracker.from_dict(driver.tracker.to_dict()))
+    restored.now = driver.now
+    assert restored.run("jellyseerr/movie_rerequest_auto_approved") == []
+    assert restored.tracker.retire(restored.now, WEEK) == [change.request_id]
