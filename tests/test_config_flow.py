@@ -505,3 +505,21 @@ async def test_connection_errors_are_shown_on_their_section(
     result = await hass.config_entries.flow.async_configure(flow_id, _connections(**{section: given}))
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {section: error}
+
+
+async def test_reconfigure_adds_a_connection(
+    hass: HomeAssistant, mock_aioresponse: aioresponses, init_integration: MockConfigEntry
+) -> None:
+    """An entry made without connections gets Radarr through Reconfigure; the form shows the saved values."""
+    result = await init_integration.start_reconfigure_flow(hass)
+    schema_keys = {str(key) for key in result["data_schema"].schema}
+    assert {"jellyseerr", "radarr", "radarr_2", "sonarr", "sonarr_2", "jellyfin_webhook"} <= schema_keys
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    mock_aioresponse.get(f"{RADARR}/api/v3/system/status", payload={"appName": "Radarr"})
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _connections(radarr={CONF_URL: RADARR, CONF_API_KEY: "radarr-key", CONF_IS_4K: True})
+    )
+    await hass.async_block_till_done()
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data[CONF_RADARR] == {CONF_URL: RADARR, CONF_API_KEY: "radarr-key", CONF_IS_4K: True}
+    assert init_integration.data[CONF_WEBHOOK_IDS]["radarr"] == "wh-radarr-0002"
