@@ -12,7 +12,7 @@ from typing import Any, Literal
 import aiohttp
 
 from . import InvalidResponseError, WebhookRejectedError
-from .http import parse_json, request, service_message
+from .http import api_request, parse_json, service_message
 
 type ArrApp = Literal["radarr", "sonarr"]
 
@@ -108,7 +108,8 @@ class ArrClient:
     async def _async_send(
         self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None
     ) -> tuple[int, str]:
-        status, body = await request(
+        # A 404 is also a missing id, but we only ask for ids we were just given: a wrong URL base is likelier.
+        return await api_request(
             self._session,
             method,
             f"{self._base}/{path}",
@@ -116,11 +117,8 @@ class ArrClient:
             params=params,
             json=json,
             request_timeout=self._timeout,
+            not_found=f"no {self._app} API v3 at this address ({path}: HTTP 404)",
         )
-        if status == 404:
-            # Also a missing id, but we only ask for ids we were just given: a wrong URL base is likelier.
-            raise InvalidResponseError(f"no {self._app} API v3 at this address ({path}: HTTP 404)")
-        return status, body
 
     def _saved(self, status: int, body: str) -> dict[str, Any]:
         """The stored resource of a create or update, or the reason it was refused."""

@@ -55,6 +55,26 @@ async def request(
     return status, body
 
 
+async def api_request(
+    session: aiohttp.ClientSession,
+    method: str,
+    url: str,
+    *,
+    request_timeout: float,
+    headers: Mapping[str, str],
+    not_found: str,
+    params: Mapping[str, str] | None = None,
+    json: Any = None,
+) -> tuple[int, str]:
+    """`request` for a REST API at a base URL the user typed: a 404 means the base is wrong (`not_found` says so)."""
+    status, body = await request(
+        session, method, url, headers=headers, params=params, json=json, request_timeout=request_timeout
+    )
+    if status == 404:
+        raise InvalidResponseError(not_found)
+    return status, body
+
+
 def parse_json(body: str) -> Any:
     """Decode a JSON body, or raise InvalidResponseError."""
     try:

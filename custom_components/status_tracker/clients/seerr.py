@@ -11,7 +11,7 @@ from typing import Any
 import aiohttp
 
 from . import CannotConnectError, InvalidResponseError, WebhookRejectedError
-from .http import parse_json, request, service_message
+from .http import api_request, parse_json, request, service_message
 
 _MEDIA_TYPES = frozenset({"movie", "tv"})
 
@@ -113,7 +113,7 @@ class SeerrClient:
         self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None
     ) -> str:
         """The body of a 2xx answer; a 404 means this is not Seerr's API, other statuses are refusals."""
-        status, body = await request(
+        status, body = await api_request(
             self._session,
             method,
             f"{self._base}/{path}",
@@ -121,9 +121,8 @@ class SeerrClient:
             params=params,
             json=json,
             request_timeout=self._timeout,
+            not_found=f"no Seerr API at this address ({path}: HTTP 404)",
         )
-        if status == 404:
-            raise InvalidResponseError(f"no Seerr API at this address ({path}: HTTP 404)")
         if not 200 <= status < 300:
             message = self._message(body)
             raise InvalidResponseError(f"{path}: HTTP {status}{f': {message}' if message else ''}")
