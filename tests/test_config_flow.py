@@ -13,8 +13,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import (
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
@@ -523,3 +525,19 @@ async def test_reconfigure_adds_a_connection(
     assert result["reason"] == "reconfigure_successful"
     assert init_integration.data[CONF_RADARR] == {CONF_URL: RADARR, CONF_API_KEY: "radarr-key", CONF_IS_4K: True}
     assert init_integration.data[CONF_WEBHOOK_IDS]["radarr"] == "wh-radarr-0002"
+
+
+async def test_form_serializes_for_the_frontend(hass: HomeAssistant, hass_client: ClientSessionGenerator) -> None:
+    """The user form goes through Home Assistant's REST API as the frontend sees it: every section expandable."""
+    # Everything that registers views first: the test server freezes its routes when the client starts.
+    assert await async_setup_component(hass, "config", {})
+    assert await async_setup_component(hass, DOMAIN, {})
+    client = await hass_client()
+    response = await client.post("/api/config/config_entries/flow", json={"handler": DOMAIN})
+    assert response.status == 200
+    form = await response.json()
+    fields = {field["name"]: field for field in form["data_schema"]}
+    for name in ("qbittorrent", "shoko", "jellyseerr", "radarr", "radarr_2", "sonarr", "sonarr_2"):
+        assert fields[name]["type"] == "expandable", name
+    assert [field["name"] for field in fields["radarr_2"]["schema"]] == [CONF_URL, CONF_API_KEY, CONF_IS_4K]
+    assert fields[CONF_JELLYFIN_WEBHOOK]["default"] is True
