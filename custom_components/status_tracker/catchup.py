@@ -18,13 +18,14 @@ the webhooks did deliver, or a second run, change nothing.
   under it (Sonarr lists one record per episode). A queued download was grabbed even if its Grab webhook was lost.
 - Anime: Sonarr `seriesType == "anime"`, or a path (media folder, imported file, the Seerr root folder) under an
   anime prefix. REST `tags` are tag IDS, not the labels webhooks send, so the tag rule cannot apply here.
+- A Grab of a download the tracker already holds is dropped before applying (`without_known_grabs`).
 - A record that cannot be read (not an object, no media or id, a bad number or date; a queue record without a
   downloadId) is skipped, never raised on: it costs its own events only. The caller counts skips.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import re
@@ -304,3 +305,14 @@ def _event(rows: list[_Row]) -> Grabbed | Imported:
         return Grabbed(first.media, first.download_id, first.quality, first.release_title, first.client_type, refs)
     file = ImportedFile(path=first.path, quality=first.quality, episodes=refs)
     return Imported(first.media, files=(file,), download_id=first.download_id, episodes=refs)
+
+
+def without_known_grabs(events: Iterable[Event], knows_download: Callable[[str], bool]) -> list[Event]:
+    """The events minus Grabs of downloads the tracker already holds (their rows exist): replaying one could only
+    make an older of two live downloads the request's current one again, so a second catch-up would not be a no-op.
+    """
+    return [
+        event
+        for event in events
+        if not (isinstance(event, Grabbed) and event.download_id and knows_download(event.download_id))
+    ]

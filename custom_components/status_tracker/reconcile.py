@@ -20,7 +20,7 @@ from typing import Any
 from homeassistant.util import dt as dt_util
 
 from .autoconfig import ArrApp
-from .catchup import arr_history_events, arr_queue_events, seerr_request_events
+from .catchup import arr_history_events, arr_queue_events, seerr_request_events, without_known_grabs
 from .clients import ServiceError
 from .clients.arr import ArrClient
 from .clients.seerr import SeerrClient
@@ -118,7 +118,7 @@ class Reconciler:
         events += arr_queue_events(source.app, queue, rules, is_4k=source.is_4k)
         wanted = [
             event
-            for event in events
+            for event in without_known_grabs(events, tracker.knows_download)
             if isinstance(event, Grabbed | Imported)
             and (request := tracker.find_media(event.media)) is not None
             and request.is_active

@@ -166,6 +166,10 @@ class Tracker:
         """The request holding this Jellyseerr request id (its own, or folded in as a duplicate)."""
         return self._index.by_jellyseerr(jellyseerr_request_id)
 
+    def knows_download(self, download_id: str) -> bool:
+        """True when a request holds this download id (compared lowercase): its Grab or import was applied."""
+        return self._index.by_download(download_id) is not None
+
     def find_media(self, media: MediaInfo) -> MediaRequest | None:
         """The request webhooks about this media go to first: the newest active one, else the newest (not removed)."""
         return self._index.for_media(_keys(media))
