@@ -60,13 +60,10 @@ def seerr_target(client: SeerrClient, secret: str | None) -> Target:
 
     async def configure(urls: list[str]) -> str | None:
         current = await client.async_get_webhook()
-        for url in urls:
-            plan = seerr_plan(current, url, secret)
-            if plan is None:
-                return url
-        for url in urls:
-            plan = seerr_plan(current, url, secret)
-            assert plan is not None  # noqa: S101 - every None returned above
+        right, pending = _split([(url, seerr_plan(current, url, secret)) for url in urls])
+        if right is not None:
+            return right
+        for url, plan in pending:
             try:
                 await client.async_test_webhook(plan)
             except WebhookRejectedError as err:
@@ -84,15 +81,13 @@ def arr_target(key: str, client: ArrClient, app: ArrApp, secret: str | None, *, 
 
     async def configure(urls: list[str]) -> str | None:
         notifications = await client.async_get_notifications()
-        schema: dict[str, Any] | None = None
-        for url in urls:
-            if arr_plan(app, notifications, {}, url, secret) is None:
-                return url
-        for url in urls:
-            if schema is None:
-                schema = await client.async_get_webhook_schema()
-            plan = arr_plan(app, notifications, schema, url, secret)
-            assert plan is not None  # noqa: S101 - every None returned above
+        # The schema is only needed to write: whether ours is right does not depend on it.
+        right, _ = _split([(url, arr_plan(app, notifications, {}, url, secret)) for url in urls])
+        if right is not None:
+            return right
+        schema = await client.async_get_webhook_schema()
+        _, pending = _split([(url, arr_plan(app, notifications, schema, url, secret)) for url in urls])
+        for url, plan in pending:
             try:
                 if plan.get("id"):
                     await client.async_update_notification(plan)
@@ -114,15 +109,25 @@ def jellyfin_target(client: JellyfinClient, secret: str | None) -> Target:
         configuration = await client.async_get_webhook_plugin_configuration()
         if configuration is None:
             raise _PluginMissingError
-        for url in urls:
-            if jellyfin_plan(configuration, url, secret) is None:
-                return url
-        plan = jellyfin_plan(configuration, urls[0], secret)
-        assert plan is not None  # noqa: S101 - returned above when None
+        right, pending = _split([(url, jellyfin_plan(configuration, url, secret)) for url in urls])
+        if right is not None:
+            return right
+        url, plan = pending[0]
         await client.async_set_webhook_plugin_configuration(plan)
-        return urls[0]
+        return url
 
     return Target("jellyfin", "jellyfin", configure)
+
+
+type _Plans = list[tuple[str, dict[str, Any] | None]]
+
+
+def _split(plans: _Plans) -> tuple[str | None, list[tuple[str, dict[str, Any]]]]:
+    """The first URL the service already sends to correctly; else, per URL in order, the settings to write."""
+    for url, plan in plans:
+        if plan is None:
+            return url, []
+    return None, [(url, plan) for url, plan in plans if plan is not None]
 
 
 class _PluginMissingError(ServiceError):
