@@ -611,9 +611,9 @@ async def test_download_in_another_client_is_never_missing_from_qbittorrent(
     assert by_title["Dune: Part Two"].attributes["reason"] is None
 
     await services.run("radarr/download")
-    state = hass.states.get(by_title["Dune: Part Two"].entity_id)
-    assert state is not None
-    assert state.state == "importing"
+    imported = hass.states.get(by_title["Dune: Part Two"].entity_id)
+    assert imported is not None
+    assert imported.state == "importing"
 
 
 async def test_grab_without_a_client_type_waits_on_qbittorrent_as_before(

@@ -132,7 +132,7 @@ def note_client(request: MediaRequest, download_id: str | None, client_type: str
     else:
         unpolled.add(download_id)
     # Sorted, as download_ids: reordered Grabs leave the same data.
-    request.unpolled_download_ids = sorted(unpolled)
+    request.unpolled_download_ids = tuple(sorted(unpolled))
 
 
 def awaits_download(state: RequestState | EpisodeState) -> bool:

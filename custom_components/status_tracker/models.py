@@ -229,8 +229,9 @@ class MediaRequest:
     download_ids: list[str] = field(default_factory=list)
     # The client holding the current download, as the *arr names it (the user's name, else the client type).
     download_client: str | None = None
-    # Download ids a Grab put in another client than qBittorrent, sorted: never waited on in qBittorrent.
-    unpolled_download_ids: list[str] = field(default_factory=list)
+    # Download ids a Grab put in another client than qBittorrent, sorted: never waited on in qBittorrent. A tuple:
+    # almost every request has none, and the empty tuple is shared.
+    unpolled_download_ids: tuple[str, ...] = ()
     download_progress: float | None = None
     # A movie's download speed (bytes/s) and eta (s, None when unknown), kept only while GRABBING/DOWNLOADING.
     download_speed: int | None = None
@@ -331,7 +332,6 @@ class MediaRequest:
             tuple(self.duplicate_request_ids),
             None if self.requested_seasons is None else tuple(self.requested_seasons),
             tuple(self.download_ids),
-            tuple(self.unpolled_download_ids),
             tuple(map(_EPISODE_VALUES, self.episodes.values())),
         )
 
@@ -414,7 +414,7 @@ class MediaRequest:
             download_id=data.get("download_id"),
             download_ids=list(data.get("download_ids", [])),
             download_client=data.get("download_client"),
-            unpolled_download_ids=list(data.get("unpolled_download_ids", [])),
+            unpolled_download_ids=tuple(data.get("unpolled_download_ids", ())),
             download_progress=data.get("download_progress"),
             download_speed=data.get("download_speed"),
             download_eta=data.get("download_eta"),
@@ -437,8 +437,7 @@ _REQUEST_SCALARS = attrgetter(
     *(
         f.name
         for f in fields(MediaRequest)
-        if f.name
-        not in {"duplicate_request_ids", "requested_seasons", "download_ids", "unpolled_download_ids", "episodes"}
+        if f.name not in {"duplicate_request_ids", "requested_seasons", "download_ids", "episodes"}
     )
 )
 _EPISODE_VALUES = attrgetter(*(f.name for f in fields(Episode)))
