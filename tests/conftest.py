@@ -10,6 +10,7 @@ from collections.abc import Generator
 import json
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from aioresponses import aioresponses
 from homeassistant.const import CONF_API_KEY, CONF_URL
@@ -76,6 +77,20 @@ def system_info(server_id: str = SERVER_ID, name: str = SERVER_NAME) -> dict[str
         "Id": server_id,
         "StartupWizardCompleted": True,
     }
+
+
+@pytest.fixture(autouse=True)
+def _jellyfin_answers_setup(request: pytest.FixtureRequest) -> Generator[None]:
+    """Setting an entry up first asks Jellyfin for /System/Info (test-before-setup); here a healthy Jellyfin answers.
+
+    Tests mock HTTP in many ways, or not at all (no request may leave), so the check is answered centrally. Tests of
+    the check itself mark themselves `jellyfin_setup_check` and mock /System/Info like any other call.
+    """
+    if request.node.get_closest_marker("jellyfin_setup_check"):
+        yield
+        return
+    with patch("custom_components.status_tracker._async_check_jellyfin", autospec=True, return_value=None):
+        yield
 
 
 @pytest.fixture

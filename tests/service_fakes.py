@@ -8,6 +8,7 @@ configuration is replaced whole. `writes` counts every call that changes somethi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import copy
 import json
 import re
@@ -63,19 +64,40 @@ class FakeSeerr:
 class FakeArr:
     """A Radarr or Sonarr notification list."""
 
-    def __init__(self, mock: aioresponses, base: str, app: str, reachable: set[str], schema: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        mock: aioresponses,
+        base: str,
+        app: str,
+        reachable: set[str],
+        schema: dict[str, Any],
+        *,
+        api_key: str | None = None,
+    ) -> None:
         self.app = app
         self.reachable = reachable
+        # With a key, any other X-Api-Key is answered 401 as the *arr do; None takes any key.
+        self.api_key = api_key
         self.notifications: list[dict[str, Any]] = [
             {"id": 1, "name": "Discord", "implementation": "Discord", "fields": [], "onGrab": True, "tags": []}
         ]
         self.writes: list[tuple[str, dict[str, Any]]] = []
         api = f"{base}/api/v3"
-        mock.get(f"{api}/system/status", payload={"appName": app.capitalize(), "version": "5.20.0"}, repeat=True)
-        mock.get(f"{api}/notification", callback=self._list, repeat=True)
-        mock.get(f"{api}/notification/schema", payload=[{"implementation": "Discord"}, schema], repeat=True)
-        mock.post(f"{api}/notification", callback=self._create, repeat=True)
-        mock.put(re.compile(rf"^{re.escape(api)}/notification/\d+$"), callback=self._update, repeat=True)
+        status = {"appName": app.capitalize(), "version": "5.20.0"}
+        mock.get(f"{api}/system/status", callback=self._keyed(lambda url, **kw: _json(status)), repeat=True)
+        mock.get(f"{api}/notification", callback=self._keyed(self._list), repeat=True)
+        schemas = [{"implementation": "Discord"}, schema]
+        mock.get(f"{api}/notification/schema", callback=self._keyed(lambda url, **kw: _json(schemas)), repeat=True)
+        mock.post(f"{api}/notification", callback=self._keyed(self._create), repeat=True)
+        mock.put(re.compile(rf"^{re.escape(api)}/notification/\d+$"), callback=self._keyed(self._update), repeat=True)
+
+    def _keyed(self, answer: Callable[..., CallbackResult]) -> Callable[..., CallbackResult]:
+        def checked(url: Any, **kwargs: Any) -> CallbackResult:
+            if self.api_key is not None and kwargs["headers"].get("X-Api-Key") != self.api_key:
+                return CallbackResult(status=401, body="")
+            return answer(url, **kwargs)
+
+        return checked
 
     def _list(self, url: Any, **kwargs: Any) -> CallbackResult:
         shown = copy.deepcopy(self.notifications)

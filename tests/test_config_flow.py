@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from unittest.mock import patch
 
 from aiohttp import ClientConnectionError
 from aioresponses import aioresponses
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
@@ -31,6 +32,7 @@ from custom_components.status_tracker.const import (
     CONF_MAX_REQUESTS,
     CONF_QBITTORRENT,
     CONF_RADARR,
+    CONF_RADARR_2,
     CONF_REQUEST_TIMEOUT,
     CONF_SHOKO,
     CONF_SONARR,
@@ -541,3 +543,83 @@ async def test_form_serializes_for_the_frontend(hass: HomeAssistant, hass_client
         assert fields[name]["type"] == "expandable", name
     assert [field["name"] for field in fields["radarr_2"]["schema"]] == [CONF_URL, CONF_API_KEY, CONF_IS_4K]
     assert fields[CONF_JELLYFIN_WEBHOOK]["default"] is True
+
+
+# --- reauth keeps the entry (issue 12) ------------------------------------------------------------------------------
+
+RADARR_4K = "http://192.168.1.11:7878"
+SONARR = "http://192.168.1.10:8989"
+
+
+@pytest.fixture
+def full_entry(entry_data: dict[str, Any]) -> MockConfigEntry:
+    """An entry with every section filled in, the Jellyfin plugin option on, and options set."""
+    data = {
+        **entry_data,
+        CONF_QBITTORRENT: dict(QBT_INPUT),
+        CONF_SHOKO: dict(SHOKO_INPUT),
+        CONF_JELLYFIN_WEBHOOK: True,
+        CONF_JELLYSEERR: {CONF_URL: SEERR, CONF_API_KEY: "seerr-key"},
+        CONF_RADARR: {CONF_URL: RADARR, CONF_API_KEY: "radarr-key", CONF_IS_4K: False},
+        CONF_RADARR_2: {CONF_URL: RADARR_4K, CONF_API_KEY: "radarr4k-key", CONF_IS_4K: True},
+        CONF_SONARR: {CONF_URL: SONARR, CONF_API_KEY: "sonarr-key", CONF_IS_4K: False},
+        CONF_SONARR_2: {CONF_URL: SONARR_4K, CONF_API_KEY: "sonarr4k-key", CONF_IS_4K: True},
+    }
+    options = {
+        CONF_DOWNLOAD_POLL_INTERVAL: 7,
+        CONF_LIBRARY_POLL_INTERVAL: 300,
+        CONF_REQUEST_TIMEOUT: 20,
+        CONF_STUCK_AFTER: 240,
+        CONF_ANIME_TAG: "animes",
+        CONF_ANIME_PATH_PREFIXES: ["/data/anime"],
+        CONF_ALLOW_EXTERNAL_WEBHOOKS: True,
+        CONF_KEEP_FINISHED_DAYS: 3,
+        CONF_MAX_REQUESTS: 900,
+        CONF_WEBHOOK_SECRETS: {"radarr": "radarr-webhook-secret"},
+    }
+    return MockConfigEntry(domain=DOMAIN, title=SERVER_NAME, unique_id=SERVER_ID, data=data, options=options)
+
+
+def _every_service_answers(mock: aioresponses) -> None:
+    mock.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    mock.post(QBT_LOGIN, body="Ok.", repeat=True)
+    mock.get(QBT_VERSION, body="2.8.19", repeat=True)
+    mock.get(SHOKO_LOOKUP, payload=[], repeat=True)
+    mock.get(f"{SEERR}/api/v1/settings/main", payload={"applicationTitle": "Jellyseerr"}, repeat=True)
+    for base, app in ((RADARR, "Radarr"), (RADARR_4K, "Radarr"), (SONARR, "Sonarr"), (SONARR_4K, "Sonarr")):
+        mock.get(f"{base}/api/v3/system/status", payload={"appName": app, "version": "5.20"}, repeat=True)
+
+
+async def test_reauth_changes_only_the_typed_secret(
+    hass: HomeAssistant, mock_aioresponse: aioresponses, full_entry: MockConfigEntry
+) -> None:
+    """A new Jellyfin key: data and options stay as they were, byte for byte, except that key; the entry reloads."""
+    full_entry.add_to_hass(hass)
+    data, options = copy.deepcopy(dict(full_entry.data)), copy.deepcopy(dict(full_entry.options))
+    _every_service_answers(mock_aioresponse)
+    result = await full_entry.start_reauth_flow(hass)
+    assert result["step_id"] == "reauth_confirm"
+    with patch("custom_components.status_tracker.async_setup_entry", return_value=True) as setup_entry:
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "new-jf-key"})
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert dict(full_entry.data) == {**data, CONF_API_KEY: "new-jf-key"}
+    assert dict(full_entry.options) == options
+    assert len(setup_entry.mock_calls) == 1
+
+
+@pytest.mark.parametrize("api_key", ["new-jf-key", JELLYFIN_API_KEY], ids=["new key", "same key"])
+async def test_reauth_reloads_a_loaded_entry_once(
+    hass: HomeAssistant, mock_aioresponse: aioresponses, init_integration: MockConfigEntry, api_key: str
+) -> None:
+    """One reload whether the key changed (the update listener's) or not (the flow's): checks resume either way."""
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    result = await init_integration.start_reauth_flow(hass)
+    with patch.object(hass.config_entries, "async_reload", wraps=hass.config_entries.async_reload) as reload:
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: api_key})
+        await hass.async_block_till_done()
+    assert result["reason"] == "reauth_successful"
+    assert reload.call_count == 1
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.data[CONF_API_KEY] == api_key

@@ -23,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import (
+    CONF_LIBRARY_POLL_INTERVAL,
     CONF_QBITTORRENT,
     CONF_STUCK_AFTER,
     DOMAIN,
@@ -637,3 +638,37 @@ async def test_grab_without_a_client_type_waits_on_qbittorrent_as_before(
     assert state.state == "failed"
     assert "removed from qBittorrent" in state.attributes["reason"]
     assert state.attributes["download_client"] == "qBittorrent"
+
+
+@pytest.mark.parametrize(
+    ("options", "rechecks"),
+    [({}, [1430]), ({CONF_LIBRARY_POLL_INTERVAL: 120}, [650, 770, 890, 1010, 1130, 1250, 1370])],
+    ids=["default", "120s"],
+)
+async def test_library_poll_interval_spaces_the_rechecks(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    http: aioresponses,
+    freezer: FrozenDateTimeFactory,
+    options: dict[str, Any],
+    rechecks: list[int],
+) -> None:
+    """After the quick checks (10 s to 5 min after the import), Jellyfin is asked every `library_poll_interval`.
+
+    Unset, the spacing stays 15 minutes, as before the option was read.
+    """
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, options=options)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await Services(hass, hass_client_no_auth).run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
+    http.get(ITEMS, payload=jf_page(OTHER_ITEM), repeat=True)  # never found: the checks go on
+    checked_at = []  # seconds after the import
+    for elapsed in range(10, 1440, 10):
+        before = calls(http, "/Items")
+        await tick(hass, freezer, 10)
+        if calls(http, "/Items") > before:
+            checked_at.append(elapsed)
+    # The first tick puts the request on the schedule; the quick checks follow 10, 30, 60, 120 and 300 s apart.
+    assert checked_at == [20, 50, 110, 230, 530, *rechecks]
+    assert only_state(hass).state == "importing"

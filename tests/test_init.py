@@ -5,17 +5,20 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
+from aiohttp import ClientConnectionError
+from aioresponses import aioresponses
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_ALLOW_EXTERNAL_WEBHOOKS, DOMAIN
 
-from .conftest import WEBHOOK_IDS, load_fixture
+from .conftest import JELLYFIN_API_KEY, JELLYFIN_URL, WEBHOOK_IDS, load_fixture, system_info
 
 STORE_KEY = f"{DOMAIN}.01JSTATUSTRACKERENTRY0001"
 
@@ -230,3 +233,61 @@ async def test_store_written_on_home_assistant_stop(
     (stored,) = hass_storage[STORE_KEY]["data"]["tracker"]["requests"]
     assert stored["title"] == "Dune: Part Two"
     assert stored["state"] == "approved"
+
+
+# --- test-before-setup (issue 12) ------------------------------------------------------------------------------------
+
+SYSTEM_INFO = f"{JELLYFIN_URL}/System/Info"
+
+
+@pytest.mark.jellyfin_setup_check
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [({"exception": ClientConnectionError("refused")}, "ClientConnectionError"), ({"status": 503}, "HTTP 503")],
+    ids=["down", "503"],
+)
+async def test_setup_waits_for_jellyfin(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    mock_aioresponse: aioresponses,
+    freezer: FrozenDateTimeFactory,
+    answer: dict[str, Any],
+    error: str,
+) -> None:
+    """Jellyfin out of reach at setup: the entry retries (saying why) and loads once Jellyfin answers."""
+    mock_aioresponse.get(SYSTEM_INFO, **answer)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert mock_config_entry.error_reason_translation_key == "service_unavailable"
+    assert mock_config_entry.error_reason_translation_placeholders == {"service": "Jellyfin", "error": error}
+    assert mock_config_entry.reason == f"Jellyfin is unavailable: {error}"
+
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    freezer.tick(60)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)  # Home Assistant retries in a background task
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.jellyfin_setup_check
+async def test_setup_with_a_refused_jellyfin_key_asks_for_a_new_one(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_aioresponse: aioresponses
+) -> None:
+    """Jellyfin refuses the key at setup: setup error, the reauthentication form for the Jellyfin key."""
+    mock_aioresponse.get(SYSTEM_INFO, status=401)
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert mock_config_entry.reason == "Jellyfin refused the saved credentials"  # rendered without the final "."
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert flows[0]["step_id"] == "reauth_confirm"
+
+    # The same key works again (Jellyfin was restored): the entry loads without anything else changing.
+    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {CONF_API_KEY: JELLYFIN_API_KEY})
+    await hass.async_block_till_done()
+    assert result["reason"] == "reauth_successful"
+    assert mock_config_entry.state is ConfigEntryState.LOADED

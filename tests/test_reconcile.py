@@ -10,9 +10,11 @@ from typing import Any
 
 from aioresponses import CallbackResult, aioresponses
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -56,6 +58,7 @@ class Apis:
         self.queue: dict[str, list[dict[str, Any]]] = {"radarr": [], "sonarr": []}
         self.calls: dict[str, int] = {"requests": 0, "details": 0, "radarr": 0, "sonarr": 0}
         self.down: set[str] = set()
+        self.refused: set[str] = set()  # apps answering 401, as to a wrong API key
         mock.get(re.compile(rf"^{re.escape(SEERR_URL)}/api/v1/request\?.*$"), callback=self._requests, repeat=True)
         mock.get(f"{SEERR_URL}/api/v1/movie/693134", callback=self._details("movie"), repeat=True)
         mock.get(f"{SEERR_URL}/api/v1/tv/87108", callback=self._details("tv"), repeat=True)
@@ -81,6 +84,8 @@ class Apis:
     def _history(self, app: str) -> Any:
         def answer(url: Any, **kwargs: Any) -> CallbackResult:
             self.calls[app] += 1
+            if app in self.refused:
+                return CallbackResult(status=401, body="")
             return _json(self.history[app])
 
         return answer
@@ -278,3 +283,24 @@ async def test_service_down_is_logged_once_and_recovers(
     await hass.async_block_till_done()
     (state,) = request_states(hass)
     assert state.state == "approved"
+
+
+async def test_refused_api_key_during_catch_up_starts_reauth(
+    hass: HomeAssistant, apis: Apis, connected: dict[str, Any]
+) -> None:
+    """Sonarr refuses its key while catching up: reauth asks for Sonarr's key; Jellyseerr's catch-up still counts."""
+    apis.refused.add("sonarr")
+    apis.requests = [catchup("seerr_movie_request")]
+    entry = await _start(hass, connected)
+    assert [state.state for state in request_states(hass)] == ["approved"]
+    assert apis.calls["radarr"] == 1
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"auth_failed_sonarr_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {"service": "Sonarr"}
+    result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"])
+    assert result["step_id"] == "reauth_connection"
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"]["service"] == "Sonarr"
+    assert result["description_placeholders"]["url"] == SONARR_URL

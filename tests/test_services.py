@@ -6,17 +6,20 @@ from collections.abc import Generator
 import re
 from typing import Any
 
+from aiohttp import ClientConnectionError
 from aioresponses import aioresponses
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.status_tracker.const import DOMAIN
+from custom_components.status_tracker.const import CONF_QBITTORRENT, DOMAIN
 
+from .conftest import QBT_URL
 from .test_flows import MOVIE_FLOW, Services, request_states
 
 ITEMS = re.compile(r"^http://192\.168\.1\.10:8096/Items\?.*$")
@@ -157,3 +160,50 @@ async def test_remove_request_needs_a_target(hass: HomeAssistant, services: Serv
     """remove_request without entity_id is refused by the schema."""
     with pytest.raises(Exception, match="entity_id"):
         await hass.services.async_call(DOMAIN, "remove_request", {}, blocking=True)
+
+
+async def test_refresh_names_jellyfin_when_it_fails(
+    hass: HomeAssistant, services: Services, http: aioresponses
+) -> None:
+    """Jellyfin does not answer: the action fails with a translated error naming Jellyfin; states stay."""
+    http.get(ITEMS, exception=ClientConnectionError("refused"), repeat=True)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN, "refresh", {"entity_id": "sensor.living_room_jellyfin_dune_part_two_2024"}, blocking=True
+        )
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "refresh_failed"
+    assert err.value.translation_placeholders == {"services": "Jellyfin"}
+    assert str(err.value) == (
+        "The refresh could not check everything: Jellyfin failed. Requests keep their states and are checked again "
+        "later; the log says why"  # rendered without the final "."
+    )
+    assert hass.states.get("sensor.living_room_jellyfin_dune_part_two_2024").state == "importing"
+
+
+async def test_refresh_names_qbittorrent_when_it_fails(
+    hass: HomeAssistant,
+    entry_data: dict[str, Any],
+    http: aioresponses,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """qBittorrent down while Jellyfin answers: the error names qBittorrent only; what Jellyfin knew is applied."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Living Room Jellyfin",
+        data={**entry_data, CONF_QBITTORRENT: {CONF_URL: QBT_URL, CONF_USERNAME: "admin", CONF_PASSWORD: "pw"}},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await Services(hass, hass_client_no_auth).run(
+        *MOVIE_FLOW[:3], "jellyseerr/tv_auto_approved", "sonarr/grab_season_pack"
+    )
+    http.post(f"{QBT_URL}/api/v2/auth/login", exception=ClientConnectionError("refused"), repeat=True)
+    http.get(ITEMS, payload={"Items": [DUNE_ITEM]}, repeat=True)
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(DOMAIN, "refresh", {}, blocking=True)
+    assert err.value.translation_key == "refresh_failed"
+    assert err.value.translation_placeholders == {"services": "qBittorrent"}
+    assert "qBittorrent failed" in str(err.value)
+    states = {state.attributes["title"]: state.state for state in request_states(hass)}
+    assert states == {"Dune: Part Two": "available", "Chernobyl": "grabbing"}

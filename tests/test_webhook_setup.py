@@ -12,9 +12,11 @@ from unittest.mock import patch
 from aioresponses import aioresponses
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components import webhook
+from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError
 import pytest
@@ -26,6 +28,7 @@ from custom_components.status_tracker.const import (
     CONF_JELLYFIN_WEBHOOK,
     CONF_JELLYSEERR,
     CONF_RADARR,
+    CONF_RADARR_2,
     CONF_SONARR,
     CONF_SONARR_2,
     CONF_WEBHOOK_SECRETS,
@@ -45,6 +48,7 @@ from .service_fakes import (
 
 INTERNAL = "http://192.168.1.20:8123"
 EXTERNAL = "https://ha.example.com"
+RADARR_4K_URL = "http://192.168.1.11:7878"
 ENTRY_ID = "01JSTATUSTRACKERENTRY0001"
 
 
@@ -325,9 +329,29 @@ async def test_refused_api_key_is_reported_without_it(
     mock_services: aioresponses,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """Radarr refuses the key: a repair issue says so (and what to enter by hand); the key is nowhere."""
+    """Radarr refuses the key: the refused-credentials issue names Radarr (not a setup failure); the key is nowhere."""
     await _addresses(hass)
     mock_services.get(f"{RADARR_URL}/api/v3/notification", status=401, repeat=True)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data={**entry_data, CONF_RADARR: {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123"}},
+        entry_id=ENTRY_ID,
+    )
+    await _setup(hass, entry)
+    assert _issues(hass) == {}
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"auth_failed_radarr_{ENTRY_ID}")
+    assert issue is not None
+    assert issue.translation_key == "auth_failed"
+    assert issue.translation_placeholders == {"service": "Radarr"}
+    assert "radarr-key-0123" not in caplog.text
+
+
+async def test_setup_failure_shows_the_url_to_enter_by_hand(
+    hass: HomeAssistant, entry_data: dict[str, Any], mock_services: aioresponses
+) -> None:
+    """An address that is not Radarr's API (404): a repair issue with the error and the URL to enter by hand."""
+    await _addresses(hass)
+    mock_services.get(f"{RADARR_URL}/api/v3/notification", status=404, repeat=True)
     entry = MockConfigEntry(
         domain=DOMAIN,
         data={**entry_data, CONF_RADARR: {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123"}},
@@ -339,8 +363,55 @@ async def test_refused_api_key_is_reported_without_it(
     assert issue is not None
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["url"] == _url(INTERNAL, "radarr")
-    assert "radarr-key-0123" not in str(issue.translation_placeholders)
-    assert "radarr-key-0123" not in caplog.text
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+
+
+async def test_refused_api_key_starts_reauth_for_that_connection(
+    hass: HomeAssistant, entry_data: dict[str, Any], mock_services: aioresponses
+) -> None:
+    """The second Radarr refuses its key: reauth asks for that key only, names it, stores only it and reloads."""
+    await _addresses(hass)
+    reachable = reachable_from(INTERNAL)
+    radarr = FakeArr(mock_services, RADARR_URL, "radarr", reachable, _schema(), api_key="radarr-key-0123")
+    radarr_4k = FakeArr(mock_services, RADARR_4K_URL, "radarr", reachable, _schema(), api_key="radarr4k-new-key")
+    data = {
+        **entry_data,
+        CONF_JELLYFIN_WEBHOOK: False,
+        CONF_RADARR: {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123", CONF_IS_4K: False},
+        CONF_RADARR_2: {CONF_URL: RADARR_4K_URL, CONF_API_KEY: "radarr4k-old-key", CONF_IS_4K: True},
+    }
+    options = {CONF_WEBHOOK_SECRETS: {"radarr": "radarr-webhook-secret"}}
+    entry = MockConfigEntry(domain=DOMAIN, title="Jellyfin", data=data, options=options, entry_id=ENTRY_ID)
+    await _setup(hass, entry)
+    assert [kind for kind, _ in radarr.writes] == ["POST"]
+    assert radarr_4k.writes == []
+    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"auth_failed_radarr_2_{ENTRY_ID}")
+    assert issue is not None
+    assert issue.translation_placeholders == {"service": "Second Radarr"}
+
+    result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"])
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_connection"
+    assert {str(key) for key in result["data_schema"].schema} == {CONF_API_KEY}
+    assert result["description_placeholders"] is not None
+    assert result["description_placeholders"]["service"] == "Second Radarr"
+    assert result["description_placeholders"]["url"] == RADARR_4K_URL
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "still-wrong"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "radarr4k-new-key"})
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert dict(entry.data) == {**data, CONF_RADARR_2: {**data[CONF_RADARR_2], CONF_API_KEY: "radarr4k-new-key"}}
+    assert dict(entry.options) == options
+    # Reloaded with the new key: the second Radarr gets its connection, nothing is asked any more.
+    assert [kind for kind, _ in radarr_4k.writes] == ["POST"]
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, f"auth_failed_radarr_2_{ENTRY_ID}") is None
 
 
 async def test_no_home_assistant_address_known(

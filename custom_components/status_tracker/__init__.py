@@ -15,6 +15,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
@@ -22,6 +23,7 @@ from homeassistant.loader import async_get_integration
 
 from . import log_redaction
 from .card import async_register_card
+from .clients import InvalidAuthError, ServiceError
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
@@ -32,6 +34,7 @@ from .const import (
     CONF_ANIME_TAG,
     CONF_DOWNLOAD_POLL_INTERVAL,
     CONF_JELLYSEERR,
+    CONF_LIBRARY_POLL_INTERVAL,
     CONF_QBITTORRENT,
     CONF_REQUEST_TIMEOUT,
     CONF_SHOKO,
@@ -40,6 +43,7 @@ from .const import (
     CONF_WEBHOOK_SECRETS,
     DEFAULT_ANIME_TAG,
     DEFAULT_DOWNLOAD_POLL_INTERVAL,
+    DEFAULT_LIBRARY_POLL_INTERVAL,
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_STUCK_AFTER,
     DOMAIN,
@@ -75,7 +79,12 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> bool:
-    """Load the saved tracker, add its entities, then start listening."""
+    """Check Jellyfin, load the saved tracker, add its entities, then start listening."""
+    timeout = float(entry.options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT))
+    jellyfin = JellyfinClient(
+        async_get_clientsession(hass), entry.data[CONF_URL], entry.data[CONF_API_KEY], timeout=timeout
+    )
+    await _async_check_jellyfin(jellyfin)
     store = TrackerStore(hass, entry.entry_id)
     tracker, last_webhook = await _async_load(hass, entry, store)
     ingest = Ingest(
@@ -86,7 +95,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
         rules=anime_rules(entry.options),
         last_webhook=last_webhook,
     )
-    downloads, library = _create_coordinators(hass, entry, ingest)
+    downloads, library = _create_coordinators(hass, entry, ingest, jellyfin)
     summary = SummaryCoordinator(hass, entry, ingest)
     await summary.async_config_entry_first_refresh()
     ingest.listeners.append(summary.async_tracker_changed)
@@ -123,18 +132,35 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     return True
 
 
+async def _async_check_jellyfin(jellyfin: JellyfinClient) -> None:
+    """One authenticated call: a refused key asks for a new one, an unreachable server is retried by Home Assistant."""
+    try:
+        await jellyfin.async_get_server_info()
+    except InvalidAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="service_auth_failed",
+            translation_placeholders={"service": "Jellyfin"},
+        ) from err
+    except ServiceError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="service_unavailable",
+            translation_placeholders={"service": "Jellyfin", "error": str(err) or type(err).__name__},
+        ) from err
+
+
 @callback
 def _keep_polling() -> None:
     """Nothing to do: the coordinators apply what they find to the tracker themselves."""
 
 
 def _create_coordinators(
-    hass: HomeAssistant, entry: StatusTrackerConfigEntry, ingest: Ingest
+    hass: HomeAssistant, entry: StatusTrackerConfigEntry, ingest: Ingest, jellyfin: JellyfinClient
 ) -> tuple[DownloadCoordinator | None, LibraryCoordinator]:
     options = entry.options
     timeout = float(options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT))
     session = async_get_clientsession(hass)
-    jellyfin = JellyfinClient(session, entry.data[CONF_URL], entry.data[CONF_API_KEY], timeout=timeout)
     downloads = None
     if (qbt := entry.data.get(CONF_QBITTORRENT) or {}).get(CONF_URL):
         # A session of its own: its cookie jar holds the login. Home Assistant closes it when it stops.
@@ -148,8 +174,16 @@ def _create_coordinators(
     if (shoko_conf := entry.data.get(CONF_SHOKO) or {}).get(CONF_URL):
         shoko = ShokoClient(session, shoko_conf[CONF_URL], shoko_conf[CONF_API_KEY], timeout=timeout)
     stuck_after = timedelta(minutes=options.get(CONF_STUCK_AFTER, DEFAULT_STUCK_AFTER))
+    recheck_every = timedelta(seconds=options.get(CONF_LIBRARY_POLL_INTERVAL, DEFAULT_LIBRARY_POLL_INTERVAL))
     library = LibraryCoordinator(
-        hass, entry, ingest, jellyfin=jellyfin, shoko=shoko, downloads=downloads, stuck_after=stuck_after
+        hass,
+        entry,
+        ingest,
+        jellyfin=jellyfin,
+        shoko=shoko,
+        downloads=downloads,
+        stuck_after=stuck_after,
+        recheck_every=recheck_every,
     )
     return downloads, library
 

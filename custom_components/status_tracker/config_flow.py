@@ -8,6 +8,7 @@ from typing import Any
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
@@ -26,7 +27,7 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .connection import ServiceCheck, async_check_services
+from .connection import ServiceCheck, async_check_connection, async_check_services
 from .const import (
     ARR_SECTIONS,
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
@@ -54,8 +55,10 @@ from .const import (
     DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_STUCK_AFTER,
     DOMAIN,
+    REAUTH_CONNECTION,
     WEBHOOK_SERVICES,
 )
+from .repairs import connection_name
 from .webhook import webhook_urls
 
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -153,13 +156,20 @@ OPTIONS_SCHEMA = vol.Schema(
 )
 
 
+_REAUTH_QBT_PASSWORD = f"{CONF_QBITTORRENT}_{CONF_PASSWORD}"
+_REAUTH_SHOKO_KEY = f"{CONF_SHOKO}_{CONF_API_KEY}"
+# Where async_check_services' errors show on the reauth form.
+_REAUTH_ERROR_FIELDS = {CONF_QBITTORRENT: _REAUTH_QBT_PASSWORD, CONF_SHOKO: _REAUTH_SHOKO_KEY}
+_CONNECTIONS = (CONF_JELLYSEERR, *ARR_SECTIONS)
+
+
 def _reauth_schema(entry_data: Mapping[str, Any]) -> vol.Schema:
-    """Ask again for each secret the entry holds."""
+    """Ask again for each secret of the polled services the entry holds."""
     fields: dict[vol.Marker, Any] = {vol.Required(CONF_API_KEY): _SECRET}
     if entry_data.get(CONF_QBITTORRENT, {}).get(CONF_URL):
-        fields[vol.Optional(f"{CONF_QBITTORRENT}_{CONF_PASSWORD}")] = _SECRET
+        fields[vol.Optional(_REAUTH_QBT_PASSWORD)] = _SECRET
     if entry_data.get(CONF_SHOKO, {}).get(CONF_URL):
-        fields[vol.Optional(f"{CONF_SHOKO}_{CONF_API_KEY}")] = _SECRET
+        fields[vol.Optional(_REAUTH_SHOKO_KEY)] = _SECRET
     return vol.Schema(fields)
 
 
@@ -172,6 +182,8 @@ class StatusTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with no pending entry."""
         self._pending: ServiceCheck | None = None
+        # The Jellyseerr/Radarr/Sonarr section whose API key the reauth step asks for, if one refused it.
+        self._reauth_connection = ""
 
     @staticmethod
     @callback
@@ -221,22 +233,25 @@ class StatusTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """A service refused our credentials."""
+        """A service refused our credentials: a Jellyseerr/Radarr/Sonarr connection says which (REAUTH_CONNECTION)."""
+        key = entry_data.get(REAUTH_CONNECTION)
+        if key in _CONNECTIONS and (entry_data.get(key) or {}).get(CONF_URL):
+            self._reauth_connection = key
+            return await self.async_step_reauth_connection()
         return await self.async_step_reauth_confirm()
 
     async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for new secrets, check them, and keep everything else."""
+        """Ask for new secrets of Jellyfin, qBittorrent and Shoko, check them, and keep everything else."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            candidate = _with_new_secrets(entry.data, user_input)
-            check = await async_check_services(self.hass, candidate)
-            errors = check.errors
+            data = _with_new_secrets(entry.data, user_input)
+            check = await async_check_services(self.hass, _typed(data, user_input))
+            errors = {_REAUTH_ERROR_FIELDS.get(key, "base"): code for key, code in check.errors.items()}
             if check.server is not None and not errors:
                 await self.async_set_unique_id(check.server.server_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_server")
-                self.hass.config_entries.async_update_entry(entry, data={**entry.data, **check.data})
-                return self.async_abort(reason="reauth_successful")
+                return self._async_update_reload_and_abort(entry, data)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=_reauth_schema(entry.data),
@@ -244,20 +259,56 @@ class StatusTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"name": entry.title},
         )
 
+    async def async_step_reauth_connection(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the API key a Jellyseerr/Radarr/Sonarr connection refused; only that key changes."""
+        entry = self._get_reauth_entry()
+        key = self._reauth_connection
+        section = dict(entry.data[key])
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            section[CONF_API_KEY] = user_input[CONF_API_KEY]
+            if (error := await async_check_connection(self.hass, key, section)) is None:
+                return self._async_update_reload_and_abort(entry, {**entry.data, key: section})
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_connection",
+            data_schema=vol.Schema({vol.Required(CONF_API_KEY): _SECRET}),
+            errors=errors,
+            description_placeholders={"service": connection_name(key), "url": section[CONF_URL]},
+        )
+
+    @callback
+    def _async_update_reload_and_abort(self, entry: ConfigEntry, data: dict[str, Any]) -> ConfigFlowResult:
+        """Save the new data and reload the entry once.
+
+        The update listener reloads a loaded entry whose data changed. An entry whose setup failed has no listener,
+        and the same secret typed again changes nothing: those are reloaded here. Home Assistant's
+        async_update_reload_and_abort would reload twice next to the listener (deprecated from 2026.6).
+        """
+        changed = self.hass.config_entries.async_update_entry(entry, data=data)
+        if not changed or entry.state is not ConfigEntryState.LOADED:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_abort(reason="reauth_successful")
+
 
 def _with_new_secrets(data: Mapping[str, Any], user_input: Mapping[str, Any]) -> dict[str, Any]:
-    """Entry data with the secrets the user typed in the reauth form."""
-    candidate: dict[str, Any] = {
+    """The entry data with the secrets typed in the reauth form; everything else as it is."""
+    new = {**data, CONF_API_KEY: user_input[CONF_API_KEY]}
+    if password := user_input.get(_REAUTH_QBT_PASSWORD):
+        new[CONF_QBITTORRENT] = {**data[CONF_QBITTORRENT], CONF_PASSWORD: password}
+    if api_key := user_input.get(_REAUTH_SHOKO_KEY):
+        new[CONF_SHOKO] = {**data[CONF_SHOKO], CONF_API_KEY: api_key}
+    return new
+
+
+def _typed(data: Mapping[str, Any], user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """What the reauth form checks: Jellyfin (it names the server), and qBittorrent or Shoko if a secret was typed."""
+    return {
         CONF_URL: data[CONF_URL],
-        CONF_API_KEY: user_input[CONF_API_KEY],
-        CONF_QBITTORRENT: dict(data.get(CONF_QBITTORRENT, {})),
-        CONF_SHOKO: dict(data.get(CONF_SHOKO, {})),
+        CONF_API_KEY: data[CONF_API_KEY],
+        CONF_QBITTORRENT: data[CONF_QBITTORRENT] if user_input.get(_REAUTH_QBT_PASSWORD) else {},
+        CONF_SHOKO: data[CONF_SHOKO] if user_input.get(_REAUTH_SHOKO_KEY) else {},
     }
-    if password := user_input.get(f"{CONF_QBITTORRENT}_{CONF_PASSWORD}"):
-        candidate[CONF_QBITTORRENT][CONF_PASSWORD] = password
-    if api_key := user_input.get(f"{CONF_SHOKO}_{CONF_API_KEY}"):
-        candidate[CONF_SHOKO][CONF_API_KEY] = api_key
-    return candidate
 
 
 class StatusTrackerOptionsFlow(OptionsFlow):

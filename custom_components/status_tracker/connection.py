@@ -90,6 +90,16 @@ async def async_check_services(hass: HomeAssistant, user_input: Mapping[str, Any
     return check
 
 
+async def async_check_connection(hass: HomeAssistant, key: str, given: Mapping[str, Any]) -> str | None:
+    """The form error of one Jellyseerr/Radarr/Sonarr section (`key`), None if it answers; for the reauth step."""
+    errors: dict[str, str] = {}
+    if key == CONF_JELLYSEERR:
+        await _async_check_seerr(hass, given, errors)
+    else:
+        await _async_check_arr(hass, key, ARR_SECTIONS[key], given, errors)
+    return errors.get(key)
+
+
 async def _async_check_qbittorrent(
     hass: HomeAssistant, given: Mapping[str, Any], errors: dict[str, str]
 ) -> dict[str, Any]:

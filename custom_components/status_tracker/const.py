@@ -26,6 +26,8 @@ ARR_SECTIONS: Final[dict[str, Literal["radarr", "sonarr"]]] = {
 CONF_IS_4K: Final = "is_4k"
 # Top level: write the Jellyfin webhook plugin's destination through the Jellyfin connection.
 CONF_JELLYFIN_WEBHOOK: Final = "jellyfin_webhook"
+# In the data of a reauth flow started by a Jellyseerr/Radarr/Sonarr connection: its section (never saved).
+REAUTH_CONNECTION: Final = "reauth_connection"
 
 # The services that call us, each on its own webhook id.
 WEBHOOK_SERVICES: Final = ("jellyseerr", "radarr", "sonarr", "jellyfin")
@@ -47,7 +49,9 @@ CONF_WEBHOOK_SECRETS: Final = "webhook_secrets"
 MAX_BODY_BYTES: Final = 1024 * 1024
 
 DEFAULT_DOWNLOAD_POLL_INTERVAL: Final = 5  # seconds
-DEFAULT_LIBRARY_POLL_INTERVAL: Final = 60  # seconds
+# Spacing of the Jellyfin checks after the quick ones (LIBRARY_CHECK_DELAYS). 900 s is what every entry got before
+# the option was read; an entry whose options were saved keeps the value shown to it then (60 s).
+DEFAULT_LIBRARY_POLL_INTERVAL: Final = 900  # seconds
 DEFAULT_REQUEST_TIMEOUT: Final = 10  # seconds, per HTTP call to a service
 DEFAULT_STUCK_AFTER: Final = 120  # minutes without progress before a request is flagged stuck
 DEFAULT_ANIME_TAG: Final = "anime"
@@ -69,9 +73,9 @@ EVENT_REQUEST_STUCK: Final = "status_tracker_request_stuck"
 
 # A torrent the *arr grabbed that is missing from qBittorrent this long, with no import, failed.
 DOWNLOAD_MISSING_AFTER: Final = 600  # seconds
-# Jellyfin checks after an import: the delay before each, then LIBRARY_RECHECK_EVERY for as long as it takes.
+# Jellyfin checks after an import: the delay before each, then the library_poll_interval option for as long as it
+# takes.
 LIBRARY_CHECK_DELAYS: Final = (10, 30, 60, 120, 300)  # seconds
-LIBRARY_RECHECK_EVERY: Final = 900  # seconds
 LIBRARY_TICK: Final = 10  # seconds between looks at what is due
 # Poll backoff while a service fails: the interval doubles up to this.
 MAX_POLL_BACKOFF: Final = 300  # seconds

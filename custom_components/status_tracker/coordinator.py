@@ -27,7 +27,6 @@ from .const import (
     DOMAIN,
     DOWNLOAD_MISSING_AFTER,
     LIBRARY_CHECK_DELAYS,
-    LIBRARY_RECHECK_EVERY,
     LIBRARY_TICK,
     MAX_POLL_BACKOFF,
     UNREACHABLE_ISSUE_AFTER,
@@ -68,6 +67,11 @@ class _BackoffCoordinator[T](DataUpdateCoordinator[T]):
             self._failing_since = None
             async_delete_unreachable_issue(self.hass, self._entry_id, self._service)
         async_delete_auth_issue(self.hass, self._entry_id, self._service)
+
+    @property
+    def service(self) -> str:
+        """The name of the service this coordinator polls, as messages show it."""
+        return self._service
 
     @property
     def _entry_id(self) -> str:
@@ -181,10 +185,12 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
         shoko: ShokoClient | None,
         downloads: DownloadCoordinator | None,
         stuck_after: timedelta,
+        recheck_every: timedelta,
     ) -> None:
         super().__init__(
             hass, entry, name="Jellyfin library", interval=timedelta(seconds=LIBRARY_TICK), service="Jellyfin"
         )
+        self._recheck_every = recheck_every
         self._ingest = ingest
         self._jellyfin = jellyfin
         self._shoko = shoko
@@ -193,14 +199,20 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
         # request id -> (checks made, when the next one is due)
         self._schedule: dict[str, tuple[int, datetime]] = {}
 
-    async def async_check_now(self, request_id: str) -> None:
-        """Check one request at once (a Shoko match just arrived); on failure the next tick tries again."""
+    async def async_check_now(self, request_id: str) -> str | None:
+        """Check one request at once (a Shoko match, the refresh action); the service that failed, if one did.
+
+        On failure the next tick tries again and reports it the usual way (issues, reauthentication).
+        """
         try:
             await self._async_check(request_id)
         except (ServiceError, ConfigEntryAuthFailed) as err:
-            # The next tick checks again and reports the failure the usual way.
             _LOGGER.debug("Immediate library check failed (%s); retrying at the next tick", type(err).__name__)
             self.check_soon(request_id)
+            if isinstance(err, ConfigEntryAuthFailed):  # Shoko's, see _async_check
+                return (err.translation_placeholders or {}).get("service", self._service)
+            return self._service
+        return None
 
     def check_soon(self, request_id: str) -> None:
         """Make a request due at the next tick (a Shoko match just arrived, or an action asked)."""
@@ -218,8 +230,9 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
             attempts, at = self._schedule.setdefault(request_id, (0, now + timedelta(seconds=LIBRARY_CHECK_DELAYS[0])))
             if at <= now:
                 due.append(request_id)
-                delay = LIBRARY_CHECK_DELAYS[attempts + 1] if attempts + 1 < len(LIBRARY_CHECK_DELAYS) else None
-                self._schedule[request_id] = (attempts + 1, now + timedelta(seconds=delay or LIBRARY_RECHECK_EVERY))
+                quick = attempts + 1 < len(LIBRARY_CHECK_DELAYS)
+                delay = timedelta(seconds=LIBRARY_CHECK_DELAYS[attempts + 1]) if quick else self._recheck_every
+                self._schedule[request_id] = (attempts + 1, now + delay)
         try:
             for request_id in due:
                 await self._async_check(request_id)

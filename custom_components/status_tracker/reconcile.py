@@ -17,17 +17,18 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any
 
+from homeassistant.core import HomeAssistant
 from homeassistant.util import dt as dt_util
 
 from .autoconfig import ArrApp
 from .catchup import arr_history_events, arr_queue_events, seerr_request_events, without_known_grabs
-from .clients import ServiceError
+from .clients import InvalidAuthError, ServiceError
 from .clients.arr import ArrClient
 from .clients.seerr import SeerrClient
 from .const import RECONCILE_EVERY, RECONCILE_HISTORY_DAYS
 from .events import Event, Grabbed, Imported
 from .ingest import Ingest
-from .repairs import SERVICE_NAMES
+from .repairs import async_connection_refused, connection_name
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ _MEDIA_DONE = frozenset({5, 7})  # MediaStatus AVAILABLE, DELETED
 class ArrSource:
     """One connected Radarr/Sonarr."""
 
+    key: str  # its entry data section, e.g. "radarr_2"
     client: ArrClient
     app: ArrApp
     is_4k: bool
@@ -47,7 +49,8 @@ class ArrSource:
 class Reconciler:
     """Runs the catch-up of one entry."""
 
-    def __init__(self, ingest: Ingest, seerr: SeerrClient | None, arrs: list[ArrSource]) -> None:
+    def __init__(self, hass: HomeAssistant, ingest: Ingest, seerr: SeerrClient | None, arrs: list[ArrSource]) -> None:
+        self._hass = hass
         self._ingest = ingest
         self._seerr = seerr
         self._arrs = arrs
@@ -72,21 +75,25 @@ class Reconciler:
         if self._seerr is not None:
             changes += await self._guarded("jellyseerr", self._async_seerr(self._seerr))
         for source in self._arrs:
-            changes += await self._guarded(source.app, self._async_arr(source))
+            changes += await self._guarded(source.key, self._async_arr(source))
         if changes:
             _LOGGER.info("Catch-up with the services applied %d change(s)", changes)
         return changes
 
-    async def _guarded(self, service: str, work: Any) -> int:
+    async def _guarded(self, key: str, work: Any) -> int:
+        """Run one connection's catch-up (`key` is its entry data section); a failure leaves the others to run."""
         try:
             changes: int = await work
         except ServiceError as err:
             # Logged once per outage; the next run (stuck request, restart) tries again.
-            if service not in self._failing:
-                _LOGGER.warning("Could not catch up with %s: %s", SERVICE_NAMES[service], err)
-            self._failing.add(service)
+            if key not in self._failing:
+                _LOGGER.warning("Could not catch up with %s: %s", connection_name(key), err)
+            self._failing.add(key)
+            if isinstance(err, InvalidAuthError):
+                async_connection_refused(self._hass, self._ingest.entry_id, key)
             return 0
-        self._failing.discard(service)
+        # The issue of a refused key is cleared by the webhook setup, which asks every connection at each load.
+        self._failing.discard(key)
         return changes
 
     async def _async_seerr(self, seerr: SeerrClient) -> int:

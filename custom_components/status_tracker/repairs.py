@@ -13,10 +13,16 @@ from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import ARR_SECTIONS, DOMAIN
+from .const import ARR_SECTIONS, CONF_RADARR_2, CONF_SONARR_2, DOMAIN, REAUTH_CONNECTION
 from .models import MediaRequest, MediaType, RequestState
 
 SERVICE_NAMES = {"jellyseerr": "Jellyseerr", "radarr": "Radarr", "sonarr": "Sonarr", "jellyfin": "Jellyfin"}
+
+
+def connection_name(key: str) -> str:
+    """What the user calls a connection section ("jellyseerr", "radarr_2", ...): its form's name, e.g. Second Radarr."""
+    name = SERVICE_NAMES[ARR_SECTIONS.get(key, key)]
+    return f"Second {name}" if key in (CONF_RADARR_2, CONF_SONARR_2) else name
 
 
 def missing_webhook(
@@ -116,6 +122,23 @@ def async_create_auth_issue(hass: HomeAssistant, entry_id: str, service: str) ->
 def async_delete_auth_issue(hass: HomeAssistant, entry_id: str, service: str) -> None:
     """The service accepts the credentials again."""
     ir.async_delete_issue(hass, DOMAIN, issue_id("auth_failed", entry_id, service))
+
+
+@callback
+def async_connection_refused(hass: HomeAssistant, entry_id: str, key: str) -> None:
+    """A Jellyseerr/Radarr/Sonarr connection refused its API key (zero-touch setup, catch-up).
+
+    The same issue as a poller's refused credentials, and a reauthentication that asks for that connection's key.
+    """
+    _create(hass, "auth_failed", entry_id, key, {"service": connection_name(key)})
+    if (entry := hass.config_entries.async_get_entry(entry_id)) is not None:
+        entry.async_start_reauth(hass, data={REAUTH_CONNECTION: key})
+
+
+@callback
+def async_connection_accepted(hass: HomeAssistant, entry_id: str, key: str) -> None:
+    """The connection's API key works (again)."""
+    ir.async_delete_issue(hass, DOMAIN, issue_id("auth_failed", entry_id, key))
 
 
 @callback

@@ -46,6 +46,7 @@ def _connections(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> tuple[
     for key, app in ARR_SECTIONS.items():
         if (arr := entry.data.get(key) or {}).get(CONF_URL):
             source = ArrSource(
+                key,
                 ArrClient(session, arr[CONF_URL], arr[CONF_API_KEY], app, timeout=timeout),
                 app,
                 bool(arr.get(CONF_IS_4K)),
@@ -55,7 +56,7 @@ def _connections(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> tuple[
     if entry.data.get(CONF_JELLYFIN_WEBHOOK):
         jellyfin = JellyfinClient(session, entry.data[CONF_URL], entry.data[CONF_API_KEY], timeout=timeout)
         targets.append(jellyfin_target(jellyfin, secrets.get("jellyfin")))
-    return targets, Reconciler(entry.runtime_data.ingest, seerr, arrs)
+    return targets, Reconciler(hass, entry.runtime_data.ingest, seerr, arrs)
 
 
 def async_start_service_links(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> None:

@@ -7,7 +7,7 @@ from typing import Any, cast
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
@@ -114,17 +114,27 @@ async def _async_get_requests(call: ServiceCall) -> ServiceResponse:
 
 
 async def _async_refresh(call: ServiceCall) -> None:
+    """Check now; every request is tried, then the services that failed are named."""
     hass = call.hass
+    failed: list[str | None] = []
     if ATTR_ENTITY_ID in call.data:
         for entry, request_id in _resolve_requests(hass, call.data[ATTR_ENTITY_ID]):
-            await entry.runtime_data.library.async_check_now(request_id)
-        return
-    for entry in _loaded_entries(hass):
-        runtime = entry.runtime_data
-        if runtime.downloads is not None:
-            await runtime.downloads.async_refresh()
-        for request_id in runtime.ingest.tracker.active_ids():
-            await runtime.library.async_check_now(request_id)
+            failed.append(await entry.runtime_data.library.async_check_now(request_id))
+    else:
+        for entry in _loaded_entries(hass):
+            runtime = entry.runtime_data
+            if runtime.downloads is not None:
+                await runtime.downloads.async_refresh()
+                if not runtime.downloads.last_update_success:
+                    failed.append(runtime.downloads.service)
+            library = runtime.library
+            failed += [await library.async_check_now(request_id) for request_id in runtime.ingest.tracker.active_ids()]
+    if names := sorted({name for name in failed if name}, key=str.lower):
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="refresh_failed",
+            translation_placeholders={"services": ", ".join(names)},
+        )
 
 
 async def _async_remove_request(call: ServiceCall) -> None:

@@ -21,11 +21,17 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.network import NoURLAvailableError
 
 from .autoconfig import ArrApp, SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
-from .clients import CannotConnectError, ServiceError, WebhookRejectedError
+from .clients import CannotConnectError, InvalidAuthError, ServiceError, WebhookRejectedError
 from .clients.arr import ArrClient
 from .clients.jellyfin import JellyfinClient
 from .clients.seerr import SeerrClient
-from .repairs import SERVICE_NAMES, async_create_setup_issue, async_delete_setup_issue
+from .repairs import (
+    SERVICE_NAMES,
+    async_connection_accepted,
+    async_connection_refused,
+    async_create_setup_issue,
+    async_delete_setup_issue,
+)
 from .webhook import QUERY_4K
 
 _LOGGER = logging.getLogger(__name__)
@@ -197,9 +203,17 @@ class WebhookSetup:
                 retry.append(target)
                 continue
             except ServiceError as err:
+                # A Jellyfin key refused here passed setup's check: it lacks administrator rights, which signing in
+                # again with it would not fix.
+                if isinstance(err, InvalidAuthError) and target.service != "jellyfin":
+                    _LOGGER.warning("%s refused its API key; Home Assistant asks for a new one", name)
+                    async_connection_refused(self._hass, self._entry_id, target.key)
+                    continue
                 _LOGGER.warning("%s could not be configured: %s", name, err)
                 self._issue(target, "webhook_setup_failed", {"url": manual, "error": str(err)})
                 continue
+            if urls:  # the service answered with its key
+                async_connection_accepted(self._hass, self._entry_id, target.key)
             if url is None:
                 _LOGGER.warning("%s could not reach Home Assistant at any of its URLs", name)
                 self._issue(target, "webhook_unreachable", {"url": manual})
