@@ -1,0 +1,91 @@
+"""Real payloads (tests/fixtures/real) posted byte for byte through Home Assistant's webhook endpoints.
+
+The pure path of every file is in tests/core/test_real_payloads.py; this checks the HTTP answer and the entities a
+user sees for a sample: ignored events, a real Overseerr request, a Radarr v3 grab then upgrade import, and a
+Jellyfin library item nobody asked for.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.status_tracker.const import DOMAIN
+
+from .conftest import WEBHOOK_IDS
+from .helpers import real_body
+
+
+async def _post(hass: HomeAssistant, client_factory: ClientSessionGenerator, name: str) -> tuple[int, dict[str, Any]]:
+    """Post a real payload's exact bytes as its service does; the answer."""
+    service = name.split("/", 1)[0]
+    client = await client_factory()
+    # The Jellyfin plugin's Generic destination sends text/plain unless told otherwise.
+    content_type = "text/plain" if service == "jellyfin" else "application/json"
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS[service]}", data=real_body(name), headers={"Content-Type": content_type}
+    )
+    answer = await response.json()
+    await hass.async_block_till_done()
+    return response.status, answer
+
+
+def _requests(hass: HomeAssistant) -> dict[str, State]:
+    """Every request sensor by its title."""
+    registry = er.async_get(hass)
+    states = [hass.states.get(entry.entity_id) for entry in registry.entities.values() if entry.platform == DOMAIN]
+    return {state.attributes["title"]: state for state in states if state and "request_id" in state.attributes}
+
+
+async def test_real_payloads_over_http(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """What real installs send is answered and shown as it means."""
+    for name, message in (
+        ("radarr/ruddarr_test.json", "ignored: Radarr test event"),
+        ("sonarr/zulip_v3_test.json", "ignored: Sonarr test event"),
+        ("radarr/ruddarr_health-issue.json", "ignored: Radarr event Health is not tracked"),
+        ("jellyseerr/jellyseerr_homelab_manager_issue_created.json", "ignored: Jellyseerr notification ISSUE_CREATED"),
+    ):
+        status, answer = await _post(hass, hass_client_no_auth, name)
+        assert (status, answer["message"][: len(message)]) == (HTTPStatus.OK, message), name
+    assert _requests(hass) == {}
+
+    status, answer = await _post(hass, hass_client_no_auth, "jellyseerr/overseerr_grusite_movie_media_pending.json")
+    assert (status, answer) == (HTTPStatus.OK, {"message": "applied 1 change(s)"})
+    beekeeper = _requests(hass)["The Beekeeper"]
+    assert beekeeper.state == "requested"
+    assert beekeeper.attributes["tmdb_id"] == 866398
+    assert beekeeper.attributes["year"] == 2024
+    assert beekeeper.attributes["requested_by"] == "grusite"
+    assert beekeeper.attributes["jellyseerr_request_id"] == "269"
+
+    # Radarr v3: the year only in remoteMovie, then an upgrade whose movieFile.path is the download folder.
+    status, _ = await _post(hass, hass_client_no_auth, "radarr/zulip_v3_grab.json")
+    assert status == HTTPStatus.OK
+    greenland = _requests(hass)["Greenland"]
+    assert greenland.state == "grabbing"
+    assert greenland.attributes["download_id"] == "8daece475ee53205c6fedda67f87cdbaf15bd25a"
+    assert greenland.attributes["tmdb_id"] == 524047
+    assert greenland.attributes["year"] == 2020
+
+    status, _ = await _post(hass, hass_client_no_auth, "radarr/zulip_v3_download_upgrade.json")
+    assert status == HTTPStatus.OK
+    greenland = _requests(hass)["Greenland"]
+    assert greenland.state == "importing"
+    assert (
+        greenland.attributes["final_path"]
+        == "/home36/adbtech/media/Movies/Greenland (2020)/Greenland (2020) WEBRip-1080p.mkv"
+    )
+
+    # Jellyfin 10.10.7 "Send All Properties", sent as text/plain: a movie nobody requested changes nothing.
+    status, answer = await _post(
+        hass, hass_client_no_auth, "jellyfin/jellynouncer_10.10.7_itemadded_movie_sendallproperties.json"
+    )
+    assert (status, answer) == (HTTPStatus.OK, {"message": "applied 0 change(s)"})
+    assert set(_requests(hass)) == {"The Beekeeper", "Greenland"}
