@@ -150,6 +150,47 @@ async def test_anime_tv_live_matches_per_episode(
     await wait_for_state(hass, "available")
 
 
+async def test_old_radarr_anime_movie_matched_by_the_library_path_tail(
+    hass: HomeAssistant, services: Services, shoko: ShokoTestServer, http: aioresponses
+) -> None:
+    """Radarr < 5.10.1 names the download folder's file in movieFile.path; Shoko sees the renamed library file, and
+    still matches it by its path tail.
+    """
+    await shoko.wait_handshakes(1, within=5)
+    await services.run(
+        "jellyseerr/anime_movie_auto_approved", "radarr/anime_grab", "radarr/anime_download_before_5_10_1"
+    )
+    assert only_state(hass).state == "anime_matching"
+    http.get(ITEMS, payload=page(SUZUME_ITEM), repeat=True)
+    await shoko.send("ShokoEvent:FileMatched", file_matched("Suzume (2022)\\Suzume (2022) Bluray-1080p.mkv", 4243))
+    await wait_until(hass, lambda: only_state(hass).attributes["anime_matched_at"] is not None)
+    await wait_for_state(hass, "available")
+    state = only_state(hass)
+    assert state.attributes["final_path"] == "/data/media/anime-movies/Suzume (2022)/Suzume (2022) Bluray-1080p.mkv"
+
+
+async def test_old_sonarr_import_complete_episode_matched_by_the_library_path_tail(
+    hass: HomeAssistant, services: Services, shoko: ShokoTestServer, http: aioresponses
+) -> None:
+    """Sonarr < 4.0.9 names the download folder's file in episodeFiles[].path: Shoko's match of the library file
+    (Season folder + renamed file) still reaches the episode.
+    """
+    await shoko.wait_handshakes(1, within=5)
+    await services.run(
+        "jellyseerr/anime_tv_auto_approved",
+        "sonarr/anime_grab_e02",
+        "sonarr/anime_import_complete_e02_before_4_0_9",
+    )
+    assert only_state(hass).state == "anime_matching"
+    http.get(ITEMS, payload=page(FRIEREN_SERIES))
+    http.get(ITEMS, payload=page(frieren_episode(2)))
+    e02 = E01.replace("S01E01 - The Journey's End", "S01E02 - It Didn't Have to Be Magic...")
+    await shoko.send("ShokoEvent:FileMatched", file_matched(f"Frieren - Beyond Journey's End/Season 01/{e02}", 4244))
+    await wait_for_state(hass, "available")
+    (row,) = only_state(hass).attributes["episodes"]
+    assert row["final_path"] == f"/data/media/anime/Frieren - Beyond Journey's End/Season 01/{e02}"
+
+
 async def test_anime_movie_never_matched_found_by_fallback(
     hass: HomeAssistant,
     services: Services,

@@ -459,3 +459,46 @@ async def test_4k_instance_updates_only_the_4k_request(
     assert regular_after.state == "grabbing"
     assert regular_after.attributes["download_id"] == "1111222233334444555566667777888899990000"
     assert four_k_after.attributes["download_id"] == DUNE_HASH
+
+
+async def test_old_radarr_import_shows_the_library_path_and_its_delete_is_recognised(
+    hass: HomeAssistant, services: Services
+) -> None:
+    """Radarr < 5.10.1 sends the download folder's file as movieFile.path: the entity still shows the library file,
+    and the MovieFileDelete of that file (which names the library path) is recognised.
+    """
+    await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download_before_5_10_1")
+    state = only_state(hass)
+    assert state.state == "importing"
+    assert state.attributes["final_path"] == DUNE_PATH
+    await services.run("jellyfin/movie_item_added", "radarr/movie_file_delete")
+    state = only_state(hass)
+    assert state.state == "available"
+    assert state.attributes["reason"] == "File deleted in Radarr (manual)"
+
+
+async def test_old_sonarr_imports_show_library_paths_per_episode(hass: HomeAssistant, services: Services) -> None:
+    """Sonarr < 4.0.9, per file and ImportComplete: each episode's final_path is the file in the series folder."""
+    await services.run(
+        "jellyseerr/tv_auto_approved",
+        "sonarr/grab_season_pack",
+        "sonarr/grab_episode",
+        "sonarr/import_complete_pack_before_4_0_9",
+        "sonarr/download_episode_before_4_0_9",
+    )
+    rows = only_state(hass).attributes["episodes"]
+    assert [(row["episode"], row["final_path"]) for row in rows] == [
+        (1, "/data/media/tv/Chernobyl/Season 01/Chernobyl - S01E01 - 1-23-45 [Bluray-1080p].mkv"),
+        (2, "/data/media/tv/Chernobyl/Season 01/Chernobyl - S01E02 - Please Remain Calm [Bluray-1080p].mkv"),
+        (3, "/data/media/tv/Chernobyl/Season 01/Chernobyl - S01E03 - Open Wide, O Earth [Bluray-1080p].mkv"),
+        (4, "/data/media/tv/Chernobyl/Season 01/Chernobyl - S01E04 - The Happiness of All Mankind [Bluray-1080p].mkv"),
+        (5, "/data/media/tv/Chernobyl/Season 01/Chernobyl - S01E05 - Vichnaya Pamyat [WEBDL-1080p].mkv"),
+    ]
+
+
+async def test_radarr_v3_grab_gives_the_request_its_year(hass: HomeAssistant, services: Services) -> None:
+    """Radarr v3.0/v3.1 sends the year only in remoteMovie: the request created by its Grab still has one."""
+    await services.run("radarr/grab_v3")
+    state = only_state(hass)
+    assert (state.attributes["title"], state.attributes["year"]) == ("Dune", 2021)
+    assert state.entity_id == "sensor.living_room_jellyfin_dune_2021"

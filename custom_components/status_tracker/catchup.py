@@ -9,7 +9,8 @@ the webhooks did deliver, or a second run, change nothing.
   has no title: title, year and poster come from the /movie or /tv details, else the title is "TMDB <id>". The
   requester is the display name or a user name, never the email (Seerr's displayName falls back to it).
 - *arr history (GET /api/v3/history/since, media included, §2.6): `grabbed` -> Grabbed, `downloadFolderImported` ->
-  Imported of `data.importedPath`; other types are ignored. Rows are taken in `date` order (stable). Sonarr writes a
+  Imported of `data.importedPath`, the library file (movie/series folder + relativePath in every version, the path
+  the webhook parsers build too); other types are ignored. Rows are taken in `date` order (stable). Sonarr writes a
   row per episode: consecutive rows of the same type, download, media and release (grab) or file (import) are ONE
   event with all their episodes, so a season pack's grab is one Grabbed with N episodes, as its webhook was. A grab
   whose every episode (or movie) a later row grabs again or imports is left out: it adds nothing the later event

@@ -248,9 +248,11 @@ def test_two_live_downloads_of_one_series_replayed_change_nothing() -> None:
     assert apply(driver, again) == [[] for _ in again]
 
 
-def test_catch_up_over_webhooks_that_did_arrive_changes_nothing() -> None:
+@pytest.mark.parametrize("download", ["radarr/download", "radarr/download_before_5_10_1"])
+def test_catch_up_over_webhooks_that_did_arrive_changes_nothing(download: str) -> None:
+    """History's importedPath is the library file (folder + relativePath), as the webhook's path, old Radarr too."""
     driver = Driver()
-    driver.run("jellyseerr/movie_approved", "radarr/grab", "radarr/download")
+    driver.run("jellyseerr/movie_approved", "radarr/grab", download)
     events = movie_events()
     assert apply(driver, events) == [[] for _ in events]
 

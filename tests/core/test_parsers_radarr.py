@@ -146,7 +146,6 @@ def test_tmdb_id_falls_back_to_remote_movie() -> None:
         ("radarr/grab", ("movie",), "movie"),
         ("radarr/grab", ("movie", "title"), "movie.title"),
         ("radarr/download", ("movieFile",), "movieFile"),
-        ("radarr/download", ("movieFile", "path"), "movieFile.path"),
     ],
 )
 def test_missing_fields(fixture: str, path: tuple[str, ...], field: str) -> None:
@@ -198,3 +197,101 @@ def test_no_download_id_for_untracked_imports() -> None:
     (event,) = radarr.parse(payload, RULES)
     assert isinstance(event, Imported)
     assert event.download_id is None
+
+
+DUNE_LIBRARY_FILE = "/data/media/movies/Dune - Part Two (2024)/Dune - Part Two (2024) Remux-2160p.mkv"
+
+
+@pytest.mark.parametrize("fixture", ["radarr/download", "radarr/download_before_5_10_1"])
+def test_download_path_is_the_library_file_in_old_and_new_radarr(fixture: str) -> None:
+    """Before 5.10.1 `movieFile.path` is the file in the download folder: folderPath + relativePath is not."""
+    (event,) = radarr.parse(load(fixture), RULES)
+    assert isinstance(event, Imported)
+    assert [file.path for file in event.files] == [DUNE_LIBRARY_FILE]
+
+
+def test_old_radarr_download_path_decides_anime_by_library_folder() -> None:
+    payload = load("radarr/anime_download_before_5_10_1")
+    payload["movie"]["tags"] = []
+    (event,) = radarr.parse(payload, AnimeRules(path_prefixes=("/data/media/anime-movies",)))
+    assert isinstance(event, Imported)
+    assert event.files[0].path == "/data/media/anime-movies/Suzume (2022)/Suzume (2022) Bluray-1080p.mkv"
+    assert event.media.is_anime
+
+
+def test_delete_names_the_same_path_as_the_import_it_deletes() -> None:
+    """A MovieFileDelete carries the library path in every version: it equals the import's path, old or new."""
+    (old_import,) = radarr.parse(load("radarr/download_before_5_10_1"), RULES)
+    (delete,) = radarr.parse(load("radarr/movie_file_delete"), RULES)
+    assert isinstance(old_import, Imported)
+    assert isinstance(delete, Deleted)
+    assert delete.path == old_import.files[0].path == DUNE_LIBRARY_FILE
+
+
+@pytest.mark.parametrize(
+    ("folder", "relative", "expected"),
+    [
+        # As the *arr's own Path.Combine: Windows installs (a drive or a UNC share) join with a backslash unless
+        # the folder ends with a separator already.
+        ("D:\\Movies\\Dune (2021)", "Dune (2021).mkv", "D:\\Movies\\Dune (2021)\\Dune (2021).mkv"),
+        ("D:\\Movies\\Dune (2021)\\", "Dune (2021).mkv", "D:\\Movies\\Dune (2021)\\Dune (2021).mkv"),
+        ("\\\\nas\\movies\\Dune (2021)", "Dune (2021).mkv", "\\\\nas\\movies\\Dune (2021)\\Dune (2021).mkv"),
+        ("D:/Movies/Dune (2021)/", "Dune (2021).mkv", "D:/Movies/Dune (2021)/Dune (2021).mkv"),
+        # POSIX: a trailing separator or not, and a backslash is part of a name there, not a separator.
+        ("/movies/Dune (2021)/", "Dune (2021).mkv", "/movies/Dune (2021)/Dune (2021).mkv"),
+        ("/movies/AC\\DC Live", "AC\\DC Live.mkv", "/movies/AC\\DC Live/AC\\DC Live.mkv"),
+        ("/", "/Dune (2021).mkv", "/Dune (2021).mkv"),
+    ],
+)
+def test_library_path_joins_with_the_separator_of_the_arr(folder: str, relative: str, expected: str) -> None:
+    payload = load("radarr/download_before_5_10_1")
+    payload["movie"]["folderPath"] = folder
+    payload["movieFile"]["relativePath"] = relative
+    (event,) = radarr.parse(payload, RULES)
+    assert isinstance(event, Imported)
+    assert event.files[0].path == expected
+
+
+@pytest.mark.parametrize("missing", [("movie", "folderPath"), ("movieFile", "relativePath")])
+def test_path_is_the_fallback_without_folder_or_relative_path(missing: tuple[str, str]) -> None:
+    payload = _without(load("radarr/download_before_5_10_1"), *missing)
+    (event,) = radarr.parse(payload, RULES)
+    assert isinstance(event, Imported)
+    assert event.files[0].path == payload["movieFile"]["path"]
+    delete = _without(load("radarr/movie_file_delete"), *missing)
+    (deleted,) = radarr.parse(delete, RULES)
+    assert isinstance(deleted, Deleted)
+    assert deleted.path == DUNE_LIBRARY_FILE
+
+
+def test_download_needs_a_path_or_a_relative_path() -> None:
+    payload = _without(_without(load("radarr/download"), "movieFile", "path"), "movieFile", "relativePath")
+    with pytest.raises(InvalidPayload) as info:
+        radarr.parse(payload, RULES)
+    assert info.value.field == "movieFile.path"
+    (event,) = radarr.parse(_without(load("radarr/download"), "movieFile", "path"), RULES)
+    assert isinstance(event, Imported)
+    assert event.files[0].path == DUNE_LIBRARY_FILE
+
+
+@pytest.mark.parametrize("fixture", ["radarr/grab_v3", "radarr/download_v3"])
+def test_radarr_v3_year_comes_from_remote_movie(fixture: str) -> None:
+    """Radarr v3.0/v3.1 `movie` has no `year` (added in e67d3d3, May 2021): only `remoteMovie` carries it."""
+    (event,) = radarr.parse(load(fixture), RULES)
+    assert isinstance(event, Grabbed | Imported)
+    assert (event.media.title, event.media.year) == ("Dune", 2021)
+
+
+@pytest.mark.parametrize(
+    ("movie_year", "remote_year", "expected"),
+    [(0, 2023, 2023), (None, 2023, 2023), (2024, 2023, 2024), (0, 0, None)],
+)
+def test_year_zero_or_absent_falls_back_to_remote_movie(
+    movie_year: int | None, remote_year: int, expected: int | None
+) -> None:
+    payload = load("radarr/grab")
+    payload["movie"]["year"] = movie_year
+    payload["remoteMovie"]["year"] = remote_year
+    (event,) = radarr.parse(payload, RULES)
+    assert isinstance(event, Grabbed)
+    assert event.media.year == expected

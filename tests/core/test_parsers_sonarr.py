@@ -131,10 +131,18 @@ def test_tmdb_only_series_and_zero_ids() -> None:
         ("sonarr/grab_episode", lambda p: p.update(episodes=["S01E05"]), "episodes[0]"),
         ("sonarr/grab_episode", lambda p: p.update(episodes={"id": 1}), "episodes"),
         ("sonarr/download_episode", lambda p: p.pop("episodeFile"), "episodeFile"),
-        ("sonarr/download_episode", lambda p: p["episodeFile"].pop("path"), "episodeFile.path"),
+        (
+            "sonarr/download_episode",
+            lambda p: (p["episodeFile"].pop("path"), p["episodeFile"].pop("relativePath")),
+            "episodeFile.path",
+        ),
         ("sonarr/import_complete_pack", lambda p: p.update(episodeFiles=None), "episodeFiles"),
         ("sonarr/import_complete_pack", lambda p: p.update(episodeFiles=[7]), "episodeFiles[0]"),
-        ("sonarr/import_complete_pack", lambda p: p["episodeFiles"][1].pop("path"), "episodeFiles[1].path"),
+        (
+            "sonarr/import_complete_pack",
+            lambda p: (p["episodeFiles"][1].pop("path"), p["series"].pop("path")),
+            "episodeFiles[1].path",
+        ),
         ("sonarr/grab_episode", lambda p: p["series"].update(type=3), "series.type"),
     ],
 )
@@ -148,3 +156,83 @@ def test_bad_payloads_name_the_field(fixture: str, mutate: Any, field: str) -> N
     with pytest.raises(InvalidPayload) as info:
         sonarr.parse(payload, RULES)
     assert info.value.field == field
+
+
+CHERNOBYL = "/data/media/tv/Chernobyl/Season 01/Chernobyl - "
+E05_LIBRARY_FILE = CHERNOBYL + "S01E05 - Vichnaya Pamyat [WEBDL-1080p].mkv"
+
+
+@pytest.mark.parametrize("fixture", ["sonarr/download_episode", "sonarr/download_episode_before_4_0_9"])
+def test_per_file_path_is_the_library_file_in_old_and_new_sonarr(fixture: str) -> None:
+    """Before 4.0.9 `episodeFile.path` is the file in the download folder: series.path + relativePath is not."""
+    (event,) = sonarr.parse(load(fixture), RULES)
+    assert isinstance(event, Imported)
+    assert [file.path for file in event.files] == [E05_LIBRARY_FILE]
+
+
+@pytest.mark.parametrize("fixture", ["sonarr/import_complete_pack", "sonarr/import_complete_pack_before_4_0_9"])
+def test_import_complete_paths_are_the_library_files_in_old_and_new_sonarr(fixture: str) -> None:
+    (event,) = sonarr.parse(load(fixture), RULES)
+    assert isinstance(event, Imported)
+    assert [file.path for file in event.files] == [
+        CHERNOBYL + "S01E01 - 1-23-45 [Bluray-1080p].mkv",
+        CHERNOBYL + "S01E02 - Please Remain Calm [Bluray-1080p].mkv",
+        CHERNOBYL + "S01E03 - Open Wide, O Earth [Bluray-1080p].mkv",
+        CHERNOBYL + "S01E04 - The Happiness of All Mankind [Bluray-1080p].mkv",
+    ]
+    assert [[(r.season, r.episode) for r in f.episodes] for f in event.files] == [[(1, n)] for n in range(1, 5)]
+
+
+def test_old_sonarr_import_complete_decides_anime_by_library_folder() -> None:
+    payload = load("sonarr/anime_import_complete_e02_before_4_0_9")
+    payload["series"]["type"] = "standard"
+    (event,) = sonarr.parse(payload, AnimeRules(path_prefixes=("/data/media/anime/",)))
+    assert isinstance(event, Imported)
+    assert event.media.is_anime
+    assert event.files[0].path.startswith("/data/media/anime/Frieren - Beyond Journey's End/Season 01/")
+
+
+def test_episode_file_delete_names_the_path_the_import_recorded() -> None:
+    (old_import,) = sonarr.parse(load("sonarr/download_episode_before_4_0_9"), RULES)
+    (delete,) = sonarr.parse(load("sonarr/episode_file_delete"), RULES)
+    assert isinstance(old_import, Imported)
+    assert isinstance(delete, Deleted)
+    assert delete.path == old_import.files[0].path == E05_LIBRARY_FILE
+
+
+@pytest.mark.parametrize(
+    ("folder", "relative", "expected"),
+    [
+        ("D:\\TV\\Chernobyl", "Season 01\\S01E05.mkv", "D:\\TV\\Chernobyl\\Season 01\\S01E05.mkv"),
+        ("D:\\TV\\Chernobyl\\", "Season 01\\S01E05.mkv", "D:\\TV\\Chernobyl\\Season 01\\S01E05.mkv"),
+        ("/tv/Chernobyl/", "Season 01/S01E05.mkv", "/tv/Chernobyl/Season 01/S01E05.mkv"),
+    ],
+)
+def test_library_path_joins_with_the_separator_of_the_arr(folder: str, relative: str, expected: str) -> None:
+    per_file = load("sonarr/download_episode_before_4_0_9")
+    per_file["series"]["path"] = folder
+    per_file["episodeFile"]["relativePath"] = relative
+    pack = load("sonarr/import_complete_pack_before_4_0_9")
+    pack["series"]["path"] = folder
+    pack["episodeFiles"] = pack["episodeFiles"][:1]
+    pack["episodeFiles"][0]["relativePath"] = relative.replace("S01E05", "S01E01")
+    (single,) = sonarr.parse(per_file, RULES)
+    (complete,) = sonarr.parse(pack, RULES)
+    assert isinstance(single, Imported)
+    assert isinstance(complete, Imported)
+    assert single.files[0].path == expected
+    assert complete.files[0].path == expected.replace("S01E05", "S01E01")
+    assert [(ref.season, ref.episode) for ref in complete.files[0].episodes] == [(1, 1)]
+
+
+def test_path_is_the_fallback_without_series_path_or_relative_path() -> None:
+    payload = load("sonarr/download_episode_before_4_0_9")
+    del payload["episodeFile"]["relativePath"]
+    (event,) = sonarr.parse(payload, RULES)
+    assert isinstance(event, Imported)
+    assert event.files[0].path == payload["episodeFile"]["path"]
+    pack = load("sonarr/import_complete_pack_before_4_0_9")
+    del pack["series"]["path"]
+    (complete,) = sonarr.parse(pack, RULES)
+    assert isinstance(complete, Imported)
+    assert [file.path for file in complete.files] == [item["path"] for item in pack["episodeFiles"]]

@@ -396,6 +396,18 @@ def test_upgrade_of_available_movie_changes_only_attributes() -> None:
     assert not request.removed
 
 
+@pytest.mark.parametrize("download", ["radarr/download", "radarr/download_before_5_10_1"])
+def test_delete_of_the_imported_library_file_is_recognised_in_old_and_new_radarr(download: str) -> None:
+    """The delete names the library file in every Radarr; the import's path before 5.10.1 is the download's file."""
+    driver = Driver()
+    driver.run("jellyseerr/movie_auto_approved", "radarr/grab", download, "jellyfin/movie_item_added")
+    (change,) = driver.post("radarr/movie_file_delete")
+    request = driver.only()
+    assert change.new_state is RequestState.AVAILABLE
+    assert request.removed
+    assert request.reason == "File deleted in Radarr (manual)"
+
+
 def test_manual_interaction_needs_attention_until_imported() -> None:
     driver = Driver()
     driver.run("jellyseerr/movie_auto_approved", "radarr/grab")

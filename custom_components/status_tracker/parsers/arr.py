@@ -1,4 +1,4 @@
-"""What Radarr and Sonarr payloads share: poster, tags, anime rules, episodes, manual-interaction text.
+"""What Radarr and Sonarr payloads share: poster, tags, anime rules, episodes, file paths, manual-interaction text.
 
 Anime (E13), in order: Sonarr `series.type == "anime"` (decided by the caller), the configured tag label in
 `tags` (labels, lowercase; the key is absent before Radarr 5.3.4 / Sonarr 4.0.4), or any of the given paths
@@ -15,7 +15,11 @@ from custom_components.status_tracker.events import EpisodeRef, Event
 from custom_components.status_tracker.models import AnimeRules
 
 from . import InvalidPayload, ParseResult
-from .fields import JsonObject, optional_int, optional_list, optional_str, require_int
+from .fields import JsonObject, optional_int, optional_list, optional_str, require_int, sub
+
+# A Windows install's folders start with a drive letter (D:) or a UNC share (two backslashes); only there is a
+# backslash a separator.
+_WINDOWS_ROOT = re.compile(r"^(?:[A-Za-z]:|\\\\)")
 
 # "S01E02", "s1e2", "S01E01E02", "S01E01-E02": the episodes a file name covers.
 _EPISODE_CODE = re.compile(r"[Ss](\d{1,4})((?:[-_ ]?[Ee]\d{1,4})+)")
@@ -57,6 +61,43 @@ def is_anime(item: JsonObject, path: str, rules: AnimeRules, paths: Iterable[str
     if rules.tag_label and rules.tag_label.casefold() in tags:
         return True
     return any(rules.path_is_anime(value) for value in paths)
+
+
+def library_path(folder: str | None, file: JsonObject, path: str) -> str | None:
+    """Where the *arr keeps a movie or episode file: the movie/series folder joined with the file's `relativePath`.
+
+    The file's own `path` is only the fallback (a payload without one of the two): before Radarr 5.10.1 and Sonarr
+    4.0.9 an import's `path` is the file in the DOWNLOAD folder, before the rename (fixed upstream by Radarr 2700a6c
+    and Sonarr a9b93dd), while `relativePath` is relative to the movie/series folder in every version. Deletes and
+    the *arr history (`importedPath`) name the joined path too, so all three agree.
+    """
+    relative = optional_str(file, "relativePath", path)
+    if folder is None or relative is None:
+        return optional_str(file, "path", path)
+    return _join_path(folder, relative)
+
+
+def require_library_path(folder: str | None, file: JsonObject, path: str) -> str:
+    """`library_path`, or InvalidPayload naming `path` when the file has neither a relativePath nor a path."""
+    found = library_path(folder, file, path)
+    if found is None:
+        raise InvalidPayload(sub(path, "path"), "missing (and no relativePath)")
+    return found
+
+
+def _join_path(folder: str, relative: str) -> str:
+    """`folder` and `relative` joined as the *arr's own Path.Combine does, so the result equals the paths it sends.
+
+    A Windows folder joins with a backslash and may end in a backslash or "/"; elsewhere only "/" separates (a
+    backslash is a legal character in a Linux file name). A folder that already ends with a separator gets no
+    second one.
+    """
+    windows = _WINDOWS_ROOT.match(folder) is not None
+    separators = "\\/" if windows else "/"
+    relative = relative.lstrip(separators)
+    if folder.endswith(tuple(separators)):
+        return folder + relative
+    return folder + ("\\" if windows else "/") + relative
 
 
 def episodes(payload: JsonObject, *, required: bool) -> tuple[EpisodeRef, ...]:

@@ -3,7 +3,10 @@
 Followed eventTypes: Grab, Download (an import; `isUpgrade` marks upgrades), ManualInteractionRequired,
 MovieFileDelete, MovieDelete. `Test` and every other type (Rename, Health, MovieAdded, ...) are skipped.
 Needed fields: `movie` with `title` and a `tmdbId` (from `remoteMovie` when the movie lacks it); for Download also
-`movieFile.path`. Radarr knows nothing of 4K: the webhook the payload came to decides `is_4k` (E8).
+`movieFile.relativePath` (with `movie.folderPath`) or `movieFile.path`. The file's path is `movie.folderPath` +
+`movieFile.relativePath` (`arr.library_path`: before 5.10.1 `movieFile.path` of a Download is the download folder's
+file). The year is `movie.year`, else `remoteMovie.year` (Radarr 3.0/3.1 send it only there). Radarr knows nothing
+of 4K: the webhook the payload came to decides `is_4k` (E8).
 """
 
 from __future__ import annotations
@@ -23,7 +26,15 @@ from custom_components.status_tracker.events import (
 from custom_components.status_tracker.models import AnimeRules, MediaType
 
 from . import InvalidPayload, ParseResult
-from .arr import Handler, dispatch, is_anime, manual_interaction_message, poster_url
+from .arr import (
+    Handler,
+    dispatch,
+    is_anime,
+    library_path,
+    manual_interaction_message,
+    poster_url,
+    require_library_path,
+)
 from .fields import (
     JsonObject,
     download_id,
@@ -56,16 +67,22 @@ def _movie(data: JsonObject, rules: AnimeRules, is_4k: bool, file_path: str | No
     if tmdb_id is None:
         raise InvalidPayload("movie.tmdbId", "missing")
     folder = optional_str(movie, "folderPath", "movie")
+    year = optional_int(movie, "year", "movie") or (optional_int(remote, "year", "remoteMovie") if remote else None)
     return MediaInfo(
         media_type=MediaType.MOVIE,
         title=require_str(movie, "title", "movie"),
         tmdb_id=tmdb_id,
         imdb_id=optional_str(movie, "imdbId", "movie"),
-        year=optional_int(movie, "year", "movie") or None,
+        year=year or None,
         is_4k=is_4k,
         is_anime=is_anime(movie, "movie", rules, (folder, file_path)),
         poster_url=poster_url(movie, "movie"),
     )
+
+
+def _folder(data: JsonObject) -> str | None:
+    """The movie folder, for the file paths; `_movie` reports a missing or malformed `movie`."""
+    return optional_str(optional_object(data, "movie") or {}, "folderPath", "movie")
 
 
 def _grab(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
@@ -81,7 +98,7 @@ def _grab(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
 
 def _download(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
     movie_file = require_object(data, "movieFile")
-    path = require_str(movie_file, "path", "movieFile")
+    path = require_library_path(_folder(data), movie_file, "movieFile")
     return Imported(
         media=_movie(data, rules, is_4k, path),
         files=(ImportedFile(path=path, quality=optional_str(movie_file, "quality", "movieFile")),),
@@ -104,7 +121,7 @@ def _file_delete(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
         media=_movie(data, rules, is_4k),
         scope=DeleteScope.FILE,
         reason=optional_str(data, "deleteReason"),
-        path=optional_str(movie_file, "path", "movieFile"),
+        path=library_path(_folder(data), movie_file, "movieFile"),
     )
 
 

@@ -6,7 +6,9 @@ per file (`episodeFile` + the `episodes[]` inside it) and ImportComplete (`episo
 release). ImportComplete does not say which file holds which episode: a file is tied to episodes only when its
 name carries an SxxEyy code naming them; every listed episode is imported either way.
 Needed fields: `series` with `title` and a `tvdbId` or `tmdbId` (0 means none); `episodes[]` items with
-`seasonNumber` and `episodeNumber` for Grab and Download; `episodeFile.path` (per file) or `episodeFiles` (a list).
+`seasonNumber` and `episodeNumber` for Grab and Download; `episodeFile` (per file) or `episodeFiles` (a list), each
+with a `relativePath` (with `series.path`) or a `path`. A file's path is `series.path` + its `relativePath`
+("Season 01/..."; `arr.library_path`: before 4.0.9 the `path` of an import is the download folder's file).
 Anime: `series.type == "anime"`, the tag label, or a path under an anime prefix (E13).
 """
 
@@ -28,7 +30,17 @@ from custom_components.status_tracker.events import (
 from custom_components.status_tracker.models import AnimeRules, MediaType
 
 from . import InvalidPayload, ParseResult
-from .arr import Handler, dispatch, episodes, episodes_in_name, is_anime, manual_interaction_message, poster_url
+from .arr import (
+    Handler,
+    dispatch,
+    episodes,
+    episodes_in_name,
+    is_anime,
+    library_path,
+    manual_interaction_message,
+    poster_url,
+    require_library_path,
+)
 from .fields import (
     JsonObject,
     download_id,
@@ -92,7 +104,7 @@ def _download(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
         files = _import_complete_files(data, refs)
     else:
         episode_file = require_object(data, "episodeFile")
-        path = require_str(episode_file, "path", "episodeFile")
+        path = require_library_path(_folder(data), episode_file, "episodeFile")
         quality = optional_str(episode_file, "quality", "episodeFile")
         files = (ImportedFile(path=path, quality=quality, episodes=refs),)
     return Imported(
@@ -104,13 +116,19 @@ def _download(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
     )
 
 
+def _folder(data: JsonObject) -> str | None:
+    """The series folder, for the file paths; `_series` reports a missing or malformed `series`."""
+    return optional_str(optional_object(data, "series") or {}, "path", "series")
+
+
 def _import_complete_files(data: JsonObject, refs: tuple[EpisodeRef, ...]) -> tuple[ImportedFile, ...]:
+    folder = _folder(data)
     files = []
     for index, item in enumerate(require_list(data, "episodeFiles")):
         path_name = f"episodeFiles[{index}]"
         if not isinstance(item, dict):
             raise InvalidPayload(path_name, "must be an object")
-        path = require_str(item, "path", path_name)
+        path = require_library_path(folder, item, path_name)
         name = optional_str(item, "relativePath", path_name) or path
         files.append(
             ImportedFile(
@@ -137,7 +155,7 @@ def _file_delete(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
         media=_series(data, rules, is_4k),
         scope=DeleteScope.FILE,
         reason=optional_str(data, "deleteReason"),
-        path=optional_str(episode_file, "path", "episodeFile"),
+        path=library_path(_folder(data), episode_file, "episodeFile"),
         episodes=episodes(data, required=False),
     )
 
