@@ -200,10 +200,6 @@ EXPECTED: dict[str, Row] = {
         RequestNotified, kind="MEDIA_PENDING", title="The Beekeeper", tmdb=866398, year=2024,
         requested_by="grusite", state="requested",
     ),
-    "jellyseerr/overseerr_grusite_movie_media_available.json": Row(
-        RequestNotified, kind="MEDIA_AVAILABLE", title="Dungeons & Dragons: Honor Among Thieves", tmdb=493529,
-        year=2023, requested_by="Gudnight", state="available",
-    ),
     "jellyseerr/overseerr_grusite_tv_media_available.json": Row(
         RequestNotified, kind="MEDIA_AVAILABLE", title="The Mentalist", tmdb=5920, tvdb=82459, year=2008,
         requested_by="grusite", seasons=(1,), state="available",
@@ -318,7 +314,9 @@ def test_real_payload_drives_the_tracker(name: str) -> None:
     assert changes[-1].new_state.value == row.state
     if row.title is not None:
         assert request.title == row.title
-    assert (request.tmdb_id, request.tvdb_id, request.year) == (row.tmdb, row.tvdb, row.year)
+    # A payload without a year (a v3 MovieDelete) leaves the year an earlier payload of the request gave.
+    year = row.year or next((EXPECTED[earlier].year for earlier in reversed(row.before) if EXPECTED[earlier].year), None)
+    assert (request.tmdb_id, request.tvdb_id, request.year) == (row.tmdb, row.tvdb, year)
     if row.event is Imported:
         assert sorted(request.final_paths) == sorted(row.paths)
     if row.download_id is not None and row.event is not RequestNotified:
