@@ -39,6 +39,7 @@ ITEMS = re.compile(r"^http://192\.168\.1\.10:8096/Items\?.*$")
 DUNE = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
 PACK = "c0ffee00deadbeef0123456789abcdef01234567"
 E05 = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+TRANSMISSION = {"downloadClient": "Seedbox", "downloadClientType": "Transmission"}
 
 
 @pytest.fixture
@@ -569,3 +570,70 @@ async def test_refused_credentials_issue_cleared_after_reauth(
     await tick(hass, freezer, 5)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
     assert only_state(hass).state == "downloading"
+
+
+async def test_download_in_another_client_is_never_missing_from_qbittorrent(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    services: Services,
+    http: aioresponses,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Issue 12.2: a Transmission torrent (a 40-hex id) is not waited on in qBittorrent: never asked about, never
+    "removed from qBittorrent", and the sensor says where it is; Radarr's import still moves it.
+    """
+    await services.run("jellyseerr/movie_auto_approved")
+    await services.post("radarr/grab", {**load_json("radarr/grab.json"), **TRANSMISSION})
+    await tick(hass, freezer, 700)
+    assert calls(http, "192.168.1.10:8080") == 0
+    state = only_state(hass)
+    assert state.state == "grabbing"
+    assert state.attributes["download_client"] == "Seedbox"
+    assert state.attributes["reason"] is None
+
+    # A second movie, in qBittorrent, gets it polled: ten minutes of answers listing neither torrent.
+    other = load_json("radarr/grab.json")
+    other["movie"]["tmdbId"] = other["remoteMovie"]["tmdbId"] = 438631
+    other["movie"]["imdbId"] = other["remoteMovie"]["imdbId"] = "tt1160419"
+    other["movie"]["title"] = other["remoteMovie"]["title"] = "Dune"
+    other["downloadId"] = PACK.upper()
+    await services.post("radarr/grab", other)
+    http.post(LOGIN, body="Ok.")
+    http.get(MAINDATA, payload={"rid": 1, "full_update": True, "torrents": {}})
+    http.get(MAINDATA, payload={"rid": 2}, repeat=True)
+    for _ in range(122):  # a poll every 5 s for more than ten minutes
+        await tick(hass, freezer, 5)
+    assert calls(http, "sync/maindata") > 100
+    by_title = {state.attributes["title"]: state for state in request_states(hass)}
+    assert by_title["Dune"].state == "failed"
+    assert by_title["Dune"].attributes["download_client"] == "qBittorrent"
+    assert by_title["Dune: Part Two"].state == "grabbing"
+    assert by_title["Dune: Part Two"].attributes["reason"] is None
+
+    await services.run("radarr/download")
+    state = hass.states.get(by_title["Dune: Part Two"].entity_id)
+    assert state is not None
+    assert state.state == "importing"
+
+
+async def test_grab_without_a_client_type_waits_on_qbittorrent_as_before(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    services: Services,
+    http: aioresponses,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Radarr before 4.1 sends no downloadClientType (its downloadClient is the type): the torrent is polled."""
+    grab = load_json("radarr/grab.json")
+    del grab["downloadClientType"]
+    await services.run("jellyseerr/movie_auto_approved")
+    await services.post("radarr/grab", grab)
+    http.post(LOGIN, body="Ok.")
+    http.get(MAINDATA, payload={"rid": 1, "full_update": True, "torrents": {}})
+    http.get(MAINDATA, payload={"rid": 2}, repeat=True)
+    await tick(hass, freezer, 5)
+    await tick(hass, freezer, 605)
+    state = only_state(hass)
+    assert state.state == "failed"
+    assert "removed from qBittorrent" in state.attributes["reason"]
+    assert state.attributes["download_client"] == "qBittorrent"

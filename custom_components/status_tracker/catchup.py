@@ -17,6 +17,9 @@ the webhooks did deliver, or a second run, change nothing.
   does not, and replaying it would point the tracker back at a finished or replaced download.
 - *arr queue (GET /api/v3/queue, media included, §2.5): each download id -> one Grabbed with every episode queued
   under it (Sonarr lists one record per episode). A queued download was grabbed even if its Grab webhook was lost.
+- Download client: a history grab's `data.downloadClient` is the client's type (as the Grab webhook's
+  `downloadClientType`) and `data.downloadClientName` its name; a queue record's `downloadClient` is the name only,
+  so its type stays unknown (the tracker then keeps what it knew of that download).
 - Anime: Sonarr `seriesType == "anime"`, or a path (media folder, imported file, the Seerr root folder) under an
   anime prefix. REST `tags` are tag IDS, not the labels webhooks send, so the tag rule cannot apply here.
 - A Grab of a download the tracker already holds is dropped before applying (`without_known_grabs`).
@@ -165,6 +168,7 @@ class _Row:
     quality: str | None
     release_title: str | None
     client_type: str | None
+    client_name: str | None
     path: str  # importedPath ("" for a grab)
     episode: EpisodeRef | None
 
@@ -219,7 +223,8 @@ def arr_queue_events(
             if grabbed is not None:  # a pending (delayed) release has none: it is not grabbed yet
                 media, episode = _media(app, data, rules, is_4k, None)
                 # The queue's `downloadClient` is the name the user gave the client, not its type: left unknown.
-                row = _Row(True, media, grabbed, _quality(data), optional_str(data, "title"), None, "", episode)
+                name = optional_str(data, "downloadClient")
+                row = _Row(True, media, grabbed, _quality(data), optional_str(data, "title"), None, name, "", episode)
                 by_download.setdefault(grabbed, []).append(row)
         except InvalidPayload:
             continue
@@ -238,8 +243,9 @@ def _history_row(app: App, record: Any, rules: AnimeRules, is_4k: bool) -> tuple
     media, episode = _media(app, data, rules, is_4k, path or None)
     # History `data.downloadClient` is the client's type (qBittorrent), as the Grab webhook's downloadClientType.
     client = optional_str(extra, "downloadClient", "data") if grab else None
+    name = optional_str(extra, "downloadClientName", "data") if grab else None
     release = optional_str(data, "sourceTitle")
-    return when, _Row(grab, media, download_id(data), _quality(data), release, client, path, episode)
+    return when, _Row(grab, media, download_id(data), _quality(data), release, client, name, path, episode)
 
 
 def _media(
@@ -303,7 +309,15 @@ def _event(rows: list[_Row]) -> Grabbed | Imported:
     unique = {(row.episode.season, row.episode.episode): row.episode for row in rows if row.episode}
     refs = tuple(ref for _, ref in sorted(unique.items()))
     if first.grab:
-        return Grabbed(first.media, first.download_id, first.quality, first.release_title, first.client_type, refs)
+        return Grabbed(
+            first.media,
+            first.download_id,
+            first.quality,
+            first.release_title,
+            download_client_type=first.client_type,
+            episodes=refs,
+            download_client=first.client_name,
+        )
     file = ImportedFile(path=first.path, quality=first.quality, episodes=refs)
     return Imported(first.media, files=(file,), download_id=first.download_id, episodes=refs)
 

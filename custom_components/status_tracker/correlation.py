@@ -14,7 +14,7 @@ And three sets for the pollers, each kept EXACT on every `add` (a request's cont
 added to), so a poller's query costs the size of its answer, not a scan of all requests:
 - active: requests neither AVAILABLE, FAILED nor removed (stuck checks);
 - awaited downloads: torrent ids (`is_torrent_hash`) of the movie or episode rows still waiting on their download
-  (`awaits_download`), of requests not removed (qBittorrent);
+  (`awaits_download`), of requests not removed, minus those a Grab put in another client (qBittorrent);
 - awaiting library: requests not removed that are IMPORTING/ANIME_MATCHING or hold a row in those states (Jellyfin).
 """
 
@@ -287,16 +287,19 @@ def _awaits_library(request: MediaRequest) -> bool:
 
 
 def _awaited_ids(request: MediaRequest) -> frozenset[str]:
-    """The torrent ids this request waits on: its rows' when it has rows, else its own."""
+    """The torrent ids this request waits on: its rows' when it has rows, else its own; none in another client."""
     if request.removed:
         return frozenset()
     if request.episodes:
-        return frozenset(
+        ids = frozenset(
             episode.download_id
             for episode in request.episodes.values()
             # The state test first: it is cheap and false for almost every stored row.
             if awaits_download(episode.state) and is_torrent_hash(episode.download_id)
         )
-    if awaits_download(request.state) and is_torrent_hash(request.download_id):
-        return frozenset({request.download_id})
-    return frozenset()
+    elif awaits_download(request.state) and is_torrent_hash(request.download_id):
+        ids = frozenset({request.download_id})
+    else:
+        return frozenset()
+    # Almost always empty: only users of a second download client have any.
+    return ids.difference(request.unpolled_download_ids) if request.unpolled_download_ids else ids

@@ -11,6 +11,8 @@ Rules (issue 4, edge cases E6, E7, E20):
   case. Usenet ids (`SABnzbd_nzo_...`, NZBGet's 32-hex GUID) are not, so they never wait on qBittorrent.
 - An *arr may know a torrent by its v1 hash, by its full v2 hash or by qBittorrent's `hash`; `torrent_keys` gives
   all of them, lowercase, so an awaited id is found whichever one the *arr sent.
+- Only qBittorrent is polled: a Grab whose client type (the *arr client implementation's name, "qBittorrent",
+  "Transmission", "Deluge", ...) is another one is never waited on there, even with a torrent id (issue 12).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ _DOWNLOADING = frozenset({"downloading", "stalledDL", "forcedDL", "pausedDL", "s
 _DOWNLOADED = frozenset({"uploading", "stalledUP", "queuedUP", "checkingUP", "forcedUP", "pausedUP", "stoppedUP"})
 _FAILED = frozenset({"error", "missingFiles"})
 _TORRENT_ID = re.compile(r"[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?")
+# Radarr's and Sonarr's QBittorrent.Name.
+_POLLED_CLIENT = "qbittorrent"
 
 
 def torrent_phase(state: str, progress: float) -> TorrentPhase:
@@ -68,6 +72,11 @@ def failure_reason(state: str) -> str:
 def is_torrent_hash(download_id: str | None) -> TypeGuard[str]:
     """True (a bool) for a torrent id qBittorrent can be asked about: 40 or 64 hex chars, any case."""
     return download_id is not None and _TORRENT_ID.fullmatch(download_id) is not None
+
+
+def is_polled_client(client_type: str) -> bool:
+    """True when an *arr `downloadClientType` names qBittorrent, the client the integration polls (any case)."""
+    return client_type.casefold() == _POLLED_CLIENT
 
 
 def torrent_keys(hash: str, infohash_v1: str, infohash_v2: str) -> set[str]:  # noqa: A002 - qBittorrent's name

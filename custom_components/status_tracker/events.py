@@ -91,7 +91,11 @@ class RequestNotified:
 
 @dataclass(frozen=True, slots=True)
 class Grabbed:
-    """Radarr/Sonarr sent a release to the download client."""
+    """Radarr/Sonarr sent a release to the download client.
+
+    `download_client_type` is the client's implementation ("qBittorrent", "Transmission", ...; None before Radarr
+    4.1 / Sonarr 3.0.7), `download_client` the name the user gave it (older versions: the implementation's name).
+    """
 
     media: MediaInfo
     download_id: str | None = None
@@ -99,6 +103,7 @@ class Grabbed:
     release_title: str | None = None
     download_client_type: str | None = None
     episodes: tuple[EpisodeRef, ...] = ()
+    download_client: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

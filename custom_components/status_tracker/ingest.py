@@ -23,7 +23,7 @@ from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_S
 from .events import Event
 from .models import AnimeRules, MediaRequest, Notice
 from .parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
-from .repairs import async_create_webhook_issue, async_delete_webhook_issue, missing_webhook
+from .repairs import async_create_webhook_issue, async_delete_webhook_issue, connected_services, missing_webhook
 from .storage import StoredData, TrackerStore
 from .tracker import Change, Tracker
 from .webhook import json_response
@@ -155,6 +155,8 @@ class Ingest:
             # Awaited so that the events below can name the new entities.
             await self.add_requests(created)
         registry = er.async_get(self._hass)
+        entry = self._hass.config_entries.async_get_entry(self.entry_id)
+        connected = connected_services(entry.data) if entry else frozenset()
         for change in changes:
             request = self.tracker.get(change.request_id)
             if request is None:  # pragma: no cover - the tracker never reports a request it dropped
@@ -181,10 +183,9 @@ class Ingest:
                         "new_state": str(change.new_state),
                     },
                 )
-            if (
-                missing := missing_webhook(request, change.created, self.last_webhook)
-            ) and missing in self.webhook_urls:
-                async_create_webhook_issue(self._hass, self.entry_id, missing, self.webhook_urls[missing])
+            missing = missing_webhook(request, change.created, self.last_webhook, connected)
+            if missing and (url := self.webhook_urls.get(missing)):
+                async_create_webhook_issue(self._hass, self.entry_id, missing, url)
             if change.notice is Notice.ALREADY_AVAILABLE:
                 self._hass.bus.async_fire(EVENT_ALREADY_AVAILABLE, common)
             elif change.notice is Notice.STUCK:

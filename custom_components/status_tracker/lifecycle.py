@@ -18,13 +18,16 @@ Downloads (issue 4; the phases come from downloads.py):
 - A failure (qBittorrent `error`/`missingFiles`, or the torrent gone) makes exactly those rows FAILED with the
   reason: a download replaced by a newer Grab, or one already imported, fails nothing. A FAILED row moves on only
   with evidence (a NEW Grab, an import, Jellyfin); qBittorrent reporting the same torrent again is not evidence.
+- A download a Grab put in another client (`downloadClientType` present and not qBittorrent) is never waited on in
+  qBittorrent (`note_client`): its rows move through the *arr and Jellyfin only. A Grab without a type (older
+  *arr versions, the queue's catch-up) changes nothing of what is known, so such a download is waited on as before.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from .downloads import TorrentPhase
+from .downloads import TorrentPhase, is_polled_client
 from .events import DownloadProgress, EpisodeRef, MediaInfo
 from .models import Episode, EpisodeState, MediaRequest, RequestState
 
@@ -117,6 +120,19 @@ def note_download(request: MediaRequest, download_id: str | None) -> None:
     if download_id is not None and download_id not in request.download_ids:
         # Sorted, not in arrival order, so reordered events leave the same history.
         request.download_ids = sorted([*request.download_ids, download_id])
+
+
+def note_client(request: MediaRequest, download_id: str | None, client_type: str | None) -> None:
+    """Remember whether a Grab's download is in qBittorrent; unchanged when the Grab has no id or no client type."""
+    if download_id is None or client_type is None:
+        return
+    unpolled = set(request.unpolled_download_ids)
+    if is_polled_client(client_type):
+        unpolled.discard(download_id)
+    else:
+        unpolled.add(download_id)
+    # Sorted, as download_ids: reordered Grabs leave the same data.
+    request.unpolled_download_ids = sorted(unpolled)
 
 
 def awaits_download(state: RequestState | EpisodeState) -> bool:

@@ -227,6 +227,10 @@ class MediaRequest:
     download_id: str | None = None
     # Every download id ever seen for this request, sorted, so late events still find it (E4).
     download_ids: list[str] = field(default_factory=list)
+    # The client holding the current download, as the *arr names it (the user's name, else the client type).
+    download_client: str | None = None
+    # Download ids a Grab put in another client than qBittorrent, sorted: never waited on in qBittorrent.
+    unpolled_download_ids: list[str] = field(default_factory=list)
     download_progress: float | None = None
     # A movie's download speed (bytes/s) and eta (s, None when unknown), kept only while GRABBING/DOWNLOADING.
     download_speed: int | None = None
@@ -309,8 +313,9 @@ class MediaRequest:
     def compact(self) -> None:
         """Drop what only a request in progress needs; keep every id that correlation and duplicate checks use.
 
-        Kept: the media ids, Jellyseerr ids, download ids, states, reasons, clocks, the movie's file path (a delete
-        of an older file is told apart by it), and per episode its numbers, ids, state and availability time.
+        Kept: the media ids, Jellyseerr ids, download ids (and which are not qBittorrent's) and client, states,
+        reasons, clocks, the movie's file path (a delete of an older file is told apart by it), and per episode its
+        numbers, ids, state and availability time.
         """
         self.download_progress = self.download_speed = self.download_eta = None
         self.stuck_since = None
@@ -326,6 +331,7 @@ class MediaRequest:
             tuple(self.duplicate_request_ids),
             None if self.requested_seasons is None else tuple(self.requested_seasons),
             tuple(self.download_ids),
+            tuple(self.unpolled_download_ids),
             tuple(map(_EPISODE_VALUES, self.episodes.values())),
         )
 
@@ -358,6 +364,8 @@ class MediaRequest:
         _put(data, "quality", self.quality)
         _put(data, "download_id", self.download_id)
         _put(data, "download_ids", list(self.download_ids))
+        _put(data, "download_client", self.download_client)
+        _put(data, "unpolled_download_ids", list(self.unpolled_download_ids))
         _put(data, "download_progress", self.download_progress)
         _put(data, "download_speed", self.download_speed)
         _put(data, "download_eta", self.download_eta)
@@ -405,6 +413,8 @@ class MediaRequest:
             quality=data.get("quality"),
             download_id=data.get("download_id"),
             download_ids=list(data.get("download_ids", [])),
+            download_client=data.get("download_client"),
+            unpolled_download_ids=list(data.get("unpolled_download_ids", [])),
             download_progress=data.get("download_progress"),
             download_speed=data.get("download_speed"),
             download_eta=data.get("download_eta"),
@@ -427,7 +437,8 @@ _REQUEST_SCALARS = attrgetter(
     *(
         f.name
         for f in fields(MediaRequest)
-        if f.name not in {"duplicate_request_ids", "requested_seasons", "download_ids", "episodes"}
+        if f.name
+        not in {"duplicate_request_ids", "requested_seasons", "download_ids", "unpolled_download_ids", "episodes"}
     )
 )
 _EPISODE_VALUES = attrgetter(*(f.name for f in fields(Episode)))

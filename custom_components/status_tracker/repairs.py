@@ -6,25 +6,42 @@ path that sees the cause gone.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN
+from .const import ARR_SECTIONS, DOMAIN
 from .models import MediaRequest, MediaType, RequestState
 
 SERVICE_NAMES = {"jellyseerr": "Jellyseerr", "radarr": "Radarr", "sonarr": "Sonarr", "jellyfin": "Jellyfin"}
 
 
-def missing_webhook(request: MediaRequest, created: bool, heard_from: set[str] | dict[str, str]) -> str | None:
-    """The service whose webhook should have reached us for this request but never has, if any."""
+def missing_webhook(
+    request: MediaRequest, created: bool, heard_from: Collection[str], connected: Collection[str]
+) -> str | None:
+    """The service whose webhook should have reached us for this request but never has, if any.
+
+    Radarr/Sonarr only with evidence that the media went through it: the service is one of the entry's `connected`
+    services, or the request records a Grab or an import (caught up from the service's history). Media added by
+    hand, or by a user without Radarr/Sonarr, becomes available with neither: that is no missing webhook.
+    """
     if created and request.jellyseerr_request_id is None and "jellyseerr" not in heard_from:
         return "jellyseerr"  # a request we only know from Radarr/Sonarr
     if request.state is RequestState.AVAILABLE:
         arr = "radarr" if request.media_type is MediaType.MOVIE else "sonarr"
-        if arr not in heard_from:
+        went_through = bool(request.download_ids or request.final_paths)
+        if arr not in heard_from and (arr in connected or went_through):
             return arr  # it got all the way without a single Grab or import webhook
     return None
+
+
+def connected_services(data: Mapping[str, object]) -> frozenset[str]:
+    """The *arr services an entry's data connects (a Radarr/Sonarr section with a URL): they are in use for sure."""
+    sections = ((app, data.get(key)) for key, app in ARR_SECTIONS.items())
+    return frozenset(app for app, section in sections if isinstance(section, Mapping) and section.get(CONF_URL))
 
 
 def issue_id(kind: str, entry_id: str, service: str) -> str:

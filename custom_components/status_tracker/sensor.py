@@ -180,6 +180,7 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "quality": request.quality,
         "requested_seasons": request.requested_seasons,
         "download_id": request.download_id,
+        "download_client": request.download_client,
         "download_progress": _percent(request.download_progress),
         "download_speed": request.download_speed,
         "download_eta": request.download_eta,

@@ -35,9 +35,11 @@ States (see lifecycle.py for the monotonic rules):
   MEDIA_FAILED -> FAILED with a reason, only before any *arr progress (later they are stale and ignored);
   MEDIA_AVAILABLE -> AVAILABLE (for TV: every row of the requested seasons).
 - Grab -> GRABBING, download id stored (per episode row for TV); a Grab with another id before the import
-  replaces the current download. Import -> IMPORTING, or ANIME_MATCHING for anime, with the final path and the
-  file's quality (which then wins over the Grab's). Jellyfin -> AVAILABLE: seeing the item in the library is
-  terminal evidence, so an import reported after it only fills in the path.
+  replaces the current download. The Grab's download client is kept for the current download; a download in
+  another client than qBittorrent is never awaited there (lifecycle.py `note_client`). Import -> IMPORTING, or
+  ANIME_MATCHING for anime, with the final path and the file's quality (which then wins over the Grab's).
+  Jellyfin -> AVAILABLE: seeing the item in the library is terminal evidence, so an import reported after it only
+  fills in the path.
 - An import of AVAILABLE media with isUpgrade and a new path sets `upgraded_at`; a Grab of AVAILABLE media only
   adds its download id to the history. ManualInteractionRequired -> DOWNLOADED with needs_attention and the *arr's
   message as reason, unless the media is already imported; the next import clears it. A delete with reason
@@ -88,6 +90,7 @@ from .lifecycle import (
     episode_row,
     fail_download,
     merge_media,
+    note_client,
     note_download,
     progress_marks,
     record_download,
@@ -316,6 +319,7 @@ class Tracker:
         request, before = self._open(found, event.media, now)
         merge_media(request, event.media, authoritative=False)
         note_download(request, event.download_id)
+        note_client(request, event.download_id, event.download_client_type)
         was_failed = _has_failure(request)
         new_id = event.download_id
         if event.quality and not request.final_paths:
@@ -339,6 +343,10 @@ class Tracker:
             if request.download_id != new_id:
                 request.download_progress = None
             request.download_id = new_id
+        # The client of the request's current download, whichever came first, this Grab or the import naming it.
+        client = event.download_client or event.download_client_type
+        if client and new_id == request.download_id:
+            request.download_client = client
         if was_failed and not _has_failure(request):
             request.reason = None
             request.needs_attention = False

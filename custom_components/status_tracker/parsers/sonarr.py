@@ -94,6 +94,7 @@ def _grab(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
         quality=optional_str(release, "quality", "release"),
         release_title=optional_str(release, "releaseTitle", "release"),
         download_client_type=optional_str(data, "downloadClientType"),
+        download_client=optional_str(data, "downloadClient"),
         episodes=episodes(data, required=True),
     )
 
