@@ -1,8 +1,8 @@
 """Real payloads (tests/fixtures/real) posted byte for byte through Home Assistant's webhook endpoints.
 
 The pure path of every file is in tests/core/test_real_payloads.py; this checks the HTTP answer and the entities a
-user sees for a sample: ignored events, a real Overseerr request, a Radarr v3 grab then upgrade import, and a
-Jellyfin library item nobody asked for.
+user sees for a sample: ignored events, a real Overseerr request, a Radarr v3 grab then upgrade import, a
+Jellyfin library item nobody asked for, a Sonarr import on Windows and a Radarr v4 import from Transmission.
 """
 
 from __future__ import annotations
@@ -51,6 +51,11 @@ async def test_real_payloads_over_http(
         ("sonarr/zulip_v3_test.json", "ignored: Sonarr test event"),
         ("radarr/ruddarr_health-issue.json", "ignored: Radarr event Health is not tracked"),
         ("jellyseerr/jellyseerr_homelab_manager_issue_created.json", "ignored: Jellyseerr notification ISSUE_CREATED"),
+        ("sonarr/zulip_v3_rename.json", "ignored: Sonarr event Rename is not tracked"),
+        (
+            "jellyfin/moviepilot_10.8.10_playbackstart_episode.json",
+            "ignored: Jellyfin notification PlaybackStart is not tracked",
+        ),
     ):
         status, answer = await _post(hass, hass_client_no_auth, name)
         assert (status, answer["message"][: len(message)]) == (HTTPStatus.OK, message), name
@@ -89,3 +94,24 @@ async def test_real_payloads_over_http(
     )
     assert (status, answer) == (HTTPStatus.OK, {"message": "applied 0 change(s)"})
     assert set(_requests(hass)) == {"The Beekeeper", "Greenland"}
+
+    # Sonarr on Windows: the episode's library path keeps Windows separators, equal to the `path` Sonarr sent.
+    status, _ = await _post(hass, hass_client_no_auth, "sonarr/anilistsync_v4_importcomplete_windows.json")
+    assert status == HTTPStatus.OK
+    witch_watch = _requests(hass)["WITCH WATCH"]
+    assert witch_watch.state == "importing"
+    (episode,) = witch_watch.attributes["episodes"]
+    assert (episode["season"], episode["episode"], episode["state"]) == (1, 20, "importing")
+    assert episode["final_path"] == (
+        "D:\\Documents\\MediaServer\\Animes\\Witch Watch\\Season 1\\"
+        "WITCH WATCH - S01E20 - The Lost Wolf and the Stray Cat WEBDL-1080p.mkv"
+    )
+
+    # Radarr v4 with Transmission, before 5.10.1: the library file, not /hdd1/transmission/finished.
+    status, _ = await _post(hass, hass_client_no_auth, "radarr/dirlist_v4_download_transmission.json")
+    assert status == HTTPStatus.OK
+    gone_girl = _requests(hass)["Gone Girl"]
+    assert (gone_girl.state, gone_girl.attributes["year"]) == ("importing", 2014)
+    assert gone_girl.attributes["final_path"] == (
+        "/hdd1/media/movies/Gone Girl (2014)/Gone.Girl.2014.1080p.Remux.AVC.DTS-HD.MA.7.1-ShocK.mkv"
+    )

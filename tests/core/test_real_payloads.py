@@ -50,6 +50,7 @@ class Row:
     year: int | None = None
     download_id: str | None = None
     client: str | None = None  # downloadClientType as read
+    client_name: str | None = None  # the request's download_client afterwards (the name the user gave it)
     episodes: tuple[tuple[int, int], ...] = ()
     upgrade: bool = False
     paths: tuple[str, ...] = ()  # library path(s) of the imported or deleted file(s)
@@ -67,8 +68,8 @@ EXPECTED: dict[str, Row] = {
     # --- Radarr v3 (Zulip's fixtures, 2021): year only in remoteMovie, `path` is the download path --------------
     "radarr/zulip_v3_grab.json": Row(
         Grabbed, title="Greenland", tmdb=524047, imdb="tt7737786", year=2020,
-        download_id="8daece475ee53205c6fedda67f87cdbaf15bd25a", client=None,
-        state="grabbing", awaited=True,  # no downloadClientType (v3): waited on as before
+        download_id="8daece475ee53205c6fedda67f87cdbaf15bd25a", client=None, client_name="Deluge",
+        state="grabbing", awaited=True,  # no downloadClientType (v3): waited on as before, Deluge or not
     ),
     "radarr/zulip_v3_download.json": Row(
         Imported, title="Batman v Superman: Dawn of Justice", tmdb=209112, imdb="tt2975590", year=2016,
@@ -91,6 +92,13 @@ EXPECTED: dict[str, Row] = {
         before=("radarr/zulip_v3_download.json",), state="failed", reason="Deleted from Radarr",
     ),
     "radarr/zulip_v3_test.json": Row(ignored="Radarr test event"),
+    # --- Radarr v4 ----------------------------------------------------------------------------------------------
+    "radarr/dirlist_v4_download_transmission.json": Row(
+        Imported, title="Gone Girl", tmdb=210577, imdb="tt2267998", year=2014,
+        download_id="46baff01bcf576c04a9e9e19293f2d7492a4d583",  # Transmission's hash, read like any other
+        paths=("/hdd1/media/movies/Gone Girl (2014)/Gone.Girl.2014.1080p.Remux.AVC.DTS-HD.MA.7.1-ShocK.mkv",),
+        state="importing",  # `path` is /hdd1/transmission/finished/...: the library path wins
+    ),
     # --- Radarr v5 ----------------------------------------------------------------------------------------------
     "radarr/arrtheaudio_v5_download.json": Row(
         Imported, title="28 Days Later", tmdb=170, imdb="tt0289043", year=2002, client="qBittorrent",
@@ -99,7 +107,7 @@ EXPECTED: dict[str, Row] = {
         state="importing",
     ),
     "radarr/ruddarr_movie-grab.json": Row(
-        Grabbed, title="Akira", tmdb=149, year=1988, client="Download Station",
+        Grabbed, title="Akira", tmdb=149, year=1988, client="Download Station", client_name="Download Station",
         download_id="7fcf20eeaacd0f7810c11fd62e90076e9a25b76f:dbid_1234", state="grabbing", awaited=False,
     ),
     "radarr/ruddarr_movie-download.json": Row(
@@ -125,7 +133,7 @@ EXPECTED: dict[str, Row] = {
     # --- Sonarr v3 (Zulip's fixtures, 2021) ---------------------------------------------------------------------
     "sonarr/zulip_v3_grab.json": Row(
         Grabbed, title="NCIS", tvdb=72108, imdb="tt0364845", episodes=((18, 10),),
-        download_id="2fbd49ef1d9934f560e4806e001c6de494d23fd6", state="grabbing", awaited=True,
+        download_id="2fbd49ef1d9934f560e4806e001c6de494d23fd6", client_name="Deluge", state="grabbing", awaited=True,
     ),
     "sonarr/zulip_v3_download.json": Row(
         Imported, title="Grey's Anatomy", tvdb=73762, episodes=((17, 9),),
@@ -146,6 +154,14 @@ EXPECTED: dict[str, Row] = {
         Grabbed, title="Les Stroud's Wild Harvest", tvdb=392913, imdb="tt14938806", episodes=((1, 1),),
         download_id=None, state="grabbing",
     ),
+    "sonarr/dirlist_v3_download_transmission.json": Row(
+        Imported, title="Vinland Saga", tvdb=359274, imdb="tt10233448", episodes=((2, 2),),
+        download_id="ae561de97732af7e5910746555cce82b0cacbb1f",
+        paths=("/hdd1/media/shows/Vinland Saga/Season 2/S02E02 - Ketil's Farm HDTV-720p.mkv",),
+        state="importing",  # typed "standard" in a shows folder: not anime, so no Shoko wait
+    ),
+    "sonarr/zulip_v3_health.json": Row(ignored="Sonarr event Health is not tracked"),
+    "sonarr/zulip_v3_rename.json": Row(ignored="Sonarr event Rename is not tracked"),
     # --- Sonarr v4 ----------------------------------------------------------------------------------------------
     "sonarr/homelab_manager_v4_importcomplete_sabnzbd.json": Row(
         Imported, title="Australian Survivor", tmdb=10957, tvdb=303904, year=2002, episodes=((12, 6),),
@@ -195,6 +211,14 @@ EXPECTED: dict[str, Row] = {
     "sonarr/ruddarr_series-deleted.json": Row(
         Deleted, title="Mountain Monsters", tmdb=64728, tvdb=271005, year=2013, state=None,
     ),
+    "sonarr/anilistsync_v4_importcomplete_windows.json": Row(
+        Imported, title="WITCH WATCH", tmdb=261868, tvdb=453127, imdb="tt33165027", year=2025, episodes=((1, 20),),
+        download_id="8d9ae78a661534b2d747853b8b50a364749dce26",
+        # Windows: series.path and relativePath joined with a backslash, exactly the `path` Sonarr sent.
+        paths=("D:\\Documents\\MediaServer\\Animes\\Witch Watch\\Season 1\\"
+               "WITCH WATCH - S01E20 - The Lost Wolf and the Stray Cat WEBDL-1080p.mkv",),
+        state="importing",  # in "Animes" but untagged, and no anime path prefix configured: not anime
+    ),
     # --- Overseerr / Jellyseerr ---------------------------------------------------------------------------------
     "jellyseerr/overseerr_grusite_movie_media_pending.json": Row(
         RequestNotified, kind="MEDIA_PENDING", title="The Beekeeper", tmdb=866398, year=2024,
@@ -213,6 +237,18 @@ EXPECTED: dict[str, Row] = {
     # --- Jellyfin -----------------------------------------------------------------------------------------------
     "jellyfin/jellynouncer_10.10.7_itemadded_movie_sendallproperties.json": Row(
         SeenInLibrary, tmdb=550988, imdb="tt6264654", state=None,  # a library item nobody requested: no request
+    ),
+    "jellyfin/anilistsync_10.10.3_playbackstop_episode.json": Row(
+        ignored="Jellyfin notification PlaybackStop is not tracked",
+    ),
+    "jellyfin/anilistsync_10.10.3_userdatasaved_episode.json": Row(
+        ignored="Jellyfin notification UserDataSaved is not tracked",
+    ),
+    "jellyfin/anilistsync_10.10.3_authenticationsuccess.json": Row(
+        ignored="Jellyfin notification AuthenticationSuccess is not tracked",
+    ),
+    "jellyfin/moviepilot_10.8.10_playbackstart_episode.json": Row(
+        ignored="Jellyfin notification PlaybackStart is not tracked",
     ),
 }
 # fmt: on
@@ -247,7 +283,7 @@ def _media_fields(event: Event) -> dict[str, Any]:
 def test_every_real_payload_has_a_readme_row_and_an_expectation() -> None:
     """Nobody adds a payload without saying where it comes from and what it means."""
     files = set(real_files())
-    assert len(files) >= 30
+    assert len(files) >= 45
     assert files == set(EXPECTED), "rows without a file, or files without a row"
     assert files == real_readme_files(), "README.md rows do not match the files"
 
@@ -315,7 +351,8 @@ def test_real_payload_drives_the_tracker(name: str) -> None:
     if row.title is not None:
         assert request.title == row.title
     # A payload without a year (a v3 MovieDelete) leaves the year an earlier payload of the request gave.
-    year = row.year or next((EXPECTED[earlier].year for earlier in reversed(row.before) if EXPECTED[earlier].year), None)
+    earlier_years = [EXPECTED[earlier].year for earlier in reversed(row.before) if EXPECTED[earlier].year]
+    year = row.year or next(iter(earlier_years), None)
     assert (request.tmdb_id, request.tvdb_id, request.year) == (row.tmdb, row.tvdb, year)
     if row.event is Imported:
         assert sorted(request.final_paths) == sorted(row.paths)
@@ -325,5 +362,7 @@ def test_real_payload_drives_the_tracker(name: str) -> None:
         assert (row.download_id in tracker.awaited_downloads()) is row.awaited
     if row.reason is not None:
         assert request.reason == row.reason
+    if row.client_name is not None:
+        assert request.download_client == row.client_name
     if row.episodes and row.event is not Deleted:
         assert sorted(request.episodes) == sorted(row.episodes)
