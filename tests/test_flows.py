@@ -502,3 +502,43 @@ async def test_radarr_v3_grab_gives_the_request_its_year(hass: HomeAssistant, se
     state = only_state(hass)
     assert (state.attributes["title"], state.attributes["year"]) == ("Dune", 2021)
     assert state.entity_id == "sensor.living_room_jellyfin_dune_2021"
+
+
+async def test_jellyfin_item_added_before_its_metadata_is_ignored_with_200(
+    hass: HomeAssistant, services: Services
+) -> None:
+    """Jellyfin 10.8 may send ItemAdded before the metadata fetch: no Provider_* id (template: "", all properties:
+    no key). Answered 200 so the plugin does not retry; the library check confirms the item later.
+    """
+    await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
+    before = stable(only_state(hass))
+    template = load_json("jellyfin/movie_item_added.json")
+    template.update(Provider_tmdb="", Provider_imdb="", Provider_tvdb="", Provider_anidb="")
+    all_properties = load_json("jellyfin/movie_item_added_all_properties.json")
+    del all_properties["Provider_tmdb"], all_properties["Provider_imdb"]
+    for payload in (template, all_properties):
+        status, answer = await services.post("jellyfin/movie_item_added", payload)
+        assert (status, answer) == (HTTPStatus.OK, {"message": "ignored: no provider ids"})
+    assert stable(only_state(hass)) == before
+
+
+async def test_jellyfin_body_with_a_backslash_in_a_name_is_read(hass: HomeAssistant, services: Services) -> None:
+    """The plugin's Escape() escapes only quotes: a backslash in Name/SeriesName makes the body invalid JSON. It is
+    read all the same; anything else that is not JSON is still answered 400, and other services get no repair.
+    """
+    await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
+    body = load_fixture("jellyfin/movie_item_added.json").replace('"Dune: Part Two"', '"Dune\\Part Two"')
+    with pytest.raises(json.JSONDecodeError, match="Invalid \\\\escape"):
+        json.loads(body)
+
+    broken = body.replace('"Year"', '"Year\n"')  # a raw line break besides the backslash
+    status, _ = await services.post("jellyfin/movie_item_added", raw=broken)
+    assert status == HTTPStatus.BAD_REQUEST
+    radarr_body = load_fixture("radarr/download.json").replace('"Dune: Part Two"', '"Dune\\Part Two"')
+    status, _ = await services.post("radarr/download", raw=radarr_body)
+    assert status == HTTPStatus.BAD_REQUEST
+    assert only_state(hass).state == "importing"
+
+    status, answer = await services.post("jellyfin/movie_item_added", raw=body)
+    assert (status, answer["message"]) == (HTTPStatus.OK, "applied 1 change(s)")
+    assert only_state(hass).state == "available"

@@ -27,6 +27,11 @@ def load(path: str) -> Any:
     return json.loads((FIXTURES / f"{path}.json").read_text())
 
 
+def load_text(path: str) -> str:
+    """A fixture's text, byte for byte, by "service/name" (no .json)."""
+    return (FIXTURES / f"{path}.json").read_text(encoding="utf-8")
+
+
 class Driver:
     """Feeds fixtures to a tracker with a clock that ticks a minute per payload."""
 

@@ -9,11 +9,17 @@ SendAllProperties (numbers stay numbers, N-format ItemId) are read. Provider key
   sends as `episodes[].tvdbId`); EpisodeNumberEnd expands a multi-episode file (E2). The series is named by
   SeriesId and SeriesName, since Jellyfin does not send the series' provider ids on an episode.
 - Series: needs ItemId -> SeriesInLibrary, linking the Jellyfin series to the request.
+- A Movie, or an Episode without its numbers, that has no provider id at all is skipped ("no provider ids"): the
+  plugin sends ItemAdded before the metadata fetch on Jellyfin 10.8 (after 10 retries on later versions), with no
+  Provider_* key (SendAllProperties) or each one "" (template). The library check confirms such an item later.
 The body may arrive as text/plain; decoding the JSON is the caller's job, this module takes the decoded value.
+`repair_backslashes` serves that caller: the plugin's Escape() escapes only `"`, so a backslash in a Name or
+SeriesName reaches the template raw and makes the body invalid JSON.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from custom_components.status_tracker.events import Event, SeenInLibrary, SeriesInLibrary
@@ -23,6 +29,12 @@ from . import InvalidPayload, ParseResult
 from .fields import JsonObject, optional_id, optional_int, optional_str, require_str
 
 _PROVIDER = "Provider_"
+NO_PROVIDER_IDS = "no provider ids"
+
+# A JSON string (quotes included), an escape pair at a time, so an escaped quote never ends it.
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# A backslash with the escape it starts, if JSON knows that escape.
+_BACKSLASH = re.compile(r'\\(["\\/bfnrt]|u[0-9A-Fa-f]{4})?')
 
 
 def parse(payload: Any, rules: AnimeRules) -> list[Event]:
@@ -46,13 +58,46 @@ def parse_result(payload: Any, rules: AnimeRules) -> ParseResult:
         for key, value in payload.items()
         if key.casefold().startswith(_PROVIDER.casefold())
     }
+    identified = any(value is not None and str(value).strip() for value in providers.values())
     if item_type == "Movie":
-        return ParseResult(events=(_movie(payload, providers),))
+        return ParseResult(events=(_movie(payload, providers),)) if identified else ParseResult.skip(NO_PROVIDER_IDS)
     if item_type == "Episode":
+        if not identified and None in (optional_int(payload, "SeasonNumber"), optional_int(payload, "EpisodeNumber")):
+            return ParseResult.skip(NO_PROVIDER_IDS)
         return ParseResult(events=(_episode(payload, providers),))
     if item_type == "Series":
         return ParseResult(events=(_series(payload, providers),))
     return ParseResult.skip(f"Jellyfin item type {item_type} is not tracked")
+
+
+def repair_backslashes(text: str) -> str | None:
+    """`text` with every backslash inside a string that starts no JSON escape doubled; None when there is none.
+
+    Only that is repaired: a backslash outside a string, a raw line break, an unterminated string are left as they
+    are (the body stays invalid). A backslash that starts a valid escape (\\n, \\t, \\", \\\\, \\/, \\b, \\f, \\r,
+    \\u and four hex digits) keeps its JSON meaning even though the name may have meant it literally ("C:\\new"):
+    a body needing no repair is read that way too, so a name reads the same whatever else the body holds. A name
+    ending in a backslash is beyond repair: its backslash escapes the closing quote.
+    """
+    parts: list[str] = []
+    position = 0
+    changed = False
+
+    def escape(match: re.Match[str]) -> str:
+        nonlocal changed
+        if match.group(1) is not None:
+            return match.group(0)
+        changed = True
+        return "\\\\"
+
+    while (start := text.find('"', position)) >= 0:
+        string = _JSON_STRING.match(text, start)
+        if string is None:
+            break  # unterminated: nothing after it is known to be inside a string
+        parts += (text[position:start], _BACKSLASH.sub(escape, string.group()))
+        position = string.end()
+    parts.append(text[position:])
+    return "".join(parts) if changed else None
 
 
 def normalise_item_id(value: str) -> str:
