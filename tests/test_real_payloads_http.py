@@ -1,8 +1,9 @@
 """Real payloads (tests/fixtures/real) posted byte for byte through Home Assistant's webhook endpoints.
 
 The pure path of every file is in tests/core/test_real_payloads.py; this checks the HTTP answer and the entities a
-user sees for a sample: ignored events, a real Overseerr request, a Radarr v3 grab then upgrade import, a
-Jellyfin library item nobody asked for, a Sonarr import on Windows and a Radarr v4 import from Transmission.
+user sees for a sample: ignored events (Overseerr's test notification among them), real Overseerr requests (pending,
+automatically approved), a Radarr v3 grab then upgrade import, a Jellyfin library item nobody asked for, a Sonarr
+import on Windows and a Radarr v4 import from Transmission.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ async def test_real_payloads_over_http(
         ("radarr/ruddarr_health-issue.json", "ignored: Radarr event Health is not tracked"),
         ("jellyseerr/jellyseerr_homelab_manager_issue_created.json", "ignored: Jellyseerr notification ISSUE_CREATED"),
         ("sonarr/zulip_v3_rename.json", "ignored: Sonarr event Rename is not tracked"),
+        # Overseerr's test button: `media` and `request` are null, still a 200, not a 400.
+        ("jellyseerr/overseerr_ha_core_test_notification.json", "ignored: Jellyseerr test notification"),
         (
             "jellyfin/moviepilot_10.8.10_playbackstart_episode.json",
             "ignored: Jellyfin notification PlaybackStart is not tracked",
@@ -69,6 +72,15 @@ async def test_real_payloads_over_http(
     assert beekeeper.attributes["year"] == 2024
     assert beekeeper.attributes["requested_by"] == "grusite"
     assert beekeeper.attributes["jellyseerr_request_id"] == "269"
+
+    # MEDIA_AUTO_APPROVED, straight to approved without a MEDIA_PENDING first.
+    status, answer = await _post(hass, hass_client_no_auth, "jellyseerr/overseerr_ha_core_media_auto_approved.json")
+    assert (status, answer) == (HTTPStatus.OK, {"message": "applied 1 change(s)"})
+    something = _requests(hass)["Something"]
+    assert something.state == "approved"
+    assert (something.attributes["tmdb_id"], something.attributes["year"]) == (123, 2024)
+    assert something.attributes["requested_by"] == "henk"
+    assert something.attributes["jellyseerr_request_id"] == "16"
 
     # Radarr v3: the year only in remoteMovie, then an upgrade whose movieFile.path is the download folder.
     status, _ = await _post(hass, hass_client_no_auth, "radarr/zulip_v3_grab.json")
@@ -93,7 +105,7 @@ async def test_real_payloads_over_http(
         hass, hass_client_no_auth, "jellyfin/jellynouncer_10.10.7_itemadded_movie_sendallproperties.json"
     )
     assert (status, answer) == (HTTPStatus.OK, {"message": "applied 0 change(s)"})
-    assert set(_requests(hass)) == {"The Beekeeper", "Greenland"}
+    assert set(_requests(hass)) == {"The Beekeeper", "Something", "Greenland"}
 
     # Sonarr on Windows: the episode's library path keeps Windows separators, equal to the `path` Sonarr sent.
     status, _ = await _post(hass, hass_client_no_auth, "sonarr/anilistsync_v4_importcomplete_windows.json")

@@ -228,6 +228,11 @@ EXPECTED: dict[str, Row] = {
         RequestNotified, kind="MEDIA_AVAILABLE", title="The Mentalist", tmdb=5920, tvdb=82459, year=2008,
         requested_by="grusite", seasons=(1,), state="available",
     ),
+    "jellyseerr/overseerr_ha_core_media_auto_approved.json": Row(
+        RequestNotified, kind="MEDIA_AUTO_APPROVED", title="Something", tmdb=123, year=2024,
+        requested_by="henk", state="approved",  # a movie: tvdbId "" is no id, no requested seasons
+    ),
+    "jellyseerr/overseerr_ha_core_test_notification.json": Row(ignored="Jellyseerr test notification"),
     "jellyseerr/jellyseerr_homelab_manager_issue_created.json": Row(
         ignored="Jellyseerr notification ISSUE_CREATED is not tracked",
     ),
@@ -283,7 +288,7 @@ def _media_fields(event: Event) -> dict[str, Any]:
 def test_every_real_payload_has_a_readme_row_and_an_expectation() -> None:
     """Nobody adds a payload without saying where it comes from and what it means."""
     files = set(real_files())
-    assert len(files) >= 45
+    assert len(files) >= 47
     assert files == set(EXPECTED), "rows without a file, or files without a row"
     assert files == real_readme_files(), "README.md rows do not match the files"
 
