@@ -39,9 +39,9 @@ from custom_components.status_tracker.const import (
     STORAGE_MINOR_VERSION,
     STORAGE_VERSION,
 )
-from custom_components.status_tracker.ingest import PARSERS
-from custom_components.status_tracker.models import AnimeRules
-from custom_components.status_tracker.tracker import Tracker
+from custom_components.status_tracker.core.models import AnimeRules
+from custom_components.status_tracker.core.tracker import Tracker
+from custom_components.status_tracker.hub import PARSERS
 
 from .conftest import report
 from .data import TARGET_MOVIES, TARGET_SERIES, movie, targets, torrent_hash, tracker_data
@@ -262,7 +262,7 @@ async def _scale_http(
     store_with(hass_storage, {"requests": targets()})
     config_entry = entry()
     await setup(hass, config_entry)
-    config_entry.runtime_data.ingest.tracker = tracker()
+    config_entry.runtime_data.hub.tracker = tracker()
     client = await client_factory()
     times: list[int] = []
     for service, body in scale_payloads(SCALE_HTTP_OPS):

@@ -76,7 +76,7 @@ async def test_thousand_concurrent_webhooks(
         await hass.async_block_till_done()
 
     assert statuses == [HTTPStatus.OK] * 1000
-    tracker = init_integration.runtime_data.ingest.tracker
+    tracker = init_integration.runtime_data.hub.tracker
     assert len(tracker.requests) == MOVIES
     assert {request.state.value for request in tracker.requests.values()} == {"importing"}
 

@@ -29,11 +29,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 import voluptuous as vol
 
-from custom_components.status_tracker.autoconfig import JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 from custom_components.status_tracker.config_flow import OPTIONS_SCHEMA
-from custom_components.status_tracker.events import NotificationKind, RequestNotified, SeenInLibrary, SeriesInLibrary
-from custom_components.status_tracker.models import AnimeRules, MediaType
-from custom_components.status_tracker.parsers import jellyfin, jellyseerr
+from custom_components.status_tracker.core.events import (
+    NotificationKind,
+    RequestNotified,
+    SeenInLibrary,
+    SeriesInLibrary,
+)
+from custom_components.status_tracker.core.models import AnimeRules, MediaType
+from custom_components.status_tracker.core.parsers import jellyfin, jellyseerr
+from custom_components.status_tracker.core.webhook_setup import JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

@@ -13,8 +13,8 @@ Properties:
   byte-identical before and after.
 
 Two levels: the bulk (FUZZ_EXAMPLES per endpoint, default 2,000) goes through the real webhook body reader and the
-real parsers (`ingest.PARSERS`) with `Tracker.apply` on a pre-populated tracker, without Home Assistant;
-FUZZ_HTTP_EXAMPLES per endpoint (default 300) go through Home Assistant's HTTP webhook endpoint and the real `Ingest`.
+real parsers (`hub.PARSERS`) with `Tracker.apply` on a pre-populated tracker, without Home Assistant;
+FUZZ_HTTP_EXAMPLES per endpoint (default 300) go through Home Assistant's HTTP webhook endpoint and the real `Hub`.
 Runs are derandomised (the same examples every run) unless FUZZ_RANDOM=1. The long run:
 
     FUZZ_RANDOM=1 FUZZ_EXAMPLES=20000 FUZZ_HTTP_EXAMPLES=3000 .venv/bin/python -m pytest tests/test_fuzz.py -q
@@ -45,10 +45,10 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker import webhook
-from custom_components.status_tracker.ingest import PARSERS
-from custom_components.status_tracker.models import AnimeRules
-from custom_components.status_tracker.parsers import InvalidPayload
-from custom_components.status_tracker.tracker import Tracker
+from custom_components.status_tracker.core.models import AnimeRules
+from custom_components.status_tracker.core.parsers import InvalidPayload
+from custom_components.status_tracker.core.tracker import Tracker
+from custom_components.status_tracker.hub import PARSERS
 
 from .conftest import FIXTURES, WEBHOOK_IDS
 from .core.helpers import Driver
@@ -283,7 +283,7 @@ def _run(coroutine: Any) -> Any:
 
 
 class PureIngest:
-    """`Ingest.async_handle_payload`'s decisions on a bare tracker: 422 on InvalidPayload, 200 ignored, or apply."""
+    """`Hub.async_handle_payload`'s decisions on a bare tracker: 422 on InvalidPayload, 200 ignored, or apply."""
 
     def __init__(self) -> None:
         driver = Driver()
@@ -325,14 +325,14 @@ class PureIngest:
 @pytest.mark.parametrize("service", SERVICES)
 def test_fuzz_parse_and_apply(service: str) -> None:
     """FUZZ_EXAMPLES bodies per endpoint through the body reader, the parser and the tracker."""
-    ingest = PureIngest()
+    hub = PureIngest()
     ran = []
 
     @_fuzz_settings(EXAMPLES)
     @given(body=st.one_of(bodies(service), payloads(service).map(_encode)))
     def fuzz(body: bytes) -> None:
         ran.append(len(body))
-        ingest.check(service, body)
+        hub.check(service, body)
 
     fuzz()
     assert len(ran) >= EXAMPLES
@@ -352,7 +352,7 @@ async def test_fuzz_http_endpoint(
 ) -> None:
     """FUZZ_HTTP_EXAMPLES bodies per endpoint posted to the real webhook, with random content types and methods."""
     await Services(hass, hass_client_no_auth).run(*PREFIX)
-    tracker = init_integration.runtime_data.ingest.tracker
+    tracker = init_integration.runtime_data.hub.tracker
     client = await hass_client_no_auth()
     loop = hass.loop
     ran = []

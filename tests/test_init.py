@@ -64,8 +64,8 @@ async def test_webhook_test_events_answer_200(
     status, text = await post(hass_client_no_auth, service, body, method=method)
     assert status == HTTPStatus.OK
     assert "ignored" in text
-    assert service in init_integration.runtime_data.ingest.last_webhook
-    assert not init_integration.runtime_data.ingest.tracker.requests
+    assert service in init_integration.runtime_data.hub.last_webhook
+    assert not init_integration.runtime_data.hub.tracker.requests
     assert [state.entity_id for state in hass.states.async_all("sensor") if "request_id" in state.attributes] == []
 
 
@@ -80,7 +80,7 @@ async def test_webhook_json_sent_as_text_plain(
     )
     assert status == HTTPStatus.OK
     assert "ignored" in text
-    assert "jellyfin" in init_integration.runtime_data.ingest.last_webhook
+    assert "jellyfin" in init_integration.runtime_data.hub.last_webhook
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ async def test_webhook_rejects_non_json(
     status, text = await post(hass_client_no_auth, "radarr", body)
     assert status == HTTPStatus.BAD_REQUEST
     assert "not JSON" in text
-    assert init_integration.runtime_data.ingest.last_webhook == {}
+    assert init_integration.runtime_data.hub.last_webhook == {}
     ours = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components")]
     assert any("radarr webhook whose body is not JSON" in message for message in ours)
     assert not any(WEBHOOK_IDS["radarr"] in message for message in ours)
@@ -121,7 +121,7 @@ async def test_unload_unregisters_webhooks(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """After unload a POST no longer reaches the handler."""
-    runtime = init_integration.runtime_data.ingest
+    runtime = init_integration.runtime_data.hub
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
@@ -141,7 +141,7 @@ async def test_store_saved_and_restored(
 ) -> None:
     """Changes reach the store by unload at the latest, and come back on the next setup."""
     await post(hass_client_no_auth, "sonarr", "{}")
-    when = init_integration.runtime_data.ingest.last_webhook["sonarr"]
+    when = init_integration.runtime_data.hub.last_webhook["sonarr"]
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
 
@@ -152,7 +152,7 @@ async def test_store_saved_and_restored(
 
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert init_integration.runtime_data.ingest.last_webhook == {"sonarr": when}
+    assert init_integration.runtime_data.hub.last_webhook == {"sonarr": when}
 
 
 async def test_remove_entry_deletes_store(
@@ -197,10 +197,10 @@ async def test_webhooks_local_only_by_default(
 
     status, _ = await post(hass_client_no_auth, "radarr", "{}", headers={"X-Forwarded-For": "203.0.113.7"})
     assert status == HTTPStatus.OK
-    assert ("radarr" in mock_config_entry.runtime_data.ingest.last_webhook) is reaches_handler
+    assert ("radarr" in mock_config_entry.runtime_data.hub.last_webhook) is reaches_handler
 
     status, _ = await post(hass_client_no_auth, "sonarr", "{}", headers={"X-Forwarded-For": "192.168.1.20"})
-    assert "sonarr" in mock_config_entry.runtime_data.ingest.last_webhook
+    assert "sonarr" in mock_config_entry.runtime_data.hub.last_webhook
 
 
 async def test_options_change_reloads_entry(
@@ -216,7 +216,7 @@ async def test_options_change_reloads_entry(
     assert init_integration.runtime_data is not before
     status, _ = await post(hass_client_no_auth, "jellyfin", "{}")
     assert status == HTTPStatus.OK
-    assert "jellyfin" in init_integration.runtime_data.ingest.last_webhook
+    assert "jellyfin" in init_integration.runtime_data.hub.last_webhook
 
 
 async def test_store_written_on_home_assistant_stop(

@@ -34,9 +34,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.status_tracker.events import Grabbed, Imported, SeenInLibrary
-from custom_components.status_tracker.models import MediaType
-from custom_components.status_tracker.tracker import Tracker
+from custom_components.status_tracker.core.events import Grabbed, Imported, SeenInLibrary
+from custom_components.status_tracker.core.models import MediaType
+from custom_components.status_tracker.core.tracker import Tracker
 
 from .core.helpers import _PARSERS, RULES, T0, Driver, load, summary
 from .test_flows import ANIME_MOVIE_FLOW, ANIME_TV_FLOW, MOVIE_FLOW, TV_FLOW, Services, request_states, stable

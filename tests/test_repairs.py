@@ -25,7 +25,7 @@ from custom_components.status_tracker.const import (
     CONF_SONARR_2,
     DOMAIN,
 )
-from custom_components.status_tracker.models import Episode, EpisodeState, MediaRequest, MediaType, RequestState
+from custom_components.status_tracker.core.models import Episode, EpisodeState, MediaRequest, MediaType, RequestState
 from custom_components.status_tracker.repairs import connected_services, missing_webhook
 
 from .conftest import QBT_URL, WEBHOOK_IDS, load_json

@@ -22,7 +22,6 @@ from homeassistant.helpers.network import NoURLAvailableError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.status_tracker.autoconfig import CONNECTION_NAME, JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 from custom_components.status_tracker.const import (
     CONF_IS_4K,
     CONF_JELLYFIN_WEBHOOK,
@@ -34,6 +33,7 @@ from custom_components.status_tracker.const import (
     CONF_WEBHOOK_SECRETS,
     DOMAIN,
 )
+from custom_components.status_tracker.core.webhook_setup import CONNECTION_NAME, JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 
 from .conftest import FIXTURES
 from .service_fakes import (

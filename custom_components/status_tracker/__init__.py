@@ -27,7 +27,6 @@ from .clients import InvalidAuthError, ServiceError
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
-from .connection import async_create_qbittorrent_session
 from .const import (
     ARR_SECTIONS,
     CONF_ANIME_PATH_PREFIXES,
@@ -49,17 +48,18 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import DownloadCoordinator, LibraryCoordinator
-from .data import StatusTrackerConfigEntry, StatusTrackerData
-from .ingest import Ingest
-from .matching import ShokoMatches
-from .models import AnimeRules
+from .core.models import AnimeRules
+from .core.tracker import Tracker
+from .hub import Hub
 from .repairs import async_create_store_issue
 from .retention import async_setup_retention
+from .runtime import StatusTrackerConfigEntry, StatusTrackerData
 from .service_links import async_start_service_links
 from .services import async_setup_services
+from .shoko import ShokoMatches
 from .storage import NewerStoreVersionError, TrackerStore
 from .summary import SummaryCoordinator
-from .tracker import Tracker
+from .validation import async_create_qbittorrent_session
 from .webhook import async_register_webhooks, webhook_urls
 
 _LOGGER = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     await _async_check_jellyfin(jellyfin)
     store = TrackerStore(hass, entry.entry_id)
     tracker, last_webhook = await _async_load(hass, entry, store)
-    ingest = Ingest(
+    hub = Hub(
         hass,
         entry_id=entry.entry_id,
         store=store,
@@ -95,20 +95,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
         rules=anime_rules(entry.options),
         last_webhook=last_webhook,
     )
-    downloads, library = _create_coordinators(hass, entry, ingest, jellyfin)
-    summary = SummaryCoordinator(hass, entry, ingest)
+    downloads, library = _create_coordinators(hass, entry, hub, jellyfin)
+    summary = SummaryCoordinator(hass, entry, hub)
     await summary.async_config_entry_first_refresh()
-    ingest.listeners.append(summary.async_tracker_changed)
-    entry.runtime_data = StatusTrackerData(
-        store=store, ingest=ingest, downloads=downloads, library=library, summary=summary
-    )
-    async_setup_retention(hass, entry, ingest)
+    hub.listeners.append(summary.async_tracker_changed)
+    entry.runtime_data = StatusTrackerData(store=store, hub=hub, downloads=downloads, library=library, summary=summary)
+    async_setup_retention(hass, entry, hub)
     # Entities first, so that the first webhook already has a platform to add its request to.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(log_redaction.install(_secrets(entry.data, entry.options)))
-    ingest.webhook_urls = webhook_urls(hass, entry.data[CONF_WEBHOOK_IDS])
+    hub.webhook_urls = webhook_urls(hass, entry.data[CONF_WEBHOOK_IDS])
     entry.async_on_unload(
-        async_register_webhooks(hass, entry.title, entry.data, entry.options, ingest.async_handle_payload)
+        async_register_webhooks(hass, entry.title, entry.data, entry.options, hub.async_handle_payload)
     )
     async_start_service_links(hass, entry)
     # One reload path for options, reauth and reconfigure alike.
@@ -121,7 +119,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     if (shoko := entry.data.get(CONF_SHOKO) or {}).get(CONF_URL):
         matches = ShokoMatches(
             hass,
-            ingest,
+            hub,
             library,
             session=async_get_clientsession(hass),
             url=shoko[CONF_URL],
@@ -156,7 +154,7 @@ def _keep_polling() -> None:
 
 
 def _create_coordinators(
-    hass: HomeAssistant, entry: StatusTrackerConfigEntry, ingest: Ingest, jellyfin: JellyfinClient
+    hass: HomeAssistant, entry: StatusTrackerConfigEntry, hub: Hub, jellyfin: JellyfinClient
 ) -> tuple[DownloadCoordinator | None, LibraryCoordinator]:
     options = entry.options
     timeout = float(options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT))
@@ -169,7 +167,7 @@ def _create_coordinators(
             qbt_session, qbt[CONF_URL], qbt.get(CONF_USERNAME), qbt.get(CONF_PASSWORD), timeout=timeout
         )
         interval = timedelta(seconds=options.get(CONF_DOWNLOAD_POLL_INTERVAL, DEFAULT_DOWNLOAD_POLL_INTERVAL))
-        downloads = DownloadCoordinator(hass, entry, ingest, client, interval)
+        downloads = DownloadCoordinator(hass, entry, hub, client, interval)
     shoko = None
     if (shoko_conf := entry.data.get(CONF_SHOKO) or {}).get(CONF_URL):
         shoko = ShokoClient(session, shoko_conf[CONF_URL], shoko_conf[CONF_API_KEY], timeout=timeout)
@@ -178,7 +176,7 @@ def _create_coordinators(
     library = LibraryCoordinator(
         hass,
         entry,
-        ingest,
+        hub,
         jellyfin=jellyfin,
         shoko=shoko,
         downloads=downloads,

@@ -27,7 +27,6 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .connection import ServiceCheck, async_check_connection, async_check_services
 from .const import (
     ARR_SECTIONS,
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
@@ -59,6 +58,7 @@ from .const import (
     WEBHOOK_SERVICES,
 )
 from .repairs import connection_name
+from .validation import ServiceCheck, async_check_connection, async_check_services
 from .webhook import webhook_urls
 
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))

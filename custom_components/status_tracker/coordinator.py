@@ -1,6 +1,6 @@
 """Pollers that fill the gaps webhooks leave: download progress, library confirmation, stuck requests.
 
-Both coordinators turn what a service says into domain events and hand them to `Ingest`; the tracker decides.
+Both coordinators turn what a service says into domain events and hand them to `Hub`; the tracker decides.
 Neither makes an HTTP request while nothing waits on its service. While a service fails, the poll interval doubles
 (up to MAX_POLL_BACKOFF) and the coordinator logs once when it goes away and once when it is back; requests keep
 their states meanwhile. A refused credential starts Home Assistant's reauthentication flow.
@@ -31,10 +31,10 @@ from .const import (
     MAX_POLL_BACKOFF,
     UNREACHABLE_ISSUE_AFTER,
 )
-from .downloads import torrent_keys
-from .events import DownloadMissing, DownloadProgress, Event, FileMatched, SeenInLibrary
-from .ingest import Ingest
-from .models import EpisodeState, MediaRequest, MediaType
+from .core.downloads import torrent_keys
+from .core.events import DownloadMissing, DownloadProgress, Event, FileMatched, SeenInLibrary
+from .core.models import EpisodeState, MediaRequest, MediaType
+from .hub import Hub
 from .repairs import (
     async_create_auth_issue,
     async_create_unreachable_issue,
@@ -109,12 +109,12 @@ class DownloadCoordinator(_BackoffCoordinator[dict[str, Torrent]]):
         self,
         hass: HomeAssistant,
         entry: ConfigEntry,
-        ingest: Ingest,
+        hub: Hub,
         client: QBittorrentClient,
         interval: timedelta,
     ) -> None:
         super().__init__(hass, entry, name="qBittorrent downloads", interval=interval, service="qBittorrent")
-        self._ingest = ingest
+        self._ingest = hub
         self._client = client
         self._missing_since: dict[str, datetime] = {}
 
@@ -179,7 +179,7 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
         self,
         hass: HomeAssistant,
         entry: ConfigEntry,
-        ingest: Ingest,
+        hub: Hub,
         *,
         jellyfin: JellyfinClient,
         shoko: ShokoClient | None,
@@ -191,7 +191,7 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
             hass, entry, name="Jellyfin library", interval=timedelta(seconds=LIBRARY_TICK), service="Jellyfin"
         )
         self._recheck_every = recheck_every
-        self._ingest = ingest
+        self._ingest = hub
         self._jellyfin = jellyfin
         self._shoko = shoko
         self._downloads = downloads

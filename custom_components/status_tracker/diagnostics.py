@@ -9,7 +9,7 @@ from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USER
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS
-from .data import StatusTrackerConfigEntry
+from .runtime import StatusTrackerConfigEntry
 
 # Webhook ids are secrets too: anyone who knows one can post to it.
 TO_REDACT = {CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME, CONF_URL, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS}
@@ -26,11 +26,11 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusT
             "options": async_redact_data(dict(entry.options), TO_REDACT),
         },
         "services": {
-            "last_webhook": dict(runtime.ingest.last_webhook),
+            "last_webhook": dict(runtime.hub.last_webhook),
             "qbittorrent_polling": downloads is not None and downloads.last_update_success,
             "jellyfin_checks_ok": runtime.library.last_update_success,
-            "awaited_downloads": len(runtime.ingest.tracker.awaited_downloads()),
-            "awaiting_library": len(runtime.ingest.tracker.awaiting_library()),
+            "awaited_downloads": len(runtime.hub.tracker.awaited_downloads()),
+            "awaiting_library": len(runtime.hub.tracker.awaiting_library()),
         },
-        "tracker": runtime.ingest.tracker.to_dict(),
+        "tracker": runtime.hub.tracker.to_dict(),
     }

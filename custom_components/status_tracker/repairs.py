@@ -14,7 +14,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .const import ARR_SECTIONS, CONF_RADARR_2, CONF_SONARR_2, DOMAIN, REAUTH_CONNECTION
-from .models import MediaRequest, MediaType, RequestState
+from .core.models import MediaRequest, MediaType, RequestState
 
 SERVICE_NAMES = {"jellyseerr": "Jellyseerr", "radarr": "Radarr", "sonarr": "Sonarr", "jellyfin": "Jellyfin"}
 

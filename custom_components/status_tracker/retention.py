@@ -23,37 +23,37 @@ from .const import (
     DOMAIN,
     RETENTION_EVERY,
 )
-from .data import StatusTrackerConfigEntry
-from .ingest import Ingest, request_unique_id
+from .hub import Hub, request_unique_id
+from .runtime import StatusTrackerConfigEntry
 
 
 @callback
-def async_setup_retention(hass: HomeAssistant, entry: StatusTrackerConfigEntry, ingest: Ingest) -> None:
+def async_setup_retention(hass: HomeAssistant, entry: StatusTrackerConfigEntry, hub: Hub) -> None:
     """Apply retention now (before the entities are added) and every hour while the entry is loaded."""
     keep_for = timedelta(days=entry.options.get(CONF_KEEP_FINISHED_DAYS, DEFAULT_KEEP_FINISHED_DAYS))
     limit = int(entry.options.get(CONF_MAX_REQUESTS, DEFAULT_MAX_REQUESTS))
 
     @callback
     def run(_now: datetime | None = None) -> None:
-        async_apply_retention(hass, ingest, keep_for, limit)
+        async_apply_retention(hass, hub, keep_for, limit)
 
     run()
     entry.async_on_unload(async_track_time_interval(hass, run, timedelta(seconds=RETENTION_EVERY)))
 
 
 @callback
-def async_apply_retention(hass: HomeAssistant, ingest: Ingest, keep_for: timedelta, limit: int) -> None:
+def async_apply_retention(hass: HomeAssistant, hub: Hub, keep_for: timedelta, limit: int) -> None:
     """One pass: hide the requests finished for long enough, then trim the history to `limit`."""
-    tracker = ingest.tracker
+    tracker = hub.tracker
     retired = tracker.retire(dt_util.utcnow(), keep_for)
-    newly_hidden = [rid for rid in retired if rid not in ingest.hidden]
+    newly_hidden = [rid for rid in retired if rid not in hub.hidden]
     forgotten = tracker.trim(limit)
     registry = er.async_get(hass)
     for rid in (*newly_hidden, *forgotten):
-        entity_id = registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(ingest.entry_id, rid))
+        entity_id = registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(hub.entry_id, rid))
         if entity_id is not None:
             registry.async_remove(entity_id)
-    ingest.hidden.update(newly_hidden)
-    ingest.hidden.difference_update(forgotten)
+    hub.hidden.update(newly_hidden)
+    hub.hidden.difference_update(forgotten)
     if newly_hidden or forgotten:
-        ingest.async_changed_quietly()
+        hub.async_changed_quietly()

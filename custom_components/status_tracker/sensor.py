@@ -17,10 +17,10 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback, async_get_current_platform
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .data import StatusTrackerConfigEntry
+from .core.models import MediaRequest, RequestState
 from .entity import StatusTrackerEntity, entry_device_info
-from .ingest import Ingest, request_unique_id, signal_request_updated
-from .models import MediaRequest, RequestState
+from .hub import Hub, request_unique_id, signal_request_updated
+from .runtime import StatusTrackerConfigEntry
 from .summary import Summary, SummaryCoordinator
 
 # Entities are pushed by webhooks; nothing to throttle.
@@ -33,18 +33,16 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add a sensor for each known request, and for each new one as it appears."""
-    ingest = entry.runtime_data.ingest
+    hub = entry.runtime_data.hub
     platform = async_get_current_platform()
 
     async def add_requests(requests: list[MediaRequest]) -> None:
-        await platform.async_add_entities([RequestSensor(entry, ingest, request.request_id) for request in requests])
+        await platform.async_add_entities([RequestSensor(entry, hub, request.request_id) for request in requests])
 
-    ingest.add_requests = add_requests
+    hub.add_requests = add_requests
     async_add_entities(SummarySensor(entry, entry.runtime_data.summary, description) for description in SUMMARY_SENSORS)
     async_add_entities(
-        RequestSensor(entry, ingest, request_id)
-        for request_id in ingest.tracker.requests
-        if request_id not in ingest.hidden
+        RequestSensor(entry, hub, request_id) for request_id in hub.tracker.requests if request_id not in hub.hidden
     )
 
 
@@ -97,11 +95,11 @@ class RequestSensor(StatusTrackerEntity, SensorEntity):
     # Per-episode rows can be large; keep them out of the recorder (16 KiB attribute limit).
     _unrecorded_attributes = frozenset({"episodes"})
 
-    def __init__(self, entry: StatusTrackerConfigEntry, ingest: Ingest, request_id: str) -> None:
+    def __init__(self, entry: StatusTrackerConfigEntry, hub: Hub, request_id: str) -> None:
         """Follow one request of the entry's tracker."""
         super().__init__(entry)
         self._entry_id = entry.entry_id
-        self._ingest = ingest
+        self._ingest = hub
         self._request_id = request_id
         self._attr_unique_id = request_unique_id(entry.entry_id, request_id)
         request = self._request

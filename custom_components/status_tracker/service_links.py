@@ -13,6 +13,7 @@ from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
+from .catchup import ArrSource, Reconciler
 from .clients.arr import ArrClient
 from .clients.jellyfin import JellyfinClient
 from .clients.seerr import SeerrClient
@@ -27,8 +28,7 @@ from .const import (
     DEFAULT_REQUEST_TIMEOUT,
     EVENT_REQUEST_STUCK,
 )
-from .data import StatusTrackerConfigEntry
-from .reconcile import ArrSource, Reconciler
+from .runtime import StatusTrackerConfigEntry
 from .webhook_setup import Target, WebhookSetup, arr_target, jellyfin_target, seerr_target
 
 
@@ -56,7 +56,7 @@ def _connections(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> tuple[
     if entry.data.get(CONF_JELLYFIN_WEBHOOK):
         jellyfin = JellyfinClient(session, entry.data[CONF_URL], entry.data[CONF_API_KEY], timeout=timeout)
         targets.append(jellyfin_target(jellyfin, secrets.get("jellyfin")))
-    return targets, Reconciler(hass, entry.runtime_data.ingest, seerr, arrs)
+    return targets, Reconciler(hass, entry.runtime_data.hub, seerr, arrs)
 
 
 def async_start_service_links(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> None:

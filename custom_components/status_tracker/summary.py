@@ -16,8 +16,8 @@ from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .ingest import Ingest
-from .models import EpisodeState, RequestState
+from .core.models import EpisodeState, RequestState
+from .hub import Hub
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Summary:
 class SummaryCoordinator(DataUpdateCoordinator[Summary]):
     """Keeps the counts current."""
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, ingest: Ingest) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, hub: Hub) -> None:
         super().__init__(
             hass,
             _LOGGER,
@@ -45,7 +45,7 @@ class SummaryCoordinator(DataUpdateCoordinator[Summary]):
             update_interval=timedelta(minutes=5),
             request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=1, immediate=True),
         )
-        self._ingest = ingest
+        self._ingest = hub
         self._entry = entry
 
     @callback
@@ -57,11 +57,11 @@ class SummaryCoordinator(DataUpdateCoordinator[Summary]):
         return count(self._ingest)
 
 
-def count(ingest: Ingest) -> Summary:
+def count(hub: Hub) -> Summary:
     """The counts, in one pass over the requests."""
     since = dt_util.utcnow() - timedelta(hours=24)
     active = downloading = stuck = failed = recent = 0
-    for request in ingest.tracker.requests.values():
+    for request in hub.tracker.requests.values():
         if request.removed:
             continue
         if request.state is RequestState.FAILED:

@@ -23,7 +23,7 @@ from .const import (
     DOMAIN,
     MAX_BODY_BYTES,
 )
-from .parsers.jellyfin import repair_backslashes
+from .core.parsers.jellyfin import repair_backslashes
 from .webhook_auth import is_authorized
 
 _LOGGER = logging.getLogger(__name__)

@@ -20,11 +20,11 @@ from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.network import NoURLAvailableError
 
-from .autoconfig import ArrApp, SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
 from .clients import CannotConnectError, InvalidAuthError, ServiceError, WebhookRejectedError
 from .clients.arr import ArrClient
 from .clients.jellyfin import JellyfinClient
 from .clients.seerr import SeerrClient
+from .core.webhook_setup import ArrApp, SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
 from .repairs import (
     SERVICE_NAMES,
     async_connection_accepted,

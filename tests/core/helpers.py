@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from custom_components.status_tracker.models import AnimeRules, MediaRequest
-from custom_components.status_tracker.parsers import jellyfin, jellyseerr, radarr, sonarr
-from custom_components.status_tracker.tracker import Change, Tracker
+from custom_components.status_tracker.core.models import AnimeRules, MediaRequest
+from custom_components.status_tracker.core.parsers import jellyfin, jellyseerr, radarr, sonarr
+from custom_components.status_tracker.core.tracker import Change, Tracker
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 RULES = AnimeRules()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.status_tracker.autoconfig import (
+from custom_components.status_tracker.core.webhook_setup import (
     CONNECTION_NAME,
     JELLYFIN_TEMPLATE,
     SEERR_PAYLOAD,

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from custom_components.status_tracker.catchup import (
+from custom_components.status_tracker.core.catchup import (
     arr_history_events,
     arr_queue_events,
     seerr_request_events,
     without_known_grabs,
 )
-from custom_components.status_tracker.events import Event, Grabbed, Imported, NotificationKind, RequestNotified
-from custom_components.status_tracker.models import AnimeRules, EpisodeState, MediaType, RequestState
-from custom_components.status_tracker.tracker import Change
+from custom_components.status_tracker.core.events import Event, Grabbed, Imported, NotificationKind, RequestNotified
+from custom_components.status_tracker.core.models import AnimeRules, EpisodeState, MediaType, RequestState
+from custom_components.status_tracker.core.tracker import Change
 
 from .helpers import RULES, Driver, assert_queries_exact, load, summary
 

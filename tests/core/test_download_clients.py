@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from custom_components.status_tracker.catchup import arr_history_events, arr_queue_events
-from custom_components.status_tracker.events import Grabbed
-from custom_components.status_tracker.models import MediaRequest, RequestState
-from custom_components.status_tracker.parsers import radarr, sonarr
-from custom_components.status_tracker.tracker import Tracker
+from custom_components.status_tracker.core.catchup import arr_history_events, arr_queue_events
+from custom_components.status_tracker.core.events import Grabbed
+from custom_components.status_tracker.core.models import MediaRequest, RequestState
+from custom_components.status_tracker.core.parsers import radarr, sonarr
+from custom_components.status_tracker.core.tracker import Tracker
 
 from .helpers import RULES, Driver, assert_queries_exact, load
 

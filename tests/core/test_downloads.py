@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.status_tracker.downloads import (
+from custom_components.status_tracker.core.downloads import (
     ETA_UNKNOWN,
     TorrentPhase,
     eta_seconds,
@@ -12,7 +12,7 @@ from custom_components.status_tracker.downloads import (
     torrent_keys,
     torrent_phase,
 )
-from custom_components.status_tracker.events import DownloadProgress
+from custom_components.status_tracker.core.events import DownloadProgress
 
 G, D, DONE, F, U = (
     TorrentPhase.GRABBING,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from custom_components.status_tracker.models import (
+from custom_components.status_tracker.core.models import (
     AnimeRules,
     Episode,
     EpisodeState,

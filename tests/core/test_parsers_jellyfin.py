@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.status_tracker.events import SeenInLibrary, SeriesInLibrary
-from custom_components.status_tracker.models import MediaType
-from custom_components.status_tracker.parsers import InvalidPayload, jellyfin
+from custom_components.status_tracker.core.events import SeenInLibrary, SeriesInLibrary
+from custom_components.status_tracker.core.models import MediaType
+from custom_components.status_tracker.core.parsers import InvalidPayload, jellyfin
 
 from .helpers import RULES, load, load_text
 

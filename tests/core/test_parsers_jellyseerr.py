@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.status_tracker.events import NotificationKind, RequestNotified
-from custom_components.status_tracker.models import MediaType
-from custom_components.status_tracker.parsers import InvalidPayload, jellyseerr
+from custom_components.status_tracker.core.events import NotificationKind, RequestNotified
+from custom_components.status_tracker.core.models import MediaType
+from custom_components.status_tracker.core.parsers import InvalidPayload, jellyseerr
 
 from .helpers import RULES, load
 

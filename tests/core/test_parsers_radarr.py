@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from custom_components.status_tracker.events import (
+from custom_components.status_tracker.core.events import (
     Deleted,
     DeleteScope,
     Grabbed,
     Imported,
     ManualInteractionRequired,
 )
-from custom_components.status_tracker.models import AnimeRules, MediaType
-from custom_components.status_tracker.parsers import InvalidPayload, radarr
+from custom_components.status_tracker.core.models import AnimeRules, MediaType
+from custom_components.status_tracker.core.parsers import InvalidPayload, radarr
 
 from .helpers import RULES, load
 

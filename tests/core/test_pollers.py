@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from custom_components.status_tracker.downloads import TorrentPhase, torrent_keys
-from custom_components.status_tracker.events import (
+from custom_components.status_tracker.core.downloads import TorrentPhase, torrent_keys
+from custom_components.status_tracker.core.events import (
     DownloadMissing,
     DownloadProgress,
     EpisodeRef,
@@ -20,8 +20,8 @@ from custom_components.status_tracker.events import (
     MediaInfo,
     SeenInLibrary,
 )
-from custom_components.status_tracker.models import EpisodeState, MediaRequest, MediaType, Notice, RequestState
-from custom_components.status_tracker.tracker import Change, Tracker
+from custom_components.status_tracker.core.models import EpisodeState, MediaRequest, MediaType, Notice, RequestState
+from custom_components.status_tracker.core.tracker import Change, Tracker
 
 from .helpers import T0, Driver, assert_queries_exact, load
 

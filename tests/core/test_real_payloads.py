@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.status_tracker.events import (
+from custom_components.status_tracker.core.events import (
     Deleted,
     Event,
     Grabbed,
@@ -23,9 +23,9 @@ from custom_components.status_tracker.events import (
     RequestNotified,
     SeenInLibrary,
 )
-from custom_components.status_tracker.models import AnimeRules, MediaRequest
-from custom_components.status_tracker.parsers import ParseResult, jellyfin, jellyseerr, radarr, sonarr
-from custom_components.status_tracker.tracker import Change, Tracker
+from custom_components.status_tracker.core.models import AnimeRules, MediaRequest
+from custom_components.status_tracker.core.parsers import ParseResult, jellyfin, jellyseerr, radarr, sonarr
+from custom_components.status_tracker.core.tracker import Change, Tracker
 from tests.helpers import real_files, real_payload, real_readme_files
 
 _PARSERS = {

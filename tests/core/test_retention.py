@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 import json
 
-from custom_components.status_tracker.models import EpisodeState, Notice, RequestState
-from custom_components.status_tracker.tracker import Tracker
+from custom_components.status_tracker.core.models import EpisodeState, Notice, RequestState
+from custom_components.status_tracker.core.tracker import Tracker
 
 from .helpers import Driver, assert_queries_exact, load
 

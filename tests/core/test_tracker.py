@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from custom_components.status_tracker.downloads import TorrentPhase
-from custom_components.status_tracker.events import DownloadProgress
-from custom_components.status_tracker.models import EpisodeState, MediaType, Notice, RequestState
-from custom_components.status_tracker.tracker import Change, Tracker
+from custom_components.status_tracker.core.downloads import TorrentPhase
+from custom_components.status_tracker.core.events import DownloadProgress
+from custom_components.status_tracker.core.models import EpisodeState, MediaType, Notice, RequestState
+from custom_components.status_tracker.core.tracker import Change, Tracker
 
 from .helpers import Driver, assert_queries_exact, load, summary
 

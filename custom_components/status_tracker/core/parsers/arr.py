@@ -11,9 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 import re
 from typing import Any
 
-from custom_components.status_tracker.events import EpisodeRef, Event
-from custom_components.status_tracker.models import AnimeRules
-
+from ..events import EpisodeRef, Event
+from ..models import AnimeRules
 from . import InvalidPayload, ParseResult
 from .fields import JsonObject, optional_int, optional_list, optional_str, require_int, sub
 

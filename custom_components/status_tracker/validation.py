@@ -13,7 +13,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_create_clientsession, async_get_clientsession
 from yarl import URL
 
-from .autoconfig import ArrApp
 from .clients import CannotConnectError, InvalidAuthError, ServiceError
 from .clients.arr import ArrClient
 from .clients.jellyfin import JellyfinClient, JellyfinServerInfo
@@ -21,6 +20,7 @@ from .clients.qbittorrent import QBittorrentClient
 from .clients.seerr import SeerrClient
 from .clients.shoko import ShokoClient
 from .const import ARR_SECTIONS, CONF_IS_4K, CONF_JELLYFIN_WEBHOOK, CONF_JELLYSEERR, CONF_QBITTORRENT, CONF_SHOKO
+from .core.webhook_setup import ArrApp
 
 _LOGGER = logging.getLogger(__name__)
 

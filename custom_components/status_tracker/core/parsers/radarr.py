@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from custom_components.status_tracker.events import (
+from ..events import (
     Deleted,
     DeleteScope,
     Event,
@@ -23,8 +23,7 @@ from custom_components.status_tracker.events import (
     ManualInteractionRequired,
     MediaInfo,
 )
-from custom_components.status_tracker.models import AnimeRules, MediaType
-
+from ..models import AnimeRules, MediaType
 from . import InvalidPayload, ParseResult
 from .arr import (
     Handler,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 
 from .coordinator import DownloadCoordinator, LibraryCoordinator
-from .ingest import Ingest
+from .hub import Hub
 from .storage import TrackerStore
 from .summary import SummaryCoordinator
 
@@ -17,7 +17,7 @@ class StatusTrackerData:
     """What a loaded entry owns."""
 
     store: TrackerStore
-    ingest: Ingest
+    hub: Hub
     downloads: DownloadCoordinator | None
     library: LibraryCoordinator
     summary: SummaryCoordinator

@@ -9,8 +9,8 @@ from homeassistant.core import HomeAssistant, callback
 
 from .clients.shoko_feed import ShokoFeed, ShokoMatch
 from .coordinator import LibraryCoordinator
-from .events import FileMatched
-from .ingest import Ingest
+from .core.events import FileMatched
+from .hub import Hub
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ class ShokoMatches:
     def __init__(
         self,
         hass: HomeAssistant,
-        ingest: Ingest,
+        hub: Hub,
         library: LibraryCoordinator,
         *,
         session: aiohttp.ClientSession,
@@ -29,7 +29,7 @@ class ShokoMatches:
         api_key: str,
     ) -> None:
         self._hass = hass
-        self._ingest = ingest
+        self._ingest = hub
         self._library = library
         self._connected: bool | None = None
         self.feed = ShokoFeed(session, url, api_key, on_match=self._on_match, on_connection=self._on_connection)

@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from custom_components.status_tracker.events import Event, MediaInfo, NotificationKind, RequestNotified
-from custom_components.status_tracker.models import AnimeRules, MediaType
-
+from ..events import Event, MediaInfo, NotificationKind, RequestNotified
+from ..models import AnimeRules, MediaType
 from . import InvalidPayload, ParseResult
 from .fields import JsonObject, optional_id, optional_list, optional_object, optional_str, require_str
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .downloads import is_torrent_hash
-from .lifecycle import awaits_download
 from .models import EpisodeKey, MediaRequest, MediaType, RequestState
+from .transitions import awaits_download
 
 type MediaKey = tuple[MediaType, str, str, bool]
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from custom_components.status_tracker.events import Event
-from custom_components.status_tracker.models import AnimeRules
+from ..events import Event
+from ..models import AnimeRules
 
 __all__ = ["AnimeRules", "InvalidPayload", "ParseResult"]
 

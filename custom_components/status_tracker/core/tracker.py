@@ -83,7 +83,8 @@ from .events import (
     SeriesInLibrary,
 )
 from .library import find_matched, find_seen, find_series, mark_matched, mark_seen
-from .lifecycle import (
+from .models import EpisodeState, MediaRequest, MediaType, Notice, RequestState
+from .transitions import (
     advance_episode,
     advance_request,
     awaits_download,
@@ -97,7 +98,6 @@ from .lifecycle import (
     settle_download,
     sync_tv_state,
 )
-from .models import EpisodeState, MediaRequest, MediaType, Notice, RequestState
 
 _DECLINED_REASON = "Declined in Jellyseerr"
 _FAILED_REASON = "Jellyseerr could not send the request to Radarr/Sonarr"

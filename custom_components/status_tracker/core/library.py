@@ -27,8 +27,8 @@ from datetime import datetime
 
 from .correlation import Index, MediaKey, media_keys, path_tails, request_keys
 from .events import FileMatched, SeenInLibrary, SeriesInLibrary
-from .lifecycle import advance_episode, advance_request, sync_tv_state
 from .models import Episode, EpisodeKey, EpisodeState, MediaRequest, MediaType, RequestState
+from .transitions import advance_episode, advance_request, sync_tv_state
 
 _UNCONFIRMED = frozenset({"importing", "anime_matching"})
 

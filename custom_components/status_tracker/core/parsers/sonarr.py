@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from custom_components.status_tracker.events import (
+from ..events import (
     Deleted,
     DeleteScope,
     EpisodeRef,
@@ -27,8 +27,7 @@ from custom_components.status_tracker.events import (
     ManualInteractionRequired,
     MediaInfo,
 )
-from custom_components.status_tracker.models import AnimeRules, MediaType
-
+from ..models import AnimeRules, MediaType
 from . import InvalidPayload, ParseResult
 from .arr import (
     Handler,

@@ -20,12 +20,12 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_STATE_CHANGED
-from .events import Event
-from .models import AnimeRules, MediaRequest, Notice
-from .parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
+from .core.events import Event
+from .core.models import AnimeRules, MediaRequest, Notice
+from .core.parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
+from .core.tracker import Change, Tracker
 from .repairs import async_create_webhook_issue, async_delete_webhook_issue, connected_services, missing_webhook
 from .storage import StoredData, TrackerStore
-from .tracker import Change, Tracker
 from .webhook import json_response
 
 _LOGGER = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ def request_unique_id(entry_id: str, request_id: str) -> str:
     return f"{entry_id}_{request_id}"
 
 
-class Ingest:
+class Hub:
     """Applies webhook payloads of one config entry to its tracker."""
 
     def __init__(

@@ -22,9 +22,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from custom_components.status_tracker.events import Event, SeenInLibrary, SeriesInLibrary
-from custom_components.status_tracker.models import AnimeRules, MediaType
-
+from ..events import Event, SeenInLibrary, SeriesInLibrary
+from ..models import AnimeRules, MediaType
 from . import InvalidPayload, ParseResult
 from .fields import JsonObject, optional_id, optional_int, optional_str, require_str
 
