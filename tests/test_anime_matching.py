@@ -101,7 +101,7 @@ async def wait_for_state(hass: HomeAssistant, wanted: str) -> None:
 async def check_library_now(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Run the library check for every waiting request now (the backoff timing is tested elsewhere)."""
     library = entry.runtime_data.library
-    for request_id in entry.runtime_data.hub.tracker.awaiting_library():
+    for request_id in entry.runtime_data.hub.awaiting_library():
         library.check_soon(request_id)
     await library.async_refresh()
     await hass.async_block_till_done()
@@ -254,7 +254,7 @@ async def test_shoko_rest_failure_does_not_block_jellyfin(
     shoko.rest_status = status
     http.get(ITEMS, payload=page(SUZUME_ITEM), repeat=True)
     library = init_integration.runtime_data.library
-    for request_id in init_integration.runtime_data.hub.tracker.awaiting_library():
+    for request_id in init_integration.runtime_data.hub.awaiting_library():
         library.check_soon(request_id)
     await library.async_refresh()
     await hass.async_block_till_done()

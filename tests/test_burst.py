@@ -16,6 +16,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import DOMAIN
+from custom_components.status_tracker.core.tracker import Tracker
 
 from .conftest import WEBHOOK_IDS, load_json
 from .core.helpers import Driver, summary
@@ -76,14 +77,16 @@ async def test_thousand_concurrent_webhooks(
         await hass.async_block_till_done()
 
     assert statuses == [HTTPStatus.OK] * 1000
-    tracker = init_integration.runtime_data.hub.tracker
-    assert len(tracker.requests) == MOVIES
-    assert {request.state.value for request in tracker.requests.values()} == {"importing"}
+    hub = init_integration.runtime_data.hub
+    assert len(hub.requests) == MOVIES
+    assert {request.state.value for request in hub.requests.values()} == {"importing"}
 
     expected = Driver()
     for service, payload in bodies:
         expected.post(f"{service}/x", payload)
-    assert sorted(map(_key, summary(tracker))) == sorted(map(_key, summary(expected.tracker)))
+    assert sorted(map(_key, summary(Tracker.from_dict(hub.as_stored()["tracker"])))) == sorted(
+        map(_key, summary(expected.tracker))
+    )
 
     stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]["tracker"]["requests"]
     assert len(stored) == MOVIES

@@ -541,7 +541,7 @@ async def test_immediate_check_failure_retries_at_the_next_tick(
     """A check asked for at once (after a Shoko match) that fails is made again at the next tick."""
     await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
     library = init_integration.runtime_data.library
-    (request_id,) = init_integration.runtime_data.hub.tracker.awaiting_library()
+    (request_id,) = init_integration.runtime_data.hub.awaiting_library()
     http.get(ITEMS, exception=ClientConnectionError())
     await library.async_check_now(request_id)
     assert only_state(hass).state == "importing"

@@ -354,7 +354,7 @@ async def test_restart_between_every_step(
         await services.run(fixture)
         before = [stable(state) for state in request_states(hass)]
         entity_ids = [state.entity_id for state in request_states(hass)]
-        in_memory = init_integration.runtime_data.hub.tracker.to_dict()["requests"]
+        in_memory = init_integration.runtime_data.hub.as_stored()["tracker"]["requests"]
         assert await hass.config_entries.async_unload(init_integration.entry_id)
         await hass.async_block_till_done()
         assert all(hass.states.get(entity_id).state == STATE_UNAVAILABLE for entity_id in entity_ids)
@@ -367,7 +367,7 @@ async def test_restart_between_every_step(
             assert len(set(rows)) == len(rows)
         assert await hass.config_entries.async_setup(init_integration.entry_id)
         await hass.async_block_till_done()
-        assert init_integration.runtime_data.hub.tracker.to_dict()["requests"] == stored
+        assert init_integration.runtime_data.hub.as_stored()["tracker"]["requests"] == stored
         assert [stable(state) for state in request_states(hass)] == before
         assert [state.entity_id for state in request_states(hass)] == entity_ids
     assert only_state(hass).state == final

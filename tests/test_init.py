@@ -65,7 +65,7 @@ async def test_webhook_test_events_answer_200(
     assert status == HTTPStatus.OK
     assert "ignored" in text
     assert service in init_integration.runtime_data.hub.last_webhook
-    assert not init_integration.runtime_data.hub.tracker.requests
+    assert not init_integration.runtime_data.hub.requests
     assert [state.entity_id for state in hass.states.async_all("sensor") if "request_id" in state.attributes] == []
 
 

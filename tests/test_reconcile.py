@@ -204,14 +204,14 @@ async def test_catch_up_twice_changes_nothing(
     states = [(state.attributes["request_id"], state.state) for state in request_states(hass)]
     # The pack's four episodes imported; a fifth episode's own grab still waits.
     assert [state for _, state in states] == ["importing", "grabbing"]
-    stored = entry.runtime_data.hub.tracker.to_dict()
+    stored = entry.runtime_data.hub.as_stored()
 
     changed = async_capture_events(hass, EVENT_STATE_CHANGED)
     await _restart(hass, entry)
     assert apis.calls["requests"] == 2
     assert changed == []
     assert [(state.attributes["request_id"], state.state) for state in request_states(hass)] == states
-    assert entry.runtime_data.hub.tracker.to_dict() == stored
+    assert entry.runtime_data.hub.as_stored() == stored
 
 
 async def test_first_setup_imports_only_open_requests_once(
@@ -235,7 +235,7 @@ async def test_first_setup_imports_only_open_requests_once(
 
     await _restart(hass, entry)
     assert len(request_states(hass)) == 2
-    assert len(entry.runtime_data.hub.tracker.requests) == 2
+    assert len(entry.runtime_data.hub.requests) == 2
 
 
 async def test_stuck_request_triggers_catch_up_at_most_every_15_minutes(

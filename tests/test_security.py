@@ -114,7 +114,7 @@ async def test_secret_required(
         assert status == HTTPStatus.UNAUTHORIZED, headers
         assert "secret" in text
     hub = init_integration.runtime_data.hub
-    assert hub.tracker.requests == {}
+    assert hub.requests == {}
     assert service not in hub.last_webhook
 
     status, _ = await post(hass_client_no_auth, service, body, GOOD_HEADERS[service])
@@ -146,7 +146,7 @@ async def test_body_too_large(
     client = await hass_client_no_auth()
     response = await client.post(f"/api/webhook/{WEBHOOK_IDS['radarr']}", data=chunks(), headers=GOOD_HEADERS["radarr"])
     assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
-    assert init_integration.runtime_data.hub.tracker.requests == {}
+    assert init_integration.runtime_data.hub.requests == {}
     # Just under the limit is read (and here refused only as not JSON).
     status, _ = await post(hass_client_no_auth, "radarr", "x" * (1024 * 1024), GOOD_HEADERS["radarr"])
     assert status == HTTPStatus.BAD_REQUEST
@@ -178,7 +178,7 @@ async def test_no_secret_in_any_log_record(
     runtime = init_integration.runtime_data
     assert runtime.downloads is not None
     await runtime.downloads.async_refresh()
-    for request_id in runtime.hub.tracker.active_ids():
+    for request_id in runtime.hub.active_ids():
         await runtime.library.async_check_now(request_id)
     await hass.async_block_till_done()
     assert [state.state for state in request_states(hass)] == ["available"] * 4

@@ -115,7 +115,7 @@ async def test_unreadable_data_is_backed_up_with_a_repair_issue(
     """JSON that does not read as requests: kept as a backup, tracking starts empty, a repair issue says where."""
     hass_storage[STORE_KEY] = {"version": 1, "minor_version": 2, "key": STORE_KEY, "data": data}
     await _setup(hass, mock_config_entry)
-    assert mock_config_entry.runtime_data.hub.tracker.requests == {}
+    assert mock_config_entry.runtime_data.hub.requests == {}
     assert hass_storage[f"{STORE_KEY}.backup"]["data"] == data
     assert "a backup was kept" in caplog.text
     issue = ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID)
@@ -138,7 +138,7 @@ async def test_newer_version_is_kept_not_overwritten(
     newer = {"version": 2, "minor_version": 1, "key": STORE_KEY, "data": {"requests_v2": [1, 2, 3]}}
     hass_storage[STORE_KEY] = dict(newer)
     await _setup(hass, mock_config_entry)
-    assert mock_config_entry.runtime_data.hub.tracker.requests == {}
+    assert mock_config_entry.runtime_data.hub.requests == {}
     assert hass_storage[f"{STORE_KEY}.backup"]["data"] == newer["data"]
     issue = ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID)
     assert issue is not None
@@ -194,7 +194,7 @@ async def test_corrupt_file_is_renamed_and_reported(
     """A file that is not JSON at all: Home Assistant keeps it aside and raises its own repair issue for us."""
     with patch.object(Store, "_async_load", REAL_LOAD):
         await _setup(hass, mock_config_entry)
-    assert mock_config_entry.runtime_data.hub.tracker.requests == {}
+    assert mock_config_entry.runtime_data.hub.requests == {}
     still_there, kept = await hass.async_add_executor_job(_after_load, corrupt_store_file)
     assert not still_there
     assert len(kept) == 1

@@ -51,7 +51,7 @@ class Reconciler:
 
     def __init__(self, hass: HomeAssistant, hub: Hub, seerr: SeerrClient | None, arrs: list[ArrSource]) -> None:
         self._hass = hass
-        self._ingest = hub
+        self._hub = hub
         self._seerr = seerr
         self._arrs = arrs
         self._last_run: datetime | None = None
@@ -90,17 +90,16 @@ class Reconciler:
                 _LOGGER.warning("Could not catch up with %s: %s", connection_name(key), err)
             self._failing.add(key)
             if isinstance(err, InvalidAuthError):
-                async_connection_refused(self._hass, self._ingest.entry_id, key)
+                async_connection_refused(self._hass, self._hub.entry_id, key)
             return 0
         # The issue of a refused key is cleared by the webhook setup, which asks every connection at each load.
         self._failing.discard(key)
         return changes
 
     async def _async_seerr(self, seerr: SeerrClient) -> int:
-        tracker = self._ingest.tracker
         events: list[Event] = []
         for record in await seerr.async_get_requests():
-            known = tracker.find_jellyseerr(str(record.get("id")))
+            known = self._hub.find_jellyseerr(str(record.get("id")))
             if known is not None:
                 # The tracked title stands: the list has none, and fetching each one would cost a call per request.
                 details: dict[str, Any] | None = {"title": known.title, "name": known.title}
@@ -108,29 +107,28 @@ class Reconciler:
                 details = await _async_details(seerr, record)
             else:
                 continue
-            events += seerr_request_events(record, details, self._ingest.rules)
-        return len(await self._ingest.async_apply(events))
+            events += seerr_request_events(record, details, self._hub.rules)
+        return len(await self._hub.async_apply(events))
 
     async def _async_arr(self, source: ArrSource) -> int:
-        tracker = self._ingest.tracker
-        active = [tracker.requests[rid] for rid in tracker.active_ids()]
+        active = [self._hub.requests[rid] for rid in self._hub.active_ids()]
         if not active:
             return 0
         now = dt_util.utcnow()
         since = max(min(request.created_at for request in active), now - timedelta(days=RECONCILE_HISTORY_DAYS))
-        rules = self._ingest.rules
+        rules = self._hub.rules
         history = await source.client.async_get_history_since(since)
         queue = await source.client.async_get_queue()
         events = arr_history_events(source.app, history, rules, is_4k=source.is_4k)
         events += arr_queue_events(source.app, queue, rules, is_4k=source.is_4k)
         wanted = [
             event
-            for event in without_known_grabs(events, tracker.knows_download)
+            for event in without_known_grabs(events, self._hub.knows_download)
             if isinstance(event, Grabbed | Imported)
-            and (request := tracker.find_media(event.media)) is not None
+            and (request := self._hub.find_media(event.media)) is not None
             and request.is_active
         ]
-        return len(await self._ingest.async_apply(wanted))
+        return len(await self._hub.async_apply(wanted))
 
 
 def _number(value: Any) -> int | None:

@@ -114,12 +114,12 @@ class DownloadCoordinator(_BackoffCoordinator[dict[str, Torrent]]):
         interval: timedelta,
     ) -> None:
         super().__init__(hass, entry, name="qBittorrent downloads", interval=interval, service="qBittorrent")
-        self._ingest = hub
+        self._hub = hub
         self._client = client
         self._missing_since: dict[str, datetime] = {}
 
     async def _async_update_data(self) -> dict[str, Torrent]:
-        awaited = self._ingest.tracker.awaited_downloads()
+        awaited = self._hub.awaited_downloads()
         if not awaited:
             self._missing_since.clear()
             return {}
@@ -149,7 +149,7 @@ class DownloadCoordinator(_BackoffCoordinator[dict[str, Torrent]]):
             events.append(_progress_event(download_id, match))
         for gone in set(self._missing_since) - awaited:
             del self._missing_since[gone]
-        await self._ingest.async_apply(events)
+        await self._hub.async_apply(events)
         return found
 
 
@@ -191,7 +191,7 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
             hass, entry, name="Jellyfin library", interval=timedelta(seconds=LIBRARY_TICK), service="Jellyfin"
         )
         self._recheck_every = recheck_every
-        self._ingest = hub
+        self._hub = hub
         self._jellyfin = jellyfin
         self._shoko = shoko
         self._downloads = downloads
@@ -220,9 +220,8 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
         self._schedule[request_id] = (attempts, dt_util.utcnow())
 
     async def _async_update_data(self) -> None:
-        tracker = self._ingest.tracker
         now = dt_util.utcnow()
-        waiting = tracker.awaiting_library()
+        waiting = self._hub.awaiting_library()
         for request_id in set(self._schedule) - set(waiting):
             del self._schedule[request_id]
         due = []
@@ -245,9 +244,8 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
 
     def _update_stuck_issue(self) -> None:
         """One repair issue per entry while any request is stuck, listing them; gone once none is."""
-        tracker = self._ingest.tracker
-        stuck = [r for rid in tracker.active_ids() if (r := tracker.get(rid)) is not None and r.stuck_since]
-        issue_id = f"stuck_requests_{self._ingest.entry_id}"
+        stuck = [r for rid in self._hub.active_ids() if (r := self._hub.get(rid)) is not None and r.stuck_since]
+        issue_id = f"stuck_requests_{self._hub.entry_id}"
         if not stuck:
             ir.async_delete_issue(self.hass, DOMAIN, issue_id)
             return
@@ -267,32 +265,30 @@ class LibraryCoordinator(_BackoffCoordinator[None]):
 
     async def _async_flag_stuck(self, now: datetime) -> None:
         """Re-check requests that have not moved for too long; flag those that still do not move."""
-        tracker = self._ingest.tracker
-        candidates = tracker.stuck_candidates(now, self._stuck_after)
+        candidates = self._hub.stuck_candidates(now, self._stuck_after)
         if not candidates:
             return
         if self._downloads is not None:
             await self._downloads.async_refresh()
         for request_id in candidates:
             await self._async_check(request_id)
-        still = set(tracker.stuck_candidates(dt_util.utcnow(), self._stuck_after))
-        changes = [change for rid in candidates if rid in still for change in tracker.mark_stuck(rid, now)]
-        await self._ingest.async_publish(changes)
+        still = set(self._hub.stuck_candidates(dt_util.utcnow(), self._stuck_after))
+        await self._hub.async_mark_stuck([rid for rid in candidates if rid in still], now)
 
     async def _async_check(self, request_id: str) -> None:
         """Ask Shoko (anime) and Jellyfin about one request and apply what they know."""
-        request = self._ingest.tracker.get(request_id)
+        request = self._hub.get(request_id)
         if request is None or not request.is_active:
             return
         if self._shoko is not None and request.is_anime:
             try:
-                await self._ingest.async_apply(await self._async_shoko_matches(request))
+                await self._hub.async_apply(await self._async_shoko_matches(request))
             except InvalidAuthError as err:
                 raise self._failed(err, "Shoko") from err
             except ServiceError as err:
                 # Shoko only hastens the answer; Jellyfin decides, so it is asked anyway.
                 _LOGGER.debug("Shoko lookup failed (%s); asking Jellyfin anyway", type(err).__name__)
-        await self._ingest.async_apply(await self._async_library_events(request))
+        await self._hub.async_apply(await self._async_library_events(request))
 
     async def _async_shoko_matches(self, request: MediaRequest) -> list[Event]:
         assert self._shoko is not None  # noqa: S101 - checked by the caller

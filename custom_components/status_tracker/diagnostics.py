@@ -29,8 +29,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusT
             "last_webhook": dict(runtime.hub.last_webhook),
             "qbittorrent_polling": downloads is not None and downloads.last_update_success,
             "jellyfin_checks_ok": runtime.library.last_update_success,
-            "awaited_downloads": len(runtime.hub.tracker.awaited_downloads()),
-            "awaiting_library": len(runtime.hub.tracker.awaiting_library()),
+            "awaited_downloads": len(runtime.hub.awaited_downloads()),
+            "awaiting_library": len(runtime.hub.awaiting_library()),
         },
-        "tracker": runtime.hub.tracker.to_dict(),
+        "tracker": runtime.hub.as_stored()["tracker"],
     }

@@ -8,7 +8,7 @@ fires the integration's events.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from http import HTTPStatus
 import logging
 from typing import Any
@@ -20,7 +20,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_STATE_CHANGED
-from .core.events import Event
+from .core.events import Event, MediaInfo
 from .core.models import AnimeRules, MediaRequest, Notice
 from .core.parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
 from .core.tracker import Change, Tracker
@@ -73,7 +73,7 @@ class Hub:
         self._hass = hass
         self.entry_id = entry_id
         self._store = store
-        self.tracker = tracker
+        self._tracker = tracker
         self.rules = rules
         self.last_webhook = last_webhook
         # Where each service should post (shown in repair issues); set by setup.
@@ -85,9 +85,48 @@ class Hub:
         # Requests kept in the store without an entity (see retention.py); a change brings the entity back.
         self.hidden: set[str] = set()
 
+    # Read-only questions about the requests: only the hub changes them.
+
+    def get(self, request_id: str) -> MediaRequest | None:
+        """A request by id."""
+        return self._tracker.get(request_id)
+
+    @property
+    def requests(self) -> Mapping[str, MediaRequest]:
+        """Every request, by id (a read-only view)."""
+        return self._tracker.requests
+
+    def active_ids(self) -> list[str]:
+        """Requests still in progress."""
+        return self._tracker.active_ids()
+
+    def awaited_downloads(self) -> frozenset[str]:
+        """Torrent ids waited on in qBittorrent."""
+        return self._tracker.awaited_downloads()
+
+    def awaiting_library(self) -> list[str]:
+        """Requests imported and waiting for Jellyfin (or Shoko)."""
+        return self._tracker.awaiting_library()
+
+    def stuck_candidates(self, now: datetime, after: timedelta) -> list[str]:
+        """Active requests that have not moved for `after`."""
+        return self._tracker.stuck_candidates(now, after)
+
+    def find_jellyseerr(self, jellyseerr_request_id: str) -> MediaRequest | None:
+        """The request holding a Jellyseerr request id."""
+        return self._tracker.find_jellyseerr(jellyseerr_request_id)
+
+    def find_media(self, media: MediaInfo) -> MediaRequest | None:
+        """The request the tracker would give an event about this media."""
+        return self._tracker.find_media(media)
+
+    def knows_download(self, download_id: str) -> bool:
+        """True when a request holds this download id."""
+        return self._tracker.knows_download(download_id)
+
     def as_stored(self) -> StoredData:
         """What the store keeps."""
-        return {"tracker": self.tracker.to_dict(), "last_webhook": dict(self.last_webhook)}
+        return {"tracker": self._tracker.to_dict(), "last_webhook": dict(self.last_webhook)}
 
     async def async_handle_payload(self, service: str, payload: Any, is_4k: bool) -> web.Response:
         """Parse one webhook body and apply it; the answer tells the service what happened."""
@@ -115,15 +154,30 @@ class Hub:
     async def async_apply(self, events: Iterable[Event]) -> list[Change]:
         """Apply events from any source (webhooks, pollers, the Shoko feed) and publish what changed."""
         now = dt_util.utcnow()
-        changes = [change for event in events for change in self.tracker.apply(event, now)]
+        changes = [change for event in events for change in self._tracker.apply(event, now)]
         await self.async_publish(changes)
         return changes
 
     async def async_remove(self, request_id: str) -> None:
         """Stop tracking a request (the remove_request action); its entity is removed by the caller."""
-        if self.tracker.remove(request_id) is not None:
+        if self._tracker.remove(request_id) is not None:
             self.hidden.discard(request_id)
             self.async_changed_quietly()
+
+    async def async_mark_stuck(self, request_ids: Iterable[str], now: datetime) -> None:
+        """Flag requests as stuck (the stuck check found them still not moving) and publish it."""
+        await self.async_publish([change for rid in request_ids for change in self._tracker.mark_stuck(rid, now)])
+
+    def async_retain(self, now: datetime, keep_for: timedelta, limit: int) -> list[str]:
+        """Hide requests finished for `keep_for` and forget the oldest beyond `limit`; the ids whose entity goes."""
+        retired = self._tracker.retire(now, keep_for)
+        newly_hidden = [rid for rid in retired if rid not in self.hidden]
+        forgotten = self._tracker.trim(limit)
+        self.hidden.update(newly_hidden)
+        self.hidden.difference_update(forgotten)
+        if newly_hidden or forgotten:
+            self.async_changed_quietly()
+        return [*newly_hidden, *forgotten]
 
     def async_changed_quietly(self) -> None:
         """The tracker changed without events to fire (retention, removal): save, and update the counts."""
@@ -147,7 +201,7 @@ class Hub:
         appearing = {
             change.request_id: req
             for change in changes
-            if (change.created or change.request_id in self.hidden) and (req := self.tracker.get(change.request_id))
+            if (change.created or change.request_id in self.hidden) and (req := self._tracker.get(change.request_id))
         }
         created = list(appearing.values())
         self.hidden.difference_update(appearing)
@@ -158,7 +212,7 @@ class Hub:
         entry = self._hass.config_entries.async_get_entry(self.entry_id)
         connected = connected_services(entry.data) if entry else frozenset()
         for change in changes:
-            request = self.tracker.get(change.request_id)
+            request = self._tracker.get(change.request_id)
             if request is None:  # pragma: no cover - the tracker never reports a request it dropped
                 continue
             if not change.created:

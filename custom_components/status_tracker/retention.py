@@ -44,16 +44,8 @@ def async_setup_retention(hass: HomeAssistant, entry: StatusTrackerConfigEntry, 
 @callback
 def async_apply_retention(hass: HomeAssistant, hub: Hub, keep_for: timedelta, limit: int) -> None:
     """One pass: hide the requests finished for long enough, then trim the history to `limit`."""
-    tracker = hub.tracker
-    retired = tracker.retire(dt_util.utcnow(), keep_for)
-    newly_hidden = [rid for rid in retired if rid not in hub.hidden]
-    forgotten = tracker.trim(limit)
     registry = er.async_get(hass)
-    for rid in (*newly_hidden, *forgotten):
+    for rid in hub.async_retain(dt_util.utcnow(), keep_for, limit):
         entity_id = registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(hub.entry_id, rid))
         if entity_id is not None:
             registry.async_remove(entity_id)
-    hub.hidden.update(newly_hidden)
-    hub.hidden.difference_update(forgotten)
-    if newly_hidden or forgotten:
-        hub.async_changed_quietly()

@@ -42,7 +42,7 @@ async def async_setup_entry(
     hub.add_requests = add_requests
     async_add_entities(SummarySensor(entry, entry.runtime_data.summary, description) for description in SUMMARY_SENSORS)
     async_add_entities(
-        RequestSensor(entry, hub, request_id) for request_id in hub.tracker.requests if request_id not in hub.hidden
+        RequestSensor(entry, hub, request_id) for request_id in hub.requests if request_id not in hub.hidden
     )
 
 
@@ -99,7 +99,7 @@ class RequestSensor(StatusTrackerEntity, SensorEntity):
         """Follow one request of the entry's tracker."""
         super().__init__(entry)
         self._entry_id = entry.entry_id
-        self._ingest = hub
+        self._hub = hub
         self._request_id = request_id
         self._attr_unique_id = request_unique_id(entry.entry_id, request_id)
         request = self._request
@@ -107,7 +107,7 @@ class RequestSensor(StatusTrackerEntity, SensorEntity):
 
     @property
     def _request(self) -> MediaRequest | None:
-        return self._ingest.tracker.get(self._request_id)
+        return self._hub.get(self._request_id)
 
     @property
     def available(self) -> bool:

@@ -81,7 +81,7 @@ def _resolve_requests(hass: HomeAssistant, entity_ids: list[str]) -> list[tuple[
             raise _invalid("not_a_request", entity_id=entity_id)
         (entry,) = _loaded_entries(hass, entity.config_entry_id)
         request_id = entity.unique_id.removeprefix(request_unique_id(entry.entry_id, ""))
-        if entry.runtime_data.hub.tracker.get(request_id) is None:
+        if entry.runtime_data.hub.get(request_id) is None:
             raise _invalid("not_a_request", entity_id=entity_id)
         resolved.append((entry, request_id))
     return resolved
@@ -95,7 +95,7 @@ async def _async_get_requests(call: ServiceCall) -> ServiceResponse:
     include_episodes = call.data[ATTR_INCLUDE_EPISODES]
     requests: list[dict[str, Any]] = []
     for entry in _loaded_entries(hass, call.data.get(ATTR_CONFIG_ENTRY_ID)):
-        for request in entry.runtime_data.hub.tracker.requests.values():
+        for request in entry.runtime_data.hub.requests.values():
             if (states and str(request.state) not in states) or (media_type and str(request.media_type) != media_type):
                 continue
             item = {
@@ -128,7 +128,7 @@ async def _async_refresh(call: ServiceCall) -> None:
                 if not runtime.downloads.last_update_success:
                     failed.append(runtime.downloads.service)
             library = runtime.library
-            failed += [await library.async_check_now(request_id) for request_id in runtime.hub.tracker.active_ids()]
+            failed += [await library.async_check_now(request_id) for request_id in runtime.hub.active_ids()]
     if names := sorted({name for name in failed if name}, key=str.lower):
         raise HomeAssistantError(
             translation_domain=DOMAIN,

@@ -29,7 +29,7 @@ class ShokoMatches:
         api_key: str,
     ) -> None:
         self._hass = hass
-        self._ingest = hub
+        self._hub = hub
         self._library = library
         self._connected: bool | None = None
         self.feed = ShokoFeed(session, url, api_key, on_match=self._on_match, on_connection=self._on_connection)
@@ -40,7 +40,7 @@ class ShokoMatches:
             self._hass.async_create_task(self._async_matched(match), eager_start=True)
 
     async def _async_matched(self, match: ShokoMatch) -> None:
-        changes = await self._ingest.async_apply(
+        changes = await self._hub.async_apply(
             [FileMatched(path=match.relative_path, cross_references=match.cross_references)]
         )
         for request_id in {change.request_id for change in changes}:

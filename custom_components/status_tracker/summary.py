@@ -45,7 +45,7 @@ class SummaryCoordinator(DataUpdateCoordinator[Summary]):
             update_interval=timedelta(minutes=5),
             request_refresh_debouncer=Debouncer(hass, _LOGGER, cooldown=1, immediate=True),
         )
-        self._ingest = hub
+        self._hub = hub
         self._entry = entry
 
     @callback
@@ -54,14 +54,14 @@ class SummaryCoordinator(DataUpdateCoordinator[Summary]):
         self._entry.async_create_task(self.hass, self.async_request_refresh(), eager_start=True)
 
     async def _async_update_data(self) -> Summary:
-        return count(self._ingest)
+        return count(self._hub)
 
 
 def count(hub: Hub) -> Summary:
     """The counts, in one pass over the requests."""
     since = dt_util.utcnow() - timedelta(hours=24)
     active = downloading = stuck = failed = recent = 0
-    for request in hub.tracker.requests.values():
+    for request in hub.requests.values():
         if request.removed:
             continue
         if request.state is RequestState.FAILED:
