@@ -41,7 +41,7 @@ from custom_components.status_tracker.const import (
 )
 from custom_components.status_tracker.core.models import AnimeRules
 from custom_components.status_tracker.core.tracker import Tracker
-from custom_components.status_tracker.hub import PARSERS
+from custom_components.status_tracker.webhook import PARSERS
 
 from .conftest import report
 from .data import TARGET_MOVIES, TARGET_SERIES, movie, targets, torrent_hash, tracker_data

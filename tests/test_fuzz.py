@@ -13,7 +13,7 @@ Properties:
   byte-identical before and after.
 
 Two levels: the bulk (FUZZ_EXAMPLES per endpoint, default 2,000) goes through the real webhook body reader and the
-real parsers (`hub.PARSERS`) with `Tracker.apply` on a pre-populated tracker, without Home Assistant;
+real parsers (`webhook.PARSERS`) with `Tracker.apply` on a pre-populated tracker, without Home Assistant;
 FUZZ_HTTP_EXAMPLES per endpoint (default 300) go through Home Assistant's HTTP webhook endpoint and the real `Hub`.
 Runs are derandomised (the same examples every run) unless FUZZ_RANDOM=1. The long run:
 
@@ -48,7 +48,7 @@ from custom_components.status_tracker import webhook
 from custom_components.status_tracker.core.models import AnimeRules
 from custom_components.status_tracker.core.parsers import InvalidPayload
 from custom_components.status_tracker.core.tracker import Tracker
-from custom_components.status_tracker.hub import PARSERS
+from custom_components.status_tracker.webhook import PARSERS
 
 from .conftest import FIXTURES, WEBHOOK_IDS
 from .core.helpers import Driver
@@ -283,7 +283,7 @@ def _run(coroutine: Any) -> Any:
 
 
 class PureIngest:
-    """`Hub.async_handle_payload`'s decisions on a bare tracker: 422 on InvalidPayload, 200 ignored, or apply."""
+    """The webhook receiver's decisions on a bare tracker: 422 on InvalidPayload, 200 ignored, or apply."""
 
     def __init__(self) -> None:
         driver = Driver()

@@ -60,7 +60,7 @@ from .shoko import ShokoMatches
 from .storage import NewerStoreVersionError, TrackerStore
 from .summary import SummaryCoordinator
 from .validation import async_create_qbittorrent_session
-from .webhook import async_register_webhooks, webhook_urls
+from .webhook import async_register_webhooks
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -98,16 +98,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     downloads, library = _create_coordinators(hass, entry, hub, jellyfin)
     summary = SummaryCoordinator(hass, entry, hub)
     await summary.async_config_entry_first_refresh()
-    hub.listeners.append(summary.async_tracker_changed)
+    entry.async_on_unload(hub.async_add_listener(summary.async_tracker_changed))
     entry.runtime_data = StatusTrackerData(store=store, hub=hub, downloads=downloads, library=library, summary=summary)
     async_setup_retention(hass, entry, hub)
     # Entities first, so that the first webhook already has a platform to add its request to.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(log_redaction.install(_secrets(entry.data, entry.options)))
-    hub.webhook_urls = webhook_urls(hass, entry.data[CONF_WEBHOOK_IDS])
-    entry.async_on_unload(
-        async_register_webhooks(hass, entry.title, entry.data, entry.options, hub.async_handle_payload)
-    )
+    entry.async_on_unload(async_register_webhooks(hass, entry, hub))
     async_start_service_links(hass, entry)
     # One reload path for options, reauth and reconfigure alike.
     entry.async_on_unload(entry.add_update_listener(_async_reload))

@@ -1,50 +1,33 @@
-"""From a decoded webhook body to tracker changes, saved, shown and announced.
+"""The request hub: the only way to an entry's tracker, and the one place its changes leave from.
 
-The tracker decides every state; this module only moves data between it and Home Assistant: it parses, applies,
-schedules the save, asks the sensor platform for entities of new requests, tells existing entities to refresh, and
-fires the integration's events.
+The tracker decides every state; the hub applies events from any source (webhooks, pollers, the Shoko feed,
+catch-up) to it, schedules the save, and publishes what changed: entities for new requests, a dispatcher signal per
+changed request, the integration's bus events, then its listeners. Everything it needs is given to its constructor;
+whoever wants to hear about changes subscribes and gets back the function that unsubscribes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from http import HTTPStatus
-import logging
-from typing import Any
+from types import MappingProxyType
 
-from aiohttp import web
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_STATE_CHANGED
+from .core.attributes import iso
 from .core.events import Event, MediaInfo
 from .core.models import AnimeRules, MediaRequest, Notice
-from .core.parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
 from .core.tracker import Change, Tracker
-from .repairs import async_create_webhook_issue, async_delete_webhook_issue, connected_services, missing_webhook
 from .storage import StoredData, TrackerStore
-from .webhook import json_response
 
-_LOGGER = logging.getLogger(__name__)
-
-type Parser = Callable[[Any, AnimeRules, bool], ParseResult]
-
-# Only the *arr payloads cannot tell a 4K instance from a regular one; Jellyseerr says so itself.
-PARSERS: Mapping[str, Parser] = {
-    "jellyseerr": lambda payload, rules, _is_4k: jellyseerr.parse_result(payload, rules),
-    "radarr": lambda payload, rules, is_4k: radarr.parse_result(payload, rules, is_4k=is_4k),
-    "sonarr": lambda payload, rules, is_4k: sonarr.parse_result(payload, rules, is_4k=is_4k),
-    "jellyfin": lambda payload, rules, _is_4k: jellyfin.parse_result(payload, rules),
-}
-
-type AddRequests = Callable[[list[MediaRequest]], Awaitable[None]]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+# Adds the entities of new requests; awaited, so that the events fired next can name them.
+type NewRequestsListener = Callable[[list[MediaRequest]], Awaitable[None]]
+# Told the changes a batch of events made, once they are published.
+type ChangesListener = Callable[[Sequence[Change]], None]
 
 
 def signal_request_updated(entry_id: str, request_id: str) -> str:
@@ -57,8 +40,18 @@ def request_unique_id(entry_id: str, request_id: str) -> str:
     return f"{entry_id}_{request_id}"
 
 
+def _subscribe[T](listeners: list[T], listener: T) -> CALLBACK_TYPE:
+    listeners.append(listener)
+
+    @callback
+    def unsubscribe() -> None:
+        listeners.remove(listener)
+
+    return unsubscribe
+
+
 class Hub:
-    """Applies webhook payloads of one config entry to its tracker."""
+    """One config entry's requests: queries, the commands that change them, and subscriptions to the changes."""
 
     def __init__(
         self,
@@ -68,22 +61,36 @@ class Hub:
         store: TrackerStore,
         tracker: Tracker,
         rules: AnimeRules,
-        last_webhook: dict[str, str],
+        last_webhook: Mapping[str, str],
     ) -> None:
         self._hass = hass
         self.entry_id = entry_id
         self._store = store
         self._tracker = tracker
         self.rules = rules
-        self.last_webhook = last_webhook
-        # Where each service should post (shown in repair issues); set by setup.
-        self.webhook_urls: Mapping[str, str] = {}
-        # Set by the sensor platform once it is loaded.
-        self.add_requests: AddRequests | None = None
-        # Called after every change (the summary counts).
-        self.listeners: list[Callable[[], None]] = []
+        self._last_webhook = dict(last_webhook)
         # Requests kept in the store without an entity (see retention.py); a change brings the entity back.
-        self.hidden: set[str] = set()
+        self._hidden: set[str] = set()
+        self._new_requests_listeners: list[NewRequestsListener] = []
+        self._changes_listeners: list[ChangesListener] = []
+        self._listeners: list[CALLBACK_TYPE] = []
+
+    # Subscriptions: each returns the function that ends it (for entry.async_on_unload / entity.async_on_remove).
+
+    @callback
+    def async_add_new_requests_listener(self, listener: NewRequestsListener) -> CALLBACK_TYPE:
+        """Be given each batch of requests that need an entity (new, or hidden and changed)."""
+        return _subscribe(self._new_requests_listeners, listener)
+
+    @callback
+    def async_add_changes_listener(self, listener: ChangesListener) -> CALLBACK_TYPE:
+        """Be told the changes of each batch of events, after their entities, signals and bus events."""
+        return _subscribe(self._changes_listeners, listener)
+
+    @callback
+    def async_add_listener(self, update_callback: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Be called after every change of the requests, events or not (retention, removal)."""
+        return _subscribe(self._listeners, update_callback)
 
     # Read-only questions about the requests: only the hub changes them.
 
@@ -95,6 +102,15 @@ class Hub:
     def requests(self) -> Mapping[str, MediaRequest]:
         """Every request, by id (a read-only view)."""
         return self._tracker.requests
+
+    @property
+    def last_webhook(self) -> Mapping[str, str]:
+        """When each service's webhook last arrived (ISO times; a read-only view)."""
+        return MappingProxyType(self._last_webhook)
+
+    def visible_ids(self) -> list[str]:
+        """Requests that have an entity: all but those retention hid."""
+        return [rid for rid in self._tracker.requests if rid not in self._hidden]
 
     def active_ids(self) -> list[str]:
         """Requests still in progress."""
@@ -126,30 +142,18 @@ class Hub:
 
     def as_stored(self) -> StoredData:
         """What the store keeps."""
-        return {"tracker": self._tracker.to_dict(), "last_webhook": dict(self.last_webhook)}
+        return {"tracker": self._tracker.to_dict(), "last_webhook": dict(self._last_webhook)}
 
-    async def async_handle_payload(self, service: str, payload: Any, is_4k: bool) -> web.Response:
-        """Parse one webhook body and apply it; the answer tells the service what happened."""
-        try:
-            result = PARSERS[service](payload, self.rules, is_4k)
-        except InvalidPayload as err:
-            _LOGGER.warning("Ignored a %s webhook: field %s %s", service, err.field, err.message)
-            return json_response(HTTPStatus.UNPROCESSABLE_ENTITY, f"invalid field {err.field}: {err.message}")
+    # Commands: each one saves and publishes what it changed.
 
-        if service not in self.last_webhook:
-            async_delete_webhook_issue(self._hass, self.entry_id, service)
-        self.last_webhook[service] = dt_util.utcnow().isoformat()
-        if result.ignored is not None:
-            _LOGGER.debug("Ignored a %s webhook: %s", service, result.ignored)
-            self._store.async_schedule_save(self.as_stored)
-            return json_response(HTTPStatus.OK, f"ignored: {result.ignored}")
-
-        changes = await self.async_apply(result.events)
+    async def async_webhook_received(self, service: str, events: Iterable[Event]) -> list[Change]:
+        """A webhook of `service` arrived (its time is kept, even when it carried nothing to apply): apply it."""
+        self._last_webhook[service] = dt_util.utcnow().isoformat()
+        changes = await self.async_apply(events)
         if not changes:
             # Only the webhook time changed.
             self._store.async_schedule_save(self.as_stored)
-        _LOGGER.debug("%s webhook: %d event(s), %d change(s)", service, len(result.events), len(changes))
-        return json_response(HTTPStatus.OK, f"applied {len(changes)} change(s)")
+        return changes
 
     async def async_apply(self, events: Iterable[Event]) -> list[Change]:
         """Apply events from any source (webhooks, pollers, the Shoko feed) and publish what changed."""
@@ -161,8 +165,8 @@ class Hub:
     async def async_remove(self, request_id: str) -> None:
         """Stop tracking a request (the remove_request action); its entity is removed by the caller."""
         if self._tracker.remove(request_id) is not None:
-            self.hidden.discard(request_id)
-            self.async_changed_quietly()
+            self._hidden.discard(request_id)
+            self._changed_quietly()
 
     async def async_mark_stuck(self, request_ids: Iterable[str], now: datetime) -> None:
         """Flag requests as stuck (the stuck check found them still not moving) and publish it."""
@@ -171,46 +175,48 @@ class Hub:
     def async_retain(self, now: datetime, keep_for: timedelta, limit: int) -> list[str]:
         """Hide requests finished for `keep_for` and forget the oldest beyond `limit`; the ids whose entity goes."""
         retired = self._tracker.retire(now, keep_for)
-        newly_hidden = [rid for rid in retired if rid not in self.hidden]
+        newly_hidden = [rid for rid in retired if rid not in self._hidden]
         forgotten = self._tracker.trim(limit)
-        self.hidden.update(newly_hidden)
-        self.hidden.difference_update(forgotten)
+        self._hidden.update(newly_hidden)
+        self._hidden.difference_update(forgotten)
         if newly_hidden or forgotten:
-            self.async_changed_quietly()
+            self._changed_quietly()
         return [*newly_hidden, *forgotten]
 
-    def async_changed_quietly(self) -> None:
-        """The tracker changed without events to fire (retention, removal): save, and update the counts."""
+    async def async_publish(self, changes: list[Change]) -> None:
+        """Save, add entities for new requests, refresh the others, fire the events, then tell the listeners."""
+        if not changes:
+            return
+        self._store.async_schedule_save(self.as_stored)
+        await self._async_add_entities(changes)
+        self._announce(changes)
+        for changes_listener in self._changes_listeners:
+            changes_listener(changes)
+        self._notify()
+
+    def _changed_quietly(self) -> None:
+        """The tracker changed without events to fire (retention, removal): save, and tell the listeners."""
         self._store.async_schedule_save(self.as_stored)
         self._notify()
 
     def _notify(self) -> None:
-        for listener in self.listeners:
-            listener()
+        for update_callback in self._listeners:
+            update_callback()
 
-    async def async_publish(self, changes: list[Change]) -> None:
-        """Save, add entities for new requests, refresh the others, then fire the events."""
-        if not changes:
-            return
-        self._store.async_schedule_save(self.as_stored)
-        await self._async_publish(changes)
-        self._notify()
-
-    async def _async_publish(self, changes: list[Change]) -> None:
+    async def _async_add_entities(self, changes: list[Change]) -> None:
         # New requests, and hidden ones that changed, get an entity (once, however many changes they had).
         appearing = {
             change.request_id: req
             for change in changes
-            if (change.created or change.request_id in self.hidden) and (req := self._tracker.get(change.request_id))
+            if (change.created or change.request_id in self._hidden) and (req := self._tracker.get(change.request_id))
         }
-        created = list(appearing.values())
-        self.hidden.difference_update(appearing)
-        if created and self.add_requests is not None:
-            # Awaited so that the events below can name the new entities.
-            await self.add_requests(created)
+        self._hidden.difference_update(appearing)
+        if appearing:
+            for listener in self._new_requests_listeners:
+                await listener(list(appearing.values()))
+
+    def _announce(self, changes: list[Change]) -> None:
         registry = er.async_get(self._hass)
-        entry = self._hass.config_entries.async_get_entry(self.entry_id)
-        connected = connected_services(entry.data) if entry else frozenset()
         for change in changes:
             request = self._tracker.get(change.request_id)
             if request is None:  # pragma: no cover - the tracker never reports a request it dropped
@@ -237,13 +243,10 @@ class Hub:
                         "new_state": str(change.new_state),
                     },
                 )
-            missing = missing_webhook(request, change.created, self.last_webhook, connected)
-            if missing and (url := self.webhook_urls.get(missing)):
-                async_create_webhook_issue(self._hass, self.entry_id, missing, url)
             if change.notice is Notice.ALREADY_AVAILABLE:
                 self._hass.bus.async_fire(EVENT_ALREADY_AVAILABLE, common)
             elif change.notice is Notice.STUCK:
                 self._hass.bus.async_fire(
                     EVENT_REQUEST_STUCK,
-                    {**common, "state": str(request.state), "stuck_since": _iso(request.stuck_since)},
+                    {**common, "state": str(request.state), "stuck_since": iso(request.stuck_since)},
                 )

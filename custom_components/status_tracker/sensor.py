@@ -17,6 +17,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback, async_get_current_platform
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .core.attributes import request_attributes
 from .core.models import MediaRequest, RequestState
 from .entity import StatusTrackerEntity, entry_device_info
 from .hub import Hub, request_unique_id, signal_request_updated
@@ -36,14 +37,13 @@ async def async_setup_entry(
     hub = entry.runtime_data.hub
     platform = async_get_current_platform()
 
-    async def add_requests(requests: list[MediaRequest]) -> None:
+    async def async_add_requests(requests: list[MediaRequest]) -> None:
+        # Awaited (not the callback's scheduled add) so that the hub's events can name the new entities.
         await platform.async_add_entities([RequestSensor(entry, hub, request.request_id) for request in requests])
 
-    hub.add_requests = add_requests
+    entry.async_on_unload(hub.async_add_new_requests_listener(async_add_requests))
     async_add_entities(SummarySensor(entry, entry.runtime_data.summary, description) for description in SUMMARY_SENSORS)
-    async_add_entities(
-        RequestSensor(entry, hub, request_id) for request_id in hub.requests if request_id not in hub.hidden
-    )
+    async_add_entities(RequestSensor(entry, hub, request_id) for request_id in hub.visible_ids())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,63 +148,3 @@ class RequestSensor(StatusTrackerEntity, SensorEntity):
 
 def _display_title(request: MediaRequest) -> str:
     return f"{request.title} ({request.year})" if request.year else request.title
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _percent(fraction: float | None) -> float | None:
-    """Progress as a percentage with one decimal, as users read it."""
-    return round(fraction * 100, 1) if fraction is not None else None
-
-
-def request_attributes(request: MediaRequest) -> dict[str, Any]:
-    """The sensor's attributes (also the shape actions and diagnostics reuse)."""
-    counts = request.episode_counts() if request.episodes else None
-    return {
-        "request_id": request.request_id,
-        "title": request.title,
-        "year": request.year,
-        "media_type": str(request.media_type),
-        "is_anime": request.is_anime,
-        "is_4k": request.is_4k,
-        "poster_url": request.poster_url,
-        "requested_by": request.requested_by,
-        "tmdb_id": request.tmdb_id,
-        "tvdb_id": request.tvdb_id,
-        "imdb_id": request.imdb_id,
-        "jellyseerr_request_id": request.jellyseerr_request_id,
-        "quality": request.quality,
-        "requested_seasons": request.requested_seasons,
-        "download_id": request.download_id,
-        "download_client": request.download_client,
-        "download_progress": _percent(request.download_progress),
-        "download_speed": request.download_speed,
-        "download_eta": request.download_eta,
-        "final_path": request.final_path,
-        "episode_total": request.episode_total if request.episodes else None,
-        "episode_counts": counts,
-        "state_text": request.state_text(),
-        "grabbed_text": request.grabbed_text(),
-        "reason": request.reason,
-        "stuck_since": _iso(request.stuck_since),
-        "anime_matched_at": _iso(request.anime_matched_at),
-        "needs_attention": request.needs_attention,
-        "already_available": request.already_available,
-        "created_at": _iso(request.created_at),
-        "state_changed_at": _iso(request.state_changed_at),
-        "updated_at": _iso(request.updated_at),
-        "available_at": _iso(request.available_at),
-        "episodes": [
-            {
-                "season": episode.season,
-                "episode": episode.episode,
-                "state": str(episode.state),
-                "title": episode.title,
-                "download_progress": _percent(episode.download_progress),
-                "final_path": episode.final_path,
-            }
-            for _, episode in sorted(request.episodes.items())
-        ],
-    }

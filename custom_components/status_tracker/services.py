@@ -13,10 +13,10 @@ from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
 from .const import DOMAIN
+from .core.attributes import request_attributes
 from .core.models import MediaType, RequestState
 from .hub import request_unique_id
 from .runtime import StatusTrackerConfigEntry
-from .sensor import request_attributes
 
 SERVICE_GET_REQUESTS = "get_requests"
 SERVICE_REFRESH = "refresh"
