@@ -1,9 +1,15 @@
-"""Keep the entry's secrets out of Home Assistant's own log lines.
+"""Keep the entry's secrets out of the log lines that can carry them.
 
-Our code never logs a secret itself, but Home Assistant's webhook component and the HTTP access log print the
-request path, which holds the webhook id (anyone who knows it can post), and the services' own error texts that we
-log may echo the webhook URL. A filter on those loggers replaces every secret
-of the entry with a placeholder before any handler sees the record.
+Our code never logs a secret itself, but two kinds of line can hold one:
+- ours that quote a service's own error text (catch-up, zero-touch webhook setup): Radarr/Sonarr echo the webhook URL
+  they failed to reach;
+- Home Assistant's and aiohttp's, for the webhook paths this integration owns: the webhook component logs the id of a
+  refused or failing call (and the body at DEBUG), the HTTP security filter and ban middleware log the path of a
+  refused request, and aiohttp's access log every path. A webhook id is a secret (anyone who knows it can post), and
+  those lines are written before or outside any code of ours, so the only place to catch them is a filter on those
+  loggers. This is why the filter reaches beyond the integration's own loggers; it only ever rewrites this entry's
+  secrets, and is detached when the entry unloads.
+A filter replaces every secret of the entry with a placeholder before any handler sees the record.
 """
 
 from __future__ import annotations
@@ -12,8 +18,8 @@ from collections.abc import Callable, Iterable
 import logging
 
 REDACTED = "**REDACTED**"
-# Loggers that print request paths or payload snippets (ours never log a secret: tests/test_security.py). Filters
-# apply to the records of the logger they are on, not to those of its children, so each one is named.
+# Loggers that print request paths or payload snippets (see above). Filters apply to the records of the logger they
+# are on, not to those of its children, so each one is named.
 LOGGERS = (
     "homeassistant.components.webhook",
     "homeassistant.components.http",
@@ -24,7 +30,7 @@ LOGGERS = (
     "aiohttp.server",
     # Ours that log a service's own error text: Radarr/Sonarr echo the webhook URL they failed to reach.
     f"{__package__}.webhook_setup",
-    f"{__package__}.reconcile",
+    f"{__package__}.catchup",
 )
 
 
