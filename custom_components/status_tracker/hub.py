@@ -212,7 +212,7 @@ class Hub:
         }
         self._hidden.difference_update(appearing)
         if appearing:
-            for listener in self._new_requests_listeners:
+            for listener in tuple(self._new_requests_listeners):
                 await listener(list(appearing.values()))
 
     def _announce(self, changes: list[Change]) -> None:
