@@ -383,7 +383,7 @@ MAINDATA = re.compile(r"^http://192\.168\.1\.10:8080/api/v2/sync/maindata\?rid=\
 
 
 async def _poll(hass: HomeAssistant, hass_storage: dict[str, Any], torrents: int) -> tuple[list[int], float]:
-    """Requests sent per DownloadCoordinator cycle with `torrents` active downloads; median seconds per cycle."""
+    """Requests sent per DownloadPoller cycle with `torrents` active downloads; median seconds per cycle."""
     hashes = [torrent_hash("active", i) for i in range(torrents)]
     store_with(
         hass_storage,
@@ -412,18 +412,18 @@ async def _poll(hass: HomeAssistant, hass_storage: dict[str, Any], torrents: int
         for _ in range(POLL_CYCLES):
             sent = sum(len(calls) for calls in http.requests.values())
             start = time.perf_counter()
-            await downloads.async_refresh()
+            await downloads.async_poll()
             await hass.async_block_till_done()
             seconds.append(time.perf_counter() - start)
             per_cycle.append(sum(len(calls) for calls in http.requests.values()) - sent)
-        if not downloads.last_update_success:
+        if not downloads.last_poll_ok:
             raise AssertionError("the poll failed")
         await hass.config_entries.async_unload(config_entry.entry_id)
     return per_cycle, statistics.median(seconds)
 
 
 async def test_d_qbittorrent_requests(hass: HomeAssistant, hass_storage: dict[str, Any]) -> None:
-    """HTTP requests to qBittorrent per DownloadCoordinator cycle with 500 active torrents."""
+    """HTTP requests to qBittorrent per DownloadPoller cycle with 500 active torrents."""
     per_cycle, seconds = await _poll(hass, hass_storage, TORRENTS)
     steady = statistics.median(per_cycle[1:])
     report(

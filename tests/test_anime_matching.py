@@ -103,9 +103,9 @@ async def check_library_now(hass: HomeAssistant, entry: MockConfigEntry) -> None
     library = entry.runtime_data.library
     for request_id in entry.runtime_data.hub.awaiting_library():
         library.check_soon(request_id)
-    await library.async_refresh()
+    await library.async_poll()
     await hass.async_block_till_done()
-    assert library.last_update_success
+    assert library.last_poll_ok
 
 
 async def test_anime_movie_live_match_then_jellyfin(
@@ -256,13 +256,13 @@ async def test_shoko_rest_failure_does_not_block_jellyfin(
     library = init_integration.runtime_data.library
     for request_id in init_integration.runtime_data.hub.awaiting_library():
         library.check_soon(request_id)
-    await library.async_refresh()
+    await library.async_poll()
     await hass.async_block_till_done()
     if status == 500:
-        assert library.last_update_success
+        assert library.last_poll_ok
         assert only_state(hass).state == "available"
     else:
-        assert not library.last_update_success
+        assert not library.last_poll_ok
         assert only_state(hass).state == "anime_matching"
         flows = hass.config_entries.flow.async_progress_by_handler("status_tracker")
         assert [flow["context"]["source"] for flow in flows] == ["reauth"]

@@ -57,11 +57,11 @@ async def test_qbittorrent_sync_merges_partial_updates(session: aiohttp.ClientSe
         mocked.get(MAINDATA, payload={"rid": 4, "torrents_removed": [DUNE]})
 
         first = await client.async_sync()
-        assert first[DUNE]["state"] == "metaDL"
+        assert first[DUNE].state == "metaDL"
         second = await client.async_sync()
-        assert second[DUNE]["progress"] == 0.45
-        assert second[DUNE]["name"].startswith("Dune")  # kept from the full update
-        assert (await client.async_sync())[DUNE]["state"] == "downloading"
+        assert second[DUNE].progress == 0.45
+        assert second[DUNE].name.startswith("Dune")  # kept from the full update
+        assert (await client.async_sync())[DUNE].state == "downloading"
         assert await client.async_sync() == {}
         rids = [call.kwargs["params"]["rid"] for key, calls in mocked.requests.items() if "maindata" in str(key[1])
                 for call in calls]  # fmt: skip

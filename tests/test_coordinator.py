@@ -94,19 +94,19 @@ async def test_movie_progress(
                                                               "dlspeed": 48234567, "eta": 951}}})  # fmt: skip
     http.get(MAINDATA, payload={"rid": 3, "torrents": {DUNE: {"progress": 1, "state": "stalledUP", "eta": 0}}})
 
-    await downloads.async_refresh()
+    await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "grabbing"
     assert state.attributes["download_progress"] == 0
 
-    await downloads.async_refresh()
+    await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "downloading"
     assert state.attributes["download_progress"] == 45
     assert state.attributes["download_speed"] == 48234567
     assert state.attributes["download_eta"] == 951
 
-    await downloads.async_refresh()
+    await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "downloaded"
     assert state.attributes["download_progress"] == 100
@@ -128,7 +128,7 @@ async def test_tv_season_progress(
     )
     http.get(MAINDATA, payload={"rid": 3, "torrents": {PACK: {"progress": 1, "state": "pausedUP"}}})
 
-    await downloads.async_refresh()
+    await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "grabbing"
     assert state.attributes["state_text"] == "4 downloading, 1 queued"
@@ -136,7 +136,7 @@ async def test_tv_season_progress(
     assert rows[1]["download_progress"] == 20
     assert rows[5]["state"] == "grabbing"
 
-    await downloads.async_refresh()
+    await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "downloading"
     assert state.attributes["state_text"] == "1 downloaded, 4 downloading"
@@ -144,7 +144,7 @@ async def test_tv_season_progress(
         1: 50, 2: 50, 3: 50, 4: 50, 5: 100
     }  # fmt: skip
 
-    await downloads.async_refresh()
+    await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "downloaded"
     assert state.attributes["state_text"] == "5 downloaded"
@@ -375,17 +375,17 @@ async def test_qbittorrent_faults_recover(
     for _ in range(3):
         http.get(MAINDATA, **failure)
     await tick(hass, freezer, 5)
-    assert not downloads.last_update_success
+    assert not downloads.last_poll_ok
     assert only_state(hass).state == "grabbing"
-    assert downloads.update_interval == timedelta(seconds=10)
+    assert downloads.interval == timedelta(seconds=10)
     await tick(hass, freezer, 10)
-    assert downloads.update_interval == timedelta(seconds=20)
+    assert downloads.interval == timedelta(seconds=20)
     await tick(hass, freezer, 20)
-    assert downloads.update_interval == timedelta(seconds=40)
+    assert downloads.interval == timedelta(seconds=40)
     http.get(MAINDATA, payload={"rid": 1, "full_update": True, "torrents": {DUNE: qbt_torrent(0.5, "downloading")}})
     await tick(hass, freezer, 40)
-    assert downloads.last_update_success
-    assert downloads.update_interval == timedelta(seconds=5)
+    assert downloads.last_poll_ok
+    assert downloads.interval == timedelta(seconds=5)
     assert only_state(hass).state == "downloading"
     errors = [r for r in caplog.records if r.levelname == "ERROR" and "qBittorrent" in r.getMessage()]
     assert len(errors) == 1
@@ -429,20 +429,20 @@ async def test_jellyfin_faults_recover(
     """Acceptance 8 (Jellyfin): the request keeps its state and the checker recovers by itself."""
     await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
     library = init_integration.runtime_data.library
-    assert library.update_interval == timedelta(seconds=10)
+    assert library.interval == timedelta(seconds=10)
     http.get(ITEMS, **failure)
     await tick(hass, freezer, 10)
     await tick(hass, freezer, 10)
-    assert not library.last_update_success
+    assert not library.last_poll_ok
     # It backs off while Jellyfin fails, and comes back to its pace once it answers.
-    assert library.update_interval == timedelta(seconds=20)
+    assert library.interval == timedelta(seconds=20)
     assert only_state(hass).state == "importing"
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     http.get(ITEMS, payload=jf_page(DUNE_ITEM), repeat=True)
     await tick(hass, freezer, 300)
     await tick(hass, freezer, 300)
-    assert library.last_update_success
-    assert library.update_interval == timedelta(seconds=10)
+    assert library.last_poll_ok
+    assert library.interval == timedelta(seconds=10)
     assert only_state(hass).state == "available"
 
 
@@ -501,8 +501,8 @@ async def test_torrent_fields_of_the_wrong_type(
     http.post(LOGIN, body="Ok.")
     http.get(MAINDATA, payload={"rid": 1, "full_update": True, "torrents": {
         DUNE: {"progress": "n/a", "state": None, "dlspeed": "fast", "eta": [1]}}})  # fmt: skip
-    await downloads.async_refresh()
-    assert downloads.last_update_success
+    await downloads.async_poll()
+    assert downloads.last_poll_ok
     state = only_state(hass)
     assert state.state == "grabbing"
     assert state.attributes["download_speed"] is None
@@ -528,7 +528,7 @@ async def test_tv_fallback_when_series_is_not_in_jellyfin_yet(
     http.get(ITEMS, payload=jf_page({"Name": "Special", "Id": "sp1", "Type": "Episode", "SeriesId": series["Id"]}))
     await tick(hass, freezer, 30)
     assert only_state(hass).state == "importing"
-    assert init_integration.runtime_data.library.last_update_success
+    assert init_integration.runtime_data.library.last_poll_ok
 
 
 async def test_immediate_check_failure_retries_at_the_next_tick(

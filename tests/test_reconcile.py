@@ -28,16 +28,18 @@ from custom_components.status_tracker.const import (
     CONF_JELLYSEERR,
     CONF_RADARR,
     CONF_SONARR,
+    CONF_STUCK_AFTER,
     DOMAIN,
     EVENT_REQUEST_STUCK,
     EVENT_STATE_CHANGED,
 )
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, JELLYFIN_URL
 from .service_fakes import RADARR_URL, SEERR_URL, SONARR_URL, FakeArr, FakeSeerr
 from .test_flows import Services, request_states
 
 ENTRY_ID = "01JSTATUSTRACKERENTRY0001"
+EMPTY_PAGE = {"Items": [], "TotalRecordCount": 0, "StartIndex": 0}
 STORE_KEY = f"{DOMAIN}.{ENTRY_ID}"
 
 
@@ -59,6 +61,8 @@ class Apis:
         self.calls: dict[str, int] = {"requests": 0, "details": 0, "radarr": 0, "sonarr": 0}
         self.down: set[str] = set()
         self.refused: set[str] = set()  # apps answering 401, as to a wrong API key
+        # Jellyfin has none of the media: the library and stuck checks find nothing, and go on.
+        mock.get(re.compile(rf"^{re.escape(JELLYFIN_URL)}/Items\?.*$"), payload=EMPTY_PAGE, repeat=True)
         mock.get(re.compile(rf"^{re.escape(SEERR_URL)}/api/v1/request\?.*$"), callback=self._requests, repeat=True)
         mock.get(f"{SEERR_URL}/api/v1/movie/693134", callback=self._details("movie"), repeat=True)
         mock.get(f"{SEERR_URL}/api/v1/tv/87108", callback=self._details("tv"), repeat=True)
@@ -121,13 +125,20 @@ def connected(entry_data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _start(hass: HomeAssistant, data: dict[str, Any]) -> MockConfigEntry:
+async def _start(hass: HomeAssistant, data: dict[str, Any], options: dict[str, Any] | None = None) -> MockConfigEntry:
     await async_process_ha_core_config(hass, {"internal_url": "http://192.168.1.20:8123"})
-    entry = MockConfigEntry(domain=DOMAIN, title="Jellyfin", data=data, entry_id=ENTRY_ID)
+    entry = MockConfigEntry(domain=DOMAIN, title="Jellyfin", data=data, options=options or {}, entry_id=ENTRY_ID)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: float) -> None:
+    """Let time pass so the pollers (and with them the stuck check) run."""
+    freezer.tick(timedelta(minutes=minutes))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
 
 
 async def _restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -239,22 +250,27 @@ async def test_first_setup_imports_only_open_requests_once(
 
 
 async def test_stuck_request_triggers_catch_up_at_most_every_15_minutes(
-    hass: HomeAssistant, apis: Apis, connected: dict[str, Any], freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    apis: Apis,
+    connected: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
-    apis.requests = [catchup("seerr_movie_request")]
-    entry = await _start(hass, connected)
+    """Requests newly flagged stuck start one catch-up, unless the last one ran less than 15 minutes ago."""
+    apis.requests = [catchup("seerr_movie_request"), catchup("seerr_tv_request")]
+    entry = await _start(hass, connected, {CONF_STUCK_AFTER: 10})
     assert apis.calls["requests"] == 1
+    assert len(request_states(hass)) == 2
+    stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
 
-    hass.bus.async_fire(EVENT_REQUEST_STUCK, {"entry_id": "another entry"})
-    hass.bus.async_fire(EVENT_REQUEST_STUCK, {"entry_id": entry.entry_id})
-    await hass.async_block_till_done()
-    assert apis.calls["requests"] == 1  # the setup's run was moments ago
+    await _tick(hass, freezer, minutes=10)
+    assert [event.data["entry_id"] for event in stuck] == [entry.entry_id] * 2
+    assert apis.calls["requests"] == 1  # the setup's run was 10 minutes ago
 
-    freezer.tick(timedelta(minutes=16))
-    async_fire_time_changed(hass)
-    hass.bus.async_fire(EVENT_REQUEST_STUCK, {"entry_id": entry.entry_id})
-    hass.bus.async_fire(EVENT_REQUEST_STUCK, {"entry_id": entry.entry_id})
-    await hass.async_block_till_done()
+    # Both move, then stop moving again: two requests flagged at once, 20 minutes after the last run.
+    await Services(hass, hass_client_no_auth).run("radarr/grab", "sonarr/grab_season_pack")
+    await _tick(hass, freezer, minutes=10)
+    assert len(stuck) == 4
     assert apis.calls["requests"] == 2
 
 
@@ -264,25 +280,26 @@ async def test_service_down_is_logged_once_and_recovers(
     connected: dict[str, Any],
     caplog: pytest.LogCaptureFixture,
     freezer: FrozenDateTimeFactory,
+    hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     apis.down.add("jellyseerr")
     apis.requests = [catchup("seerr_movie_request")]
-    entry = await _start(hass, connected)
+    await _start(hass, connected, {CONF_STUCK_AFTER: 16})
     assert request_states(hass) == []
-    for _ in range(2):
-        freezer.tick(timedelta(minutes=16))
-        hass.bus.async_fire(EVENT_REQUEST_STUCK, {"entry_id": entry.entry_id})
-        await hass.async_block_till_done()
+    # A request the catch-up does not know gets stuck every 16 minutes (it moves in between): each time a catch-up.
+    services = Services(hass, hass_client_no_auth)
+    await services.run("jellyseerr/tv_auto_approved")
+    for move in ("sonarr/grab_season_pack", "sonarr/grab_episode"):
+        await _tick(hass, freezer, minutes=16)
+        await services.run(move)
     assert apis.calls["requests"] == 3
     assert caplog.text.count("Could not catch up with Jellyseerr") == 1
     assert "seerr-key-0123" not in caplog.text
 
     apis.down.clear()
-    freezer.tick(timedelta(minutes=16))
-    hass.bus.async_fire(EVENT_REQUEST_STUCK, {"entry_id": entry.entry_id})
-    await hass.async_block_till_done()
-    (state,) = request_states(hass)
-    assert state.state == "approved"
+    await _tick(hass, freezer, minutes=16)
+    states = {state.attributes["title"]: state.state for state in request_states(hass)}
+    assert states["Dune: Part Two"] == "approved"
 
 
 async def test_refused_api_key_during_catch_up_starts_reauth(

@@ -177,7 +177,7 @@ async def test_no_secret_in_any_log_record(
     assert refused.status == HTTPStatus.BAD_REQUEST
     runtime = init_integration.runtime_data
     assert runtime.downloads is not None
-    await runtime.downloads.async_refresh()
+    await runtime.downloads.async_poll()
     for request_id in runtime.hub.active_ids():
         await runtime.library.async_check_now(request_id)
     await hass.async_block_till_done()

@@ -11,10 +11,9 @@ from homeassistant.const import (
     CONF_API_KEY,
     CONF_PASSWORD,
     CONF_URL,
-    CONF_USERNAME,
     Platform,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
@@ -23,10 +22,9 @@ from homeassistant.loader import async_get_integration
 
 from . import log_redaction
 from .card import async_register_card
+from .catchup import Reconciler
 from .clients import InvalidAuthError, ServiceError
 from .clients.jellyfin import JellyfinClient
-from .clients.qbittorrent import QBittorrentClient
-from .clients.shoko import ShokoClient
 from .const import (
     ARR_SECTIONS,
     CONF_ANIME_PATH_PREFIXES,
@@ -35,7 +33,6 @@ from .const import (
     CONF_JELLYSEERR,
     CONF_LIBRARY_POLL_INTERVAL,
     CONF_QBITTORRENT,
-    CONF_REQUEST_TIMEOUT,
     CONF_SHOKO,
     CONF_STUCK_AFTER,
     CONF_WEBHOOK_IDS,
@@ -43,24 +40,24 @@ from .const import (
     DEFAULT_ANIME_TAG,
     DEFAULT_DOWNLOAD_POLL_INTERVAL,
     DEFAULT_LIBRARY_POLL_INTERVAL,
-    DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_STUCK_AFTER,
     DOMAIN,
 )
-from .coordinator import DownloadCoordinator, LibraryCoordinator
 from .core.models import AnimeRules
 from .core.tracker import Tracker
+from .downloads import DownloadPoller
 from .hub import Hub
+from .library import LibraryPoller
 from .repairs import async_create_store_issue
 from .retention import async_setup_retention
-from .runtime import StatusTrackerConfigEntry, StatusTrackerData
-from .service_links import async_start_service_links
+from .runtime import Clients, StatusTrackerConfigEntry, StatusTrackerData, build_clients
 from .services import async_setup_services
 from .shoko import ShokoMatches
 from .storage import NewerStoreVersionError, TrackerStore
+from .stuck import StuckRequests
 from .summary import SummaryCoordinator
-from .validation import async_create_qbittorrent_session
 from .webhook import async_register_webhooks
+from .webhook_setup import async_start_webhook_setup
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -79,12 +76,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> bool:
-    """Check Jellyfin, load the saved tracker, add its entities, then start listening."""
-    timeout = float(entry.options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT))
-    jellyfin = JellyfinClient(
-        async_get_clientsession(hass), entry.data[CONF_URL], entry.data[CONF_API_KEY], timeout=timeout
-    )
-    await _async_check_jellyfin(jellyfin)
+    """Check Jellyfin, load the saved tracker, add its entities, then start listening and polling."""
+    clients = build_clients(hass, entry)
+    await _async_check_jellyfin(clients.jellyfin)
     store = TrackerStore(hass, entry.entry_id)
     tracker, last_webhook = await _async_load(hass, entry, store)
     hub = Hub(
@@ -95,7 +89,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
         rules=anime_rules(entry.options),
         last_webhook=last_webhook,
     )
-    downloads, library = _create_coordinators(hass, entry, hub, jellyfin)
+    catchup = Reconciler(hass, entry, hub, clients.seerr, clients.arrs)
+    downloads, library = _create_pollers(hass, entry, hub, clients, catchup)
     summary = SummaryCoordinator(hass, entry, hub)
     await summary.async_config_entry_first_refresh()
     entry.async_on_unload(hub.async_add_listener(summary.async_tracker_changed))
@@ -105,14 +100,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(log_redaction.install(_secrets(entry.data, entry.options)))
     entry.async_on_unload(async_register_webhooks(hass, entry, hub))
-    async_start_service_links(hass, entry)
+    async_start_webhook_setup(hass, entry, clients)
+    catchup.async_start()
     # One reload path for options, reauth and reconfigure alike.
     entry.async_on_unload(entry.add_update_listener(_async_reload))
-    # The pollers have no entities of their own; this listener keeps their schedules running. Each update
-    # returns at once, without any HTTP request, while nothing waits on its service.
-    for coordinator in (downloads, library):
-        if coordinator is not None:
-            entry.async_on_unload(coordinator.async_add_listener(_keep_polling))
+    for poller in (downloads, library):
+        if poller is not None:
+            poller.async_start()
     if (shoko := entry.data.get(CONF_SHOKO) or {}).get(CONF_URL):
         matches = ShokoMatches(
             hass,
@@ -145,40 +139,29 @@ async def _async_check_jellyfin(jellyfin: JellyfinClient) -> None:
         ) from err
 
 
-@callback
-def _keep_polling() -> None:
-    """Nothing to do: the coordinators apply what they find to the tracker themselves."""
-
-
-def _create_coordinators(
-    hass: HomeAssistant, entry: StatusTrackerConfigEntry, hub: Hub, jellyfin: JellyfinClient
-) -> tuple[DownloadCoordinator | None, LibraryCoordinator]:
+def _create_pollers(
+    hass: HomeAssistant, entry: StatusTrackerConfigEntry, hub: Hub, clients: Clients, catchup: Reconciler
+) -> tuple[DownloadPoller | None, LibraryPoller]:
     options = entry.options
-    timeout = float(options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT))
-    session = async_get_clientsession(hass)
     downloads = None
-    if (qbt := entry.data.get(CONF_QBITTORRENT) or {}).get(CONF_URL):
-        # A session of its own: its cookie jar holds the login. Home Assistant closes it when it stops.
-        qbt_session = async_create_qbittorrent_session(hass)
-        client = QBittorrentClient(
-            qbt_session, qbt[CONF_URL], qbt.get(CONF_USERNAME), qbt.get(CONF_PASSWORD), timeout=timeout
-        )
+    if clients.qbittorrent is not None:
         interval = timedelta(seconds=options.get(CONF_DOWNLOAD_POLL_INTERVAL, DEFAULT_DOWNLOAD_POLL_INTERVAL))
-        downloads = DownloadCoordinator(hass, entry, hub, client, interval)
-    shoko = None
-    if (shoko_conf := entry.data.get(CONF_SHOKO) or {}).get(CONF_URL):
-        shoko = ShokoClient(session, shoko_conf[CONF_URL], shoko_conf[CONF_API_KEY], timeout=timeout)
-    stuck_after = timedelta(minutes=options.get(CONF_STUCK_AFTER, DEFAULT_STUCK_AFTER))
-    recheck_every = timedelta(seconds=options.get(CONF_LIBRARY_POLL_INTERVAL, DEFAULT_LIBRARY_POLL_INTERVAL))
-    library = LibraryCoordinator(
+        downloads = DownloadPoller(hass, entry, hub, clients.qbittorrent, interval)
+    stuck = StuckRequests(
+        hass,
+        hub,
+        stuck_after=timedelta(minutes=options.get(CONF_STUCK_AFTER, DEFAULT_STUCK_AFTER)),
+        downloads=downloads,
+        on_stuck=catchup.async_stuck,
+    )
+    library = LibraryPoller(
         hass,
         entry,
         hub,
-        jellyfin=jellyfin,
-        shoko=shoko,
-        downloads=downloads,
-        stuck_after=stuck_after,
-        recheck_every=recheck_every,
+        jellyfin=clients.jellyfin,
+        shoko=clients.shoko,
+        stuck=stuck,
+        recheck_every=timedelta(seconds=options.get(CONF_LIBRARY_POLL_INTERVAL, DEFAULT_LIBRARY_POLL_INTERVAL)),
     )
     return downloads, library
 

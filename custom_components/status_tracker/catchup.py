@@ -1,6 +1,7 @@
 """Catch-up with the services' APIs: what webhooks missed while Home Assistant was down is applied anyway.
 
-It runs once the entry is set up, and again when a request is flagged stuck (at most every RECONCILE_EVERY).
+It runs once the entry is set up, and again when a request is flagged stuck (stuck.py calls `async_stuck`; at most
+every RECONCILE_EVERY).
 - Jellyseerr: every request already tracked is brought up to date; of the others, only OPEN ones (pending or
   approved, media not yet available or deleted) are imported, so the first setup imports what is in progress (the
   "library sync") and not years of history. Details (title, poster) are fetched only for requests not tracked yet.
@@ -17,7 +18,8 @@ from datetime import datetime, timedelta
 import logging
 from typing import Any
 
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.util import dt as dt_util
 
 from .clients import InvalidAuthError, ServiceError
@@ -49,8 +51,11 @@ class ArrSource:
 class Reconciler:
     """Runs the catch-up of one entry."""
 
-    def __init__(self, hass: HomeAssistant, hub: Hub, seerr: SeerrClient | None, arrs: list[ArrSource]) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, hub: Hub, seerr: SeerrClient | None, arrs: list[ArrSource]
+    ) -> None:
         self._hass = hass
+        self._entry = entry
         self._hub = hub
         self._seerr = seerr
         self._arrs = arrs
@@ -61,6 +66,18 @@ class Reconciler:
     def configured(self) -> bool:
         """True when there is anything to catch up from."""
         return self._seerr is not None or bool(self._arrs)
+
+    @callback
+    def async_start(self) -> None:
+        """Catch up once, in the background (the entry is set up)."""
+        if self.configured:
+            self._entry.async_create_background_task(self._hass, self.async_run(), "status_tracker catch-up")
+
+    @callback
+    def async_stuck(self) -> None:
+        """A request was just flagged stuck: its webhooks may have been missed, so catch up if due (background)."""
+        if self.configured:
+            self._entry.async_create_background_task(self._hass, self.async_run_if_due(), "status_tracker catch-up")
 
     async def async_run_if_due(self) -> None:
         """Run, unless a run happened less than RECONCILE_EVERY ago (stuck requests come in bursts)."""

@@ -27,8 +27,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusT
         },
         "services": {
             "last_webhook": dict(runtime.hub.last_webhook),
-            "qbittorrent_polling": downloads is not None and downloads.last_update_success,
-            "jellyfin_checks_ok": runtime.library.last_update_success,
+            "qbittorrent_polling": downloads is not None and downloads.last_poll_ok,
+            "jellyfin_checks_ok": runtime.library.last_poll_ok,
             "awaited_downloads": len(runtime.hub.awaited_downloads()),
             "awaiting_library": len(runtime.hub.awaiting_library()),
         },

@@ -1,15 +1,86 @@
-"""Runtime data kept on the config entry."""
+"""What a loaded entry owns (runtime data, the typed entry), and the one place its service clients are built."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .coordinator import DownloadCoordinator, LibraryCoordinator
+from .catchup import ArrSource
+from .clients.arr import ArrClient
+from .clients.jellyfin import JellyfinClient
+from .clients.qbittorrent import QBittorrentClient
+from .clients.seerr import SeerrClient
+from .clients.shoko import ShokoClient
+from .const import (
+    ARR_SECTIONS,
+    CONF_IS_4K,
+    CONF_JELLYSEERR,
+    CONF_QBITTORRENT,
+    CONF_REQUEST_TIMEOUT,
+    CONF_SHOKO,
+    DEFAULT_REQUEST_TIMEOUT,
+)
+from .downloads import DownloadPoller
 from .hub import Hub
+from .library import LibraryPoller
 from .storage import TrackerStore
 from .summary import SummaryCoordinator
+from .validation import async_create_qbittorrent_session
+
+
+@dataclass(frozen=True, slots=True)
+class Clients:
+    """One client per configured service, shared by everything that talks to it."""
+
+    jellyfin: JellyfinClient
+    qbittorrent: QBittorrentClient | None
+    shoko: ShokoClient | None
+    seerr: SeerrClient | None
+    arrs: list[ArrSource]
+
+
+def build_clients(hass: HomeAssistant, entry: ConfigEntry) -> Clients:
+    """The clients of every service the entry configures, with its request timeout."""
+    session = async_get_clientsession(hass)
+    timeout = float(entry.options.get(CONF_REQUEST_TIMEOUT, DEFAULT_REQUEST_TIMEOUT))
+    data = entry.data
+    qbittorrent = None
+    if (qbt := data.get(CONF_QBITTORRENT) or {}).get(CONF_URL):
+        # A session of its own: its cookie jar holds the login. Home Assistant closes it when it stops.
+        qbittorrent = QBittorrentClient(
+            async_create_qbittorrent_session(hass),
+            qbt[CONF_URL],
+            qbt.get(CONF_USERNAME),
+            qbt.get(CONF_PASSWORD),
+            timeout=timeout,
+        )
+    shoko = None
+    if (shoko_conf := data.get(CONF_SHOKO) or {}).get(CONF_URL):
+        shoko = ShokoClient(session, shoko_conf[CONF_URL], shoko_conf[CONF_API_KEY], timeout=timeout)
+    seerr = None
+    if (seerr_conf := data.get(CONF_JELLYSEERR) or {}).get(CONF_URL):
+        seerr = SeerrClient(session, seerr_conf[CONF_URL], seerr_conf[CONF_API_KEY], timeout=timeout)
+    arrs = [
+        ArrSource(
+            key,
+            ArrClient(session, arr[CONF_URL], arr[CONF_API_KEY], app, timeout=timeout),
+            app,
+            bool(arr.get(CONF_IS_4K)),
+        )
+        for key, app in ARR_SECTIONS.items()
+        if (arr := data.get(key) or {}).get(CONF_URL)
+    ]
+    return Clients(
+        jellyfin=JellyfinClient(session, data[CONF_URL], data[CONF_API_KEY], timeout=timeout),
+        qbittorrent=qbittorrent,
+        shoko=shoko,
+        seerr=seerr,
+        arrs=arrs,
+    )
 
 
 @dataclass(slots=True)
@@ -18,8 +89,8 @@ class StatusTrackerData:
 
     store: TrackerStore
     hub: Hub
-    downloads: DownloadCoordinator | None
-    library: LibraryCoordinator
+    downloads: DownloadPoller | None
+    library: LibraryPoller
     summary: SummaryCoordinator
 
 

@@ -124,8 +124,8 @@ async def _async_refresh(call: ServiceCall) -> None:
         for entry in _loaded_entries(hass):
             runtime = entry.runtime_data
             if runtime.downloads is not None:
-                await runtime.downloads.async_refresh()
-                if not runtime.downloads.last_update_success:
+                await runtime.downloads.async_poll()
+                if not runtime.downloads.last_poll_ok:
                     failed.append(runtime.downloads.service)
             library = runtime.library
             failed += [await library.async_check_now(request_id) for request_id in runtime.hub.active_ids()]

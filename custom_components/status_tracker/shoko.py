@@ -8,9 +8,9 @@ import aiohttp
 from homeassistant.core import HomeAssistant, callback
 
 from .clients.shoko_feed import ShokoFeed, ShokoMatch
-from .coordinator import LibraryCoordinator
 from .core.events import FileMatched
 from .hub import Hub
+from .library import LibraryPoller
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ class ShokoMatches:
         self,
         hass: HomeAssistant,
         hub: Hub,
-        library: LibraryCoordinator,
+        library: LibraryPoller,
         *,
         session: aiohttp.ClientSession,
         url: str,

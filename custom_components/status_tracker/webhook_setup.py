@@ -16,6 +16,7 @@ import logging
 from typing import Any
 
 from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.network import NoURLAvailableError
@@ -24,6 +25,7 @@ from .clients import CannotConnectError, InvalidAuthError, ServiceError, Webhook
 from .clients.arr import ArrClient
 from .clients.jellyfin import JellyfinClient
 from .clients.seerr import SeerrClient
+from .const import CONF_JELLYFIN_WEBHOOK, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS
 from .core.webhook_setup import ArrApp, SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
 from .repairs import (
     SERVICE_NAMES,
@@ -32,6 +34,7 @@ from .repairs import (
     async_create_setup_issue,
     async_delete_setup_issue,
 )
+from .runtime import Clients
 from .webhook import QUERY_4K
 
 _LOGGER = logging.getLogger(__name__)
@@ -226,3 +229,19 @@ class WebhookSetup:
     def _issue(self, target: Target, kind: str, placeholders: dict[str, str]) -> None:
         name = SERVICE_NAMES[target.service] + (" 4K" if target.is_4k else "")
         async_create_setup_issue(self._hass, self._entry_id, target.key, kind, {"service": name, **placeholders})
+
+
+@callback
+def async_start_webhook_setup(hass: HomeAssistant, entry: ConfigEntry, clients: Clients) -> None:
+    """Write our webhooks into the connected services, in the background, until the entry unloads."""
+    secrets: Mapping[str, str] = entry.options.get(CONF_WEBHOOK_SECRETS) or {}
+    targets: list[Target] = []
+    if clients.seerr is not None:
+        targets.append(seerr_target(clients.seerr, secrets.get("jellyseerr")))
+    targets += [arr_target(arr.key, arr.client, arr.app, secrets.get(arr.app), is_4k=arr.is_4k) for arr in clients.arrs]
+    if entry.data.get(CONF_JELLYFIN_WEBHOOK):
+        targets.append(jellyfin_target(clients.jellyfin, secrets.get("jellyfin")))
+    setup = WebhookSetup(hass, entry.entry_id, entry.data[CONF_WEBHOOK_IDS])
+    entry.async_on_unload(setup.async_stop)
+    if targets:
+        entry.async_create_background_task(hass, setup.async_start(targets), "status_tracker webhook setup")

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from custom_components.status_tracker.core.downloads import (
     ETA_UNKNOWN,
+    DownloadWatch,
+    Torrent,
     TorrentPhase,
     eta_seconds,
     is_torrent_hash,
     torrent_keys,
     torrent_phase,
 )
-from custom_components.status_tracker.core.events import DownloadProgress
+from custom_components.status_tracker.core.events import DownloadMissing, DownloadProgress
 
 G, D, DONE, F, U = (
     TorrentPhase.GRABBING,
@@ -81,6 +85,8 @@ def test_eta() -> None:
 
 V1 = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
 V2 = "d8dd32ac93357c368556af3ac1d95c9d76bd0dff6fa9833ecdac3d53134efabb"
+OTHER = "c0ffee00deadbeef0123456789abcdef01234567"
+T0 = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -122,9 +128,44 @@ def test_torrent_keys_of_v1_and_v2_only_torrents() -> None:
 
 
 def test_progress_event_from_raw_torrent_fields() -> None:
-    event = DownloadProgress.from_torrent(V1.upper(), "downloading", 0.45, 48234567, 951)
+    event = Torrent(V1, state="downloading", progress=0.45, speed=48234567, eta=951).progress_event(V1.upper())
     assert event == DownloadProgress(V1, TorrentPhase.DOWNLOADING, 0.45, 48234567, 951)
-    stalled = DownloadProgress.from_torrent(V1, "stalledDL", 0.45, 0, ETA_UNKNOWN)
+    stalled = Torrent(V1, state="stalledDL", progress=0.45, speed=0, eta=ETA_UNKNOWN).progress_event(V1)
     assert (stalled.eta, stalled.reason) == (None, None)
-    failed = DownloadProgress.from_torrent(V1, "missingFiles", 0.45)
+    failed = Torrent(V1, state="missingFiles", progress=0.45).progress_event(V1)
     assert (failed.phase, failed.reason) == (TorrentPhase.FAILED, "qBittorrent: missingFiles")
+
+
+def test_torrent_from_sync_maindata_fields() -> None:
+    """qBittorrent's fields as sent (numbers as JSON numbers), and fields of the wrong type read as unknown."""
+    torrent = Torrent.from_fields(V2[:40].upper(), {"name": "Dune", "state": "downloading", "progress": 0.45,
+                                  "dlspeed": 48234567, "eta": 951, "infohash_v1": V1, "infohash_v2": V2})  # fmt: skip
+    assert torrent == Torrent(V2[:40], "Dune", "downloading", 0.45, 48234567, 951, V1, V2)
+    assert torrent.keys == {V2[:40], V1, V2}
+    garbage = Torrent.from_fields(V1, {"progress": "n/a", "state": None, "dlspeed": "fast", "eta": [1]})
+    assert garbage == Torrent(V1)
+    assert garbage.progress_event(V1) == DownloadProgress(V1, TorrentPhase.UNKNOWN, 0.0, None, None)
+    assert Torrent.from_fields(V1, {"progress": float("nan"), "eta": float("inf")}) == Torrent(V1)
+    assert Torrent.from_fields(V1, {"progress": "1", "eta": "60"}).progress_event(V1).phase is TorrentPhase.DOWNLOADED
+
+
+def test_download_watch_fails_a_torrent_missing_for_the_timeout_only() -> None:
+    """Progress for the torrents found by any of their ids; DownloadMissing once one is gone for `missing_after`."""
+    watch = DownloadWatch(timedelta(minutes=10))
+    found = Torrent(V2[:40], state="downloading", progress=0.5, infohash_v1=V1, infohash_v2=V2)
+    awaited = frozenset({V1, OTHER})
+    assert watch.events(awaited, [found], T0) == [found.progress_event(V1)]
+    assert watch.events(awaited, [found], T0 + timedelta(seconds=599)) == [found.progress_event(V1)]
+    assert set(watch.events(awaited, [found], T0 + timedelta(seconds=600))) == {
+        found.progress_event(V1),
+        DownloadMissing(OTHER),
+    }
+    # Seen again, the timer starts over; no longer awaited, it is forgotten.
+    assert set(watch.events(awaited, [found, Torrent(OTHER)], T0 + timedelta(seconds=601))) == {
+        found.progress_event(V1),
+        Torrent(OTHER).progress_event(OTHER),
+    }
+    assert watch.events(frozenset({OTHER}), [], T0 + timedelta(seconds=602)) == []
+    watch.idle()
+    assert watch.events(frozenset({OTHER}), [], T0 + timedelta(seconds=1201)) == []
+    assert watch.events(frozenset({OTHER}), [], T0 + timedelta(seconds=1801)) == [DownloadMissing(OTHER)]

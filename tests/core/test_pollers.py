@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from custom_components.status_tracker.core.downloads import TorrentPhase, torrent_keys
+from custom_components.status_tracker.core.downloads import Torrent, TorrentPhase, torrent_keys
 from custom_components.status_tracker.core.events import (
     DownloadMissing,
     DownloadProgress,
@@ -33,8 +33,8 @@ SHOKO_E01 = load("shoko/file_matched_v5")["RelativePath"]
 
 
 def torrent(download_id: str, state: str, progress: float, speed: int = 0, eta: int = 8640000) -> DownloadProgress:
-    """A poll result as the download coordinator builds it from qBittorrent's fields."""
-    return DownloadProgress.from_torrent(download_id, state, progress, speed, eta)
+    """A poll result as the download poller builds it from qBittorrent's fields."""
+    return Torrent(download_id, state=state, progress=progress, speed=speed, eta=eta).progress_event(download_id)
 
 
 def movie_grabbed(driver: Driver, download_id: str | None = None) -> MediaRequest:

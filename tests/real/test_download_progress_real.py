@@ -2,7 +2,7 @@
 
 A real qbittorrent-nox 4.5 pair on loopback (tests/qbittorrent_harness.py): the seeder has a generated 32 MiB file,
 the downloader the integration watches fetches it at 2.5 MiB/s (about 15 s). The webhooks are posted as Radarr and
-Jellyseerr send them; the download coordinator polls the real WebUI with its real client.
+Jellyseerr send them; the download poller polls the real WebUI with its real client.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ async def test_request_follows_a_real_download(
     seen: list[tuple[str, float | None]] = []
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        await downloads.async_refresh()
-        assert downloads.last_update_success
+        await downloads.async_poll()
+        assert downloads.last_poll_ok
         state = only_state(hass)
         seen.append((state.state, state.attributes["download_progress"]))
         if state.state == "downloaded":

@@ -6,7 +6,7 @@ The session must have a cookie jar of its own that accepts cookies from IP hosts
 
 Progress comes from `sync/maindata`: one request per poll however many torrents, answered with only what changed
 since the `rid` we send back. Partial objects are merged into a local cache; a new login resets the server's sync
-state, so the cache is rebuilt from a full update then.
+state, so the cache is rebuilt from a full update then. Each sync answers typed torrents (core/downloads.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from typing import Any
 
 import aiohttp
 
+from ..core.downloads import Torrent
 from . import InvalidAuthError, InvalidResponseError
 from .http import parse_json, request
-
-type Torrent = dict[str, Any]
 
 
 class QBittorrentClient:
@@ -40,12 +39,8 @@ class QBittorrentClient:
         self._timeout = timeout
         self._logged_in = False
         self._rid = 0
-        self._torrents: dict[str, Torrent] = {}
-
-    @property
-    def torrents(self) -> dict[str, Torrent]:
-        """The cached torrents by hash (lowercase), as of the last sync."""
-        return self._torrents
+        # hash (lowercase) -> the torrent's fields, merged across partial updates
+        self._torrents: dict[str, dict[str, Any]] = {}
 
     async def async_login(self) -> None:
         """Log in; raise InvalidAuthError on bad credentials."""
@@ -80,7 +75,9 @@ class QBittorrentClient:
         return version
 
     async def async_sync(self) -> dict[str, Torrent]:
-        """One `sync/maindata` call merged into the cache; logs in first or again when the session expired."""
+        """Every torrent by hash (lowercase) after one `sync/maindata` call merged into the cache; logs in first, or
+        again when the session expired.
+        """
         if not self._logged_in:
             await self.async_login()
         try:
@@ -90,7 +87,7 @@ class QBittorrentClient:
             await self.async_login()
             data = await self._async_maindata()
         self._merge(data)
-        return self._torrents
+        return {key: Torrent.from_fields(key, fields) for key, fields in self._torrents.items()}
 
     async def _async_maindata(self) -> dict[str, Any]:
         status, body = await request(

@@ -1,4 +1,4 @@
-"""qBittorrent's vocabulary in the tracker's terms: torrent phases and torrent ids. Pure, no I/O.
+"""qBittorrent's torrents in the tracker's terms: phases, ids, progress events and the missing timer. Pure, no I/O.
 
 Rules (issue 4, edge cases E6, E7, E20):
 - Both state vocabularies are known: 4.x `pausedUP`/`pausedDL` and 5.x `stoppedUP`/`stoppedDL`.
@@ -11,15 +11,22 @@ Rules (issue 4, edge cases E6, E7, E20):
   case. Usenet ids (`SABnzbd_nzo_...`, NZBGet's 32-hex GUID) are not, so they never wait on qBittorrent.
 - An *arr may know a torrent by its v1 hash, by its full v2 hash or by qBittorrent's `hash`; `torrent_keys` gives
   all of them, lowercase, so an awaited id is found whichever one the *arr sent.
+- A torrent's fields are read leniently (`Torrent.from_fields`): a value of the wrong type is unknown, never a crash.
+- An awaited torrent absent from every poll for `missing_after` is DownloadMissing (`DownloadWatch`).
 - Only qBittorrent is polled: a Grab whose client type (the *arr client implementation's name, "qBittorrent",
   "Transmission", "Deluge", ...) is another one is never waited on there, even with a torrent id (issue 12).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Set
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 import re
-from typing import TypeGuard
+from typing import Any, TypeGuard
+
+from .events import DownloadMissing, DownloadProgress, Event
 
 
 class TorrentPhase(StrEnum):
@@ -88,3 +95,85 @@ def torrent_keys(hash: str, infohash_v1: str, infohash_v2: str) -> set[str]:  # 
     if infohash_v2:
         keys.add(infohash_v2[:40].lower())
     return keys
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    # NaN and infinities (Python's json accepts them) are no number a torrent can have.
+    return number if abs(number) < float("inf") else None
+
+
+@dataclass(frozen=True, slots=True)
+class Torrent:
+    """One torrent as qBittorrent's `sync/maindata` lists it."""
+
+    hash: str
+    name: str = ""
+    state: str = ""
+    progress: float = 0.0
+    speed: int | None = None  # dlspeed, bytes/s
+    eta: int | None = None  # seconds, ETA_UNKNOWN included
+    infohash_v1: str = ""
+    infohash_v2: str = ""
+
+    @classmethod
+    def from_fields(cls, torrent_hash: str, fields: Mapping[str, Any]) -> Torrent:
+        """The torrent a (merged) sync/maindata object describes; a field of the wrong type is unknown."""
+        speed, eta = _number(fields.get("dlspeed")), _number(fields.get("eta"))
+        return cls(
+            hash=torrent_hash.lower(),
+            name=str(fields.get("name") or ""),
+            state=str(fields.get("state") or ""),
+            progress=_number(fields.get("progress")) or 0.0,
+            speed=int(speed) if speed is not None else None,
+            eta=int(eta) if eta is not None else None,
+            infohash_v1=str(fields.get("infohash_v1") or ""),
+            infohash_v2=str(fields.get("infohash_v2") or ""),
+        )
+
+    @property
+    def keys(self) -> set[str]:
+        """Every id an *arr may know this torrent by (see `torrent_keys`)."""
+        return torrent_keys(self.hash, self.infohash_v1, self.infohash_v2)
+
+    def progress_event(self, download_id: str) -> DownloadProgress:
+        """What this torrent says about the download the tracker knows as `download_id`."""
+        phase = torrent_phase(self.state, self.progress)
+        reason = failure_reason(self.state) if phase is TorrentPhase.FAILED else None
+        return DownloadProgress(download_id.lower(), phase, self.progress, self.speed, eta_seconds(self.eta), reason)
+
+
+class DownloadWatch:
+    """Turns each poll's torrents into events for the awaited downloads, and times those that are missing."""
+
+    def __init__(self, missing_after: timedelta) -> None:
+        self._missing_after = missing_after
+        self._missing_since: dict[str, datetime] = {}
+
+    def idle(self) -> None:
+        """Nothing is awaited any more: forget every missing timer."""
+        self._missing_since.clear()
+
+    def events(self, awaited: Set[str], torrents: Iterable[Torrent], now: datetime) -> list[Event]:
+        """DownloadProgress for each awaited download found; DownloadMissing for one gone for `missing_after`."""
+        found: dict[str, Torrent] = {}
+        for torrent in torrents:
+            for key in torrent.keys:
+                if key in awaited:
+                    found[key] = torrent
+        events: list[Event] = []
+        for download_id in awaited:
+            match = found.get(download_id)
+            if match is None:
+                since = self._missing_since.setdefault(download_id, now)
+                if now - since >= self._missing_after:
+                    events.append(DownloadMissing(download_id))
+                continue
+            self._missing_since.pop(download_id, None)
+            events.append(match.progress_event(download_id))
+        for gone in set(self._missing_since) - awaited:
+            del self._missing_since[gone]
+        return events

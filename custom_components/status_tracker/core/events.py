@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from .downloads import TorrentPhase, eta_seconds, failure_reason, torrent_phase
 from .models import MediaType
+
+if TYPE_CHECKING:
+    # Only a type here: downloads.py builds the download events, so it imports this module, not the reverse.
+    from .downloads import TorrentPhase
 
 
 class NotificationKind(StrEnum):
@@ -179,7 +183,7 @@ class DownloadProgress:
 
     `download_id` is the id the tracker awaits (one of `Tracker.awaited_downloads()`), which may differ from the
     torrent's own `hash` (E6). `progress` is 0..1, `speed` bytes/s, `eta` seconds (None when unknown). `reason`
-    is shown when `phase` is FAILED. `from_torrent` builds one from qBittorrent's raw fields.
+    is shown when `phase` is FAILED. `Torrent.progress_event` (downloads.py) builds it.
     """
 
     download_id: str
@@ -188,15 +192,6 @@ class DownloadProgress:
     speed: int | None = None
     eta: int | None = None
     reason: str | None = None
-
-    @classmethod
-    def from_torrent(
-        cls, download_id: str, state: str, progress: float, speed: int | None = None, eta: int | None = None
-    ) -> DownloadProgress:
-        """The event for a torrent's qBittorrent `state`, `progress`, `dlspeed` and `eta` (8640000: unknown)."""
-        phase = torrent_phase(state, progress)
-        reason = failure_reason(state) if phase is TorrentPhase.FAILED else None
-        return cls(download_id.lower(), phase, progress, speed, eta_seconds(eta), reason)
 
 
 @dataclass(frozen=True, slots=True)

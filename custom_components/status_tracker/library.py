@@ -1,0 +1,181 @@
+"""The library poller: confirms imported media in Jellyfin on a backoff and matches anime files in Shoko.
+
+After an import, a request is checked LIBRARY_CHECK_DELAYS apart, then every `library_poll_interval`; the timer
+ticks every LIBRARY_TICK and asks nothing while no request waits on the library. Each tick also runs the stuck
+check (stuck.py). The answers become SeenInLibrary / FileMatched events (core/library.py decides what they mean).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+import logging
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.util import dt as dt_util
+
+from .clients import InvalidAuthError, ServiceError
+from .clients.jellyfin import JellyfinClient, JellyfinItem
+from .clients.shoko import ShokoClient
+from .const import LIBRARY_CHECK_DELAYS, LIBRARY_TICK
+from .core.events import Event, FileMatched, SeenInLibrary
+from .core.models import EpisodeState, MediaRequest, MediaType
+from .hub import Hub
+from .polling import OtherServiceError, Poller
+from .stuck import StuckRequests
+
+_LOGGER = logging.getLogger(__name__)
+
+# Episode rows still waiting for the library.
+_WAITING_ROWS = frozenset(state for state in EpisodeState if state not in (EpisodeState.AVAILABLE,))
+
+
+class LibraryPoller(Poller):
+    """Checks the requests waiting on the library, each on its own schedule, and flags stuck ones."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        hub: Hub,
+        *,
+        jellyfin: JellyfinClient,
+        shoko: ShokoClient | None,
+        stuck: StuckRequests,
+        recheck_every: timedelta,
+    ) -> None:
+        super().__init__(
+            hass, entry, name="Jellyfin library", service="Jellyfin", interval=timedelta(seconds=LIBRARY_TICK)
+        )
+        self._hub = hub
+        self._jellyfin = jellyfin
+        self._shoko = shoko
+        self._stuck = stuck
+        self._recheck_every = recheck_every
+        # request id -> (checks made, when the next one is due)
+        self._schedule_of: dict[str, tuple[int, datetime]] = {}
+
+    async def async_check_now(self, request_id: str) -> str | None:
+        """Check one request at once (a Shoko match, the refresh action); the service that failed, if one did.
+
+        On failure the next tick tries again and reports it the usual way (issues, reauthentication).
+        """
+        try:
+            await self._async_check(request_id)
+        except (ServiceError, OtherServiceError) as err:
+            _LOGGER.debug("Immediate library check failed (%s); retrying at the next tick", type(err).__name__)
+            self.check_soon(request_id)
+            if isinstance(err, OtherServiceError):  # Shoko refused its key, see _async_check
+                self.report_refused(err.service)
+                return err.service
+            return self.service
+        return None
+
+    @callback
+    def check_soon(self, request_id: str) -> None:
+        """Make a request due at the next tick (a Shoko match just arrived, or an action asked)."""
+        attempts, _ = self._schedule_of.get(request_id, (0, dt_util.utcnow()))
+        self._schedule_of[request_id] = (attempts, dt_util.utcnow())
+
+    async def _async_poll(self) -> bool:
+        now = dt_util.utcnow()
+        waiting = self._hub.awaiting_library()
+        for request_id in set(self._schedule_of) - set(waiting):
+            del self._schedule_of[request_id]
+        due = []
+        for request_id in waiting:
+            attempts, at = self._schedule_of.setdefault(
+                request_id, (0, now + timedelta(seconds=LIBRARY_CHECK_DELAYS[0]))
+            )
+            if at <= now:
+                due.append(request_id)
+                quick = attempts + 1 < len(LIBRARY_CHECK_DELAYS)
+                delay = timedelta(seconds=LIBRARY_CHECK_DELAYS[attempts + 1]) if quick else self._recheck_every
+                self._schedule_of[request_id] = (attempts + 1, now + delay)
+        try:
+            for request_id in due:
+                await self._async_check(request_id)
+            await self._stuck.async_flag(now, self._async_check)
+        finally:
+            self._stuck.update_issue()
+        return True
+
+    async def _async_check(self, request_id: str) -> None:
+        """Ask Shoko (anime) and Jellyfin about one request and apply what they know."""
+        request = self._hub.get(request_id)
+        if request is None or not request.is_active:
+            return
+        if self._shoko is not None and request.is_anime:
+            try:
+                await self._hub.async_apply(await self._async_shoko_matches(request))
+            except InvalidAuthError as err:
+                raise OtherServiceError("Shoko", err) from err
+            except ServiceError as err:
+                # Shoko only hastens the answer; Jellyfin decides, so it is asked anyway.
+                _LOGGER.debug("Shoko lookup failed (%s); asking Jellyfin anyway", type(err).__name__)
+        await self._hub.async_apply(await self._async_library_events(request))
+
+    async def _async_shoko_matches(self, request: MediaRequest) -> list[Event]:
+        assert self._shoko is not None  # noqa: S101 - checked by the caller
+        events: list[Event] = []
+        paths = [request.final_path] if request.final_path and not request.episodes else []
+        paths += [
+            episode.final_path
+            for episode in request.episodes.values()
+            if episode.final_path and episode.state is EpisodeState.ANIME_MATCHING and episode.anime_matched_at is None
+        ]
+        if request.episodes or request.anime_matched_at is None:
+            for path in paths:
+                found = await self._shoko.async_find_file(path)
+                if found is not None and found.cross_references:
+                    events.append(FileMatched(path=path, cross_references=found.cross_references))
+        return events
+
+    async def _async_library_events(self, request: MediaRequest) -> list[Event]:
+        if request.media_type is MediaType.MOVIE:
+            movie = await self._jellyfin.async_find(
+                "Movie", title=request.title, tmdb_id=request.tmdb_id, imdb_id=request.imdb_id
+            )
+            if movie is None:
+                return []
+            return [
+                SeenInLibrary(
+                    media_type=MediaType.MOVIE,
+                    item_id=movie.item_id,
+                    tmdb_id=request.tmdb_id,
+                    imdb_id=request.imdb_id,
+                    request_id=request.request_id,
+                )
+            ]
+        rows = {key for key, episode in request.episodes.items() if episode.state in _WAITING_ROWS}
+        if not rows:
+            return []
+        series = await self._jellyfin.async_find(
+            "Series", title=request.title, tmdb_id=request.tmdb_id, tvdb_id=request.tvdb_id, imdb_id=request.imdb_id
+        )
+        if series is None:
+            return []
+        present: dict[int, set[int]] = {}
+        for item in await self._jellyfin.async_episodes(series.item_id):
+            for key in _episode_keys(item):
+                if key in rows:
+                    present.setdefault(key[0], set()).add(key[1])
+        return [
+            SeenInLibrary(
+                media_type=MediaType.TV,
+                series_item_id=series.item_id,
+                series_name=series.name,
+                season=season,
+                episodes=tuple(sorted(numbers)),
+                request_id=request.request_id,
+            )
+            for season, numbers in sorted(present.items())
+        ]
+
+
+def _episode_keys(item: JellyfinItem) -> list[tuple[int, int]]:
+    """The (season, episode) pairs a Jellyfin episode item holds (a multi-episode file holds several)."""
+    if item.season is None or item.episode is None:
+        return []
+    last = item.episode_end if item.episode_end and item.episode_end >= item.episode else item.episode
+    return [(item.season, number) for number in range(item.episode, last + 1)]
