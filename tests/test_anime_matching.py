@@ -16,7 +16,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_SHOKO
 
-from .shoko_server import ShokoTestServer
+from .fakes.shoko import ShokoTestServer
 from .test_flows import Services, only_state
 
 SHOKO_KEY = "shoko-live-key-123"

@@ -25,7 +25,7 @@ from custom_components.status_tracker.clients.signalr import (
     RecordBuffer,
     SignalRConnection,
 )
-from tests.shoko_server import RS, ShokoTestServer
+from tests.fakes.shoko import RS, ShokoTestServer
 
 API_KEY = "shoko-test-key-0123456789"
 FIXTURES = Path(__file__).parent / "fixtures" / "shoko"

@@ -34,7 +34,7 @@ from custom_components.status_tracker.const import (
 )
 
 from .conftest import FIXTURES
-from .service_fakes import RADARR_URL, SEERR_URL, SONARR_URL, FakeArr, FakeSeerr
+from .fakes.services import RADARR_URL, SEERR_URL, SONARR_URL, FakeArr, FakeSeerr
 from .test_flows import Services, request_states
 
 ENTRY_ID = "01JSTATUSTRACKERENTRY0001"

@@ -29,7 +29,7 @@ from custom_components.status_tracker.core.models import Episode, EpisodeState, 
 from custom_components.status_tracker.repairs import connected_services, missing_webhook
 
 from .conftest import QBT_URL, WEBHOOK_IDS, load_json
-from .service_fakes import RADARR_URL, FakeArr
+from .fakes.services import RADARR_URL, FakeArr
 from .test_flows import Services, only_state
 
 MAINDATA = re.compile(r"^http://192\.168\.1\.10:8080/api/v2/sync/maindata\?rid=\d+$")

@@ -36,7 +36,7 @@ from custom_components.status_tracker.const import (
 from custom_components.status_tracker.core.webhook_setup import CONNECTION_NAME, JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 
 from .conftest import FIXTURES
-from .service_fakes import (
+from .fakes.services import (
     RADARR_URL,
     SEERR_URL,
     SONARR_4K_URL,
