@@ -33,20 +33,12 @@ from custom_components.status_tracker.const import (
     EVENT_STATE_CHANGED,
 )
 
-from .conftest import FIXTURES
-from .fakes.services import RADARR_URL, SEERR_URL, SONARR_URL, FakeArr, FakeSeerr
-from .test_flows import Services, request_states
-
-ENTRY_ID = "01JSTATUSTRACKERENTRY0001"
-STORE_KEY = f"{DOMAIN}.{ENTRY_ID}"
+from .fakes.services import RADARR_URL, SEERR_URL, SONARR_URL, FakeArr, FakeSeerr, json_result
+from .helpers import ENTRY_ID, FIXTURES, Services, request_states, restart
 
 
 def catchup(name: str) -> Any:
     return json.loads((FIXTURES / "catchup" / f"{name}.json").read_text())
-
-
-def _json(body: Any, status: int = 200) -> CallbackResult:
-    return CallbackResult(status=status, body=json.dumps(body), content_type="application/json")
 
 
 class Apis:
@@ -72,12 +64,12 @@ class Apis:
         if "jellyseerr" in self.down:
             return CallbackResult(status=503)
         page = {"pages": 1, "pageSize": 100, "results": len(self.requests), "page": 1}
-        return _json({"pageInfo": page, "results": self.requests})
+        return json_result({"pageInfo": page, "results": self.requests})
 
     def _details(self, kind: str) -> Any:
         def answer(url: Any, **kwargs: Any) -> CallbackResult:
             self.calls["details"] += 1
-            return _json(catchup(f"seerr_{kind}_details"))
+            return json_result(catchup(f"seerr_{kind}_details"))
 
         return answer
 
@@ -86,14 +78,14 @@ class Apis:
             self.calls[app] += 1
             if app in self.refused:
                 return CallbackResult(status=401, body="")
-            return _json(self.history[app])
+            return json_result(self.history[app])
 
         return answer
 
     def _queue(self, app: str) -> Any:
         def answer(url: Any, **kwargs: Any) -> CallbackResult:
             records = self.queue[app]
-            return _json({"page": 1, "pageSize": 200, "totalRecords": len(records), "records": records})
+            return json_result({"page": 1, "pageSize": 200, "totalRecords": len(records), "records": records})
 
         return answer
 
@@ -128,13 +120,6 @@ async def _start(hass: HomeAssistant, data: dict[str, Any]) -> MockConfigEntry:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
-
-
-async def _restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def test_movie_requested_grabbed_and_imported_while_down(
@@ -207,7 +192,7 @@ async def test_catch_up_twice_changes_nothing(
     stored = entry.runtime_data.hub.as_stored()
 
     changed = async_capture_events(hass, EVENT_STATE_CHANGED)
-    await _restart(hass, entry)
+    await restart(hass, entry)
     assert apis.calls["requests"] == 2
     assert changed == []
     assert [(state.attributes["request_id"], state.state) for state in request_states(hass)] == states
@@ -233,7 +218,7 @@ async def test_first_setup_imports_only_open_requests_once(
     assert sorted(state.attributes["jellyseerr_request_id"] for state in request_states(hass)) == ["16", "33"]
     assert {state.state for state in request_states(hass)} == {"approved", "requested"}
 
-    await _restart(hass, entry)
+    await restart(hass, entry)
     assert len(request_states(hass)) == 2
     assert len(entry.runtime_data.hub.requests) == 2
 

@@ -34,8 +34,8 @@ from homeassistant import const as ha_const
 import pytest
 
 from scripts.demo_lib.stack import FLOWS, Download, Flow, Stack
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.fakes.qbittorrent import find_qbittorrent_nox, free_port
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright

@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_QBITTORRENT
-from tests.conftest import load_json
 from tests.fakes.qbittorrent import MIB, QBittorrentPair
-from tests.test_flows import Services, only_state
+
+from ..helpers import Services, load_json, only_state
 
 
 @pytest.fixture
