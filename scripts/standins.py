@@ -11,7 +11,7 @@ filtered by includeItemTypes, parentId (+recursive), searchTerm, hasTmdbId/hasTv
 startIndex/limit), with `Authorization: MediaBrowser Token="<key>"` (or `?ApiKey=`). The library starts empty: an
 item is listed only once it has been "imported" through the control API.
 
-Shoko is tests/shoko_server.py's ShokoTestServer (the SignalR aggregate hub, `feeds=shoko`, and
+Shoko is tests/fakes/shoko.py's ShokoTestServer (the SignalR aggregate hub, `feeds=shoko`, and
 `GET /api/v3/File/PathEndsWith`), filled with the anime files as they are imported.
 
 Control API (on the Jellyfin port, no auth):
@@ -34,7 +34,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.shoko_server import ShokoTestServer
+from tests.fakes.shoko import ShokoTestServer
 
 SERVER_ID = "e2ed3e0f5a1b4c6d8e9f0a1b2c3d4e5f"
 SERVER_NAME = "Demo Jellyfin"

@@ -1,4 +1,4 @@
-"""Fixtures shared by every test.
+"""Fixtures shared by every test (fixtures only: helpers live in tests/helpers.py, fakes in tests/fakes/).
 
 Import the integration before any `hass` fixture runs: the harness puts its own testing_config on sys.path, whose
 `custom_components` package would otherwise shadow ours.
@@ -6,17 +6,17 @@ Import the integration before any `hass` fixture runs: the harness puts its own 
 
 from __future__ import annotations
 
-from collections.abc import Generator
-import json
-from pathlib import Path
+from collections.abc import AsyncGenerator, Generator
 from typing import Any
 from unittest.mock import patch
 
+import aiohttp
 from aioresponses import aioresponses
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 import custom_components.status_tracker  # noqa: F401
 from custom_components.status_tracker.const import (
@@ -26,32 +26,7 @@ from custom_components.status_tracker.const import (
     DOMAIN,
 )
 
-JELLYFIN_URL = "http://192.168.1.10:8096"
-JELLYFIN_API_KEY = "jf-secret-key-0123456789"
-SERVER_ID = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
-SERVER_NAME = "Living Room Jellyfin"
-QBT_URL = "http://192.168.1.10:8080"
-SHOKO_URL = "http://192.168.1.10:8111"
-SHOKO_API_KEY = "shoko-secret-key-abcdef"
-WEBHOOK_IDS = {
-    "jellyseerr": "wh-jellyseerr-0001",
-    "radarr": "wh-radarr-0002",
-    "sonarr": "wh-sonarr-0003",
-    "jellyfin": "wh-jellyfin-0004",
-}
-
-
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def load_fixture(name: str) -> str:
-    """A recorded payload from tests/fixtures/<service>/<name>, as text."""
-    return (FIXTURES / name).read_text(encoding="utf-8")
-
-
-def load_json(name: str) -> Any:
-    """A recorded payload from tests/fixtures, decoded."""
-    return json.loads(load_fixture(name))
+from .helpers import ENTRY_ID, JELLYFIN_API_KEY, JELLYFIN_URL, SERVER_ID, SERVER_NAME, WEBHOOK_IDS, Services
 
 
 @pytest.fixture(autouse=True)
@@ -59,24 +34,6 @@ def _custom_integrations(request: pytest.FixtureRequest) -> None:
     """Let Home Assistant load our integration in every test that has a hass instance."""
     if "hass" in request.fixturenames:
         request.getfixturevalue("enable_custom_integrations")
-
-
-def system_info(server_id: str = SERVER_ID, name: str = SERVER_NAME) -> dict[str, Any]:
-    """A /System/Info answer as Jellyfin 10.11 sends it (PascalCase, extra keys)."""
-    return {
-        "OperatingSystemDisplayName": "Linux",
-        "HasPendingRestart": False,
-        "IsShuttingDown": False,
-        "SupportsLibraryMonitor": True,
-        "WebSocketPortNumber": 8096,
-        "CanSelfRestart": True,
-        "CanLaunchWebBrowser": False,
-        "ServerName": name,
-        "Version": "10.11.8",
-        "ProductName": "Jellyfin Server",
-        "Id": server_id,
-        "StartupWizardCompleted": True,
-    }
 
 
 @pytest.fixture(autouse=True)
@@ -94,10 +51,16 @@ def _jellyfin_answers_setup(request: pytest.FixtureRequest) -> Generator[None]:
 
 
 @pytest.fixture
-def mock_aioresponse() -> Generator[aioresponses]:
-    """Mock outgoing HTTP; calls to the local test server pass through."""
-    with aioresponses(passthrough=["http://127.0.0.1"]) as mocked:
+def http() -> Generator[aioresponses]:
+    """Outgoing HTTP mocked; Home Assistant's own test server and stand-ins on 127.0.0.1 (HTTP, websocket) are real."""
+    with aioresponses(passthrough=["http://127.0.0.1", "ws://127.0.0.1"]) as mocked:
         yield mocked
+
+
+@pytest.fixture
+def mock_aioresponse(http: aioresponses) -> aioresponses:
+    """The `http` fixture under its older name, still used by 140-odd tests (rename once the issue-13 work merges)."""
+    return http
 
 
 @pytest.fixture
@@ -120,7 +83,7 @@ def mock_config_entry(entry_data: dict[str, Any]) -> MockConfigEntry:
         title=SERVER_NAME,
         unique_id=SERVER_ID,
         data=entry_data,
-        entry_id="01JSTATUSTRACKERENTRY0001",
+        entry_id=ENTRY_ID,
     )
 
 
@@ -131,3 +94,21 @@ async def init_integration(hass: HomeAssistant, mock_config_entry: MockConfigEnt
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     return mock_config_entry
+
+
+@pytest.fixture
+def services(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> Services:
+    """The four services, pointed at a loaded entry."""
+    return Services(hass, hass_client_no_auth)
+
+
+@pytest.fixture
+async def session() -> AsyncGenerator[aiohttp.ClientSession]:
+    """A plain aiohttp session for the clients (the integration injects Home Assistant's).
+
+    Its jar keeps cookies from IP hosts, as qBittorrent's login cookie needs; the other services set none.
+    """
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client_session:
+        yield client_session

@@ -1,13 +1,115 @@
-"""Helpers shared by test modules (no fixtures, no test functions)."""
+"""Helpers and constants shared by test modules: no fixtures, no test functions (tests/test_layout.py checks).
+
+Fixtures live in tests/conftest.py, stand-ins for the services in tests/fakes/, the pure-core tracker driver in
+tests/core/helpers.py.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from http import HTTPStatus
 import json
 from pathlib import Path
 import re
 from typing import Any
 
-REAL_FIXTURES = Path(__file__).parent / "fixtures" / "real"
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.status_tracker.const import DOMAIN
+
+ROOT = Path(__file__).resolve().parent.parent
+INTEGRATION = ROOT / "custom_components" / "status_tracker"
+FIXTURES = ROOT / "tests" / "fixtures"
+REAL_FIXTURES = FIXTURES / "real"
+
+# The entry every Home Assistant test sets up (tests/conftest.py), its store and the services it points at.
+ENTRY_ID = "01JSTATUSTRACKERENTRY0001"
+STORE_KEY = f"{DOMAIN}.{ENTRY_ID}"
+JELLYFIN_URL = "http://192.168.1.10:8096"
+JELLYFIN_API_KEY = "jf-secret-key-0123456789"
+SERVER_ID = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
+SERVER_NAME = "Living Room Jellyfin"
+QBT_URL = "http://192.168.1.10:8080"
+SHOKO_URL = "http://192.168.1.10:8111"
+SHOKO_API_KEY = "shoko-secret-key-abcdef"
+WEBHOOK_IDS = {
+    "jellyseerr": "wh-jellyseerr-0001",
+    "radarr": "wh-radarr-0002",
+    "sonarr": "wh-sonarr-0003",
+    "jellyfin": "wh-jellyfin-0004",
+}
+# The services' URLs as the clients call them (mocked with aioresponses).
+SYSTEM_INFO = f"{JELLYFIN_URL}/System/Info"
+ITEMS = re.compile(r"^http://192\.168\.1\.10:8096/Items\?.*$")
+MAINDATA = re.compile(r"^http://192\.168\.1\.10:8080/api/v2/sync/maindata\?rid=\d+$")
+
+# What the recorded fixtures carry: the movie's and the episodes' download hashes, the movie's poster.
+DUNE_HASH = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
+E05_HASH = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
+PACK_HASH = "c0ffee00deadbeef0123456789abcdef01234567"
+DUNE_POSTER = "https://image.tmdb.org/t/p/w600_and_h900_bestv2/1pdfLvkbY9ohJlCjQH2CZjjYVvJ.jpg"
+
+# How the browser and end-to-end tests launch Debian's chromium through Playwright (no `playwright install`).
+CHROMIUM = "/usr/bin/chromium"
+# From ../shared/docs/e2e-recipes.md, section 4: no sandbox as root, no GPU, and a small /dev/shm in containers.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+# The four flows as the services send them, by fixture name (tests/fixtures/<service>/<name>.json).
+MOVIE_FLOW = ("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download", "jellyfin/movie_item_added")
+TV_FLOW = (
+    "jellyseerr/tv_auto_approved",
+    "sonarr/grab_season_pack",
+    "sonarr/grab_episode",
+    "sonarr/download_pack_file_e01",
+    "sonarr/download_pack_file_e02",
+    "sonarr/download_episode",
+    "sonarr/import_complete_pack",
+    "jellyfin/tv_series_item_added",
+    *(f"jellyfin/tv_episode_s01e{number:02d}_item_added" for number in range(1, 6)),
+)
+ANIME_MOVIE_FLOW = (
+    "jellyseerr/anime_movie_auto_approved",
+    "radarr/anime_grab",
+    "radarr/anime_download",
+    "jellyfin/anime_movie_item_added",
+)
+ANIME_TV_FLOW = (
+    "jellyseerr/anime_tv_auto_approved",
+    "sonarr/anime_grab_e01",
+    "sonarr/anime_grab_e02",
+    "sonarr/anime_download_e01",
+    "sonarr/anime_import_complete_e02",
+    "jellyfin/anime_series_item_added",
+    "jellyfin/anime_episode_s01e01_item_added",
+    "jellyfin/anime_episode_s01e02_item_added",
+)
+# Attributes that depend on when a step ran, not on what happened.
+CLOCK_ATTRIBUTES = {"created_at", "updated_at", "available_at", "state_changed_at", "anime_matched_at", "request_id"}
+
+
+def load_fixture(name: str) -> str:
+    """A recorded payload from tests/fixtures/<service>/<name>, as text."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+def load_json(name: str) -> Any:
+    """A recorded payload from tests/fixtures, decoded."""
+    return json.loads(load_fixture(name))
 
 
 def real_files() -> list[str]:
@@ -29,3 +131,108 @@ def real_readme_files() -> set[str]:
     """The files the corpus README's table has a row for."""
     text = (REAL_FIXTURES / "README.md").read_text(encoding="utf-8")
     return set(re.findall(r"^\| `([^`]+\.json)` \|", text, flags=re.MULTILINE))
+
+
+def arr_field(resource: dict[str, Any], name: str) -> Any:
+    """The value of one field of a Radarr/Sonarr provider resource (a notification's "fields" list)."""
+    return next(field["value"] for field in resource["fields"] if field["name"] == name)
+
+
+def items_page(*items: dict[str, Any]) -> dict[str, Any]:
+    """A Jellyfin /Items answer holding these items (one page)."""
+    return {"Items": list(items), "TotalRecordCount": len(items), "StartIndex": 0}
+
+
+def system_info(server_id: str = SERVER_ID, name: str = SERVER_NAME) -> dict[str, Any]:
+    """A /System/Info answer as Jellyfin 10.11 sends it (PascalCase, extra keys)."""
+    return {
+        "OperatingSystemDisplayName": "Linux",
+        "HasPendingRestart": False,
+        "IsShuttingDown": False,
+        "SupportsLibraryMonitor": True,
+        "WebSocketPortNumber": 8096,
+        "CanSelfRestart": True,
+        "CanLaunchWebBrowser": False,
+        "ServerName": name,
+        "Version": "10.11.8",
+        "ProductName": "Jellyfin Server",
+        "Id": server_id,
+        "StartupWizardCompleted": True,
+    }
+
+
+class Services:
+    """Posts fixtures to the integration's webhooks like the real services do."""
+
+    def __init__(self, hass: HomeAssistant, client_factory: ClientSessionGenerator) -> None:
+        self.hass = hass
+        self._client_factory = client_factory
+
+    async def post(self, fixture: str, payload: Any = None, *, raw: str | None = None) -> tuple[int, dict[str, Any]]:
+        """Send one payload (a fixture name, or a given payload under that service); the answer."""
+        service = fixture.split("/", 1)[0]
+        if raw is not None:
+            body = raw
+        elif payload is not None:
+            body = json.dumps(payload)
+        else:
+            body = load_fixture(f"{fixture}.json")
+        client = await self._client_factory()
+        # The Jellyfin plugin's Generic destination sends text/plain unless told otherwise.
+        content_type = "text/plain" if service == "jellyfin" else "application/json"
+        response = await client.post(
+            f"/api/webhook/{WEBHOOK_IDS[service]}", data=body, headers={"Content-Type": content_type}
+        )
+        answer = await response.json()
+        await self.hass.async_block_till_done()
+        return response.status, answer
+
+    async def run(self, *fixtures: str) -> None:
+        """Post fixtures in order, each answered 200."""
+        for fixture in fixtures:
+            status, answer = await self.post(fixture)
+            assert status == HTTPStatus.OK, (fixture, answer)
+
+
+def request_states(hass: HomeAssistant) -> list[State]:
+    """Every request sensor's state, oldest entity first."""
+    registry = er.async_get(hass)
+    entities = [entry for entry in registry.entities.values() if entry.platform == DOMAIN]
+    states = [hass.states.get(entry.entity_id) for entry in entities]
+    # Summary sensors share the platform; request sensors carry a request id.
+    return [state for state in states if state is not None and "request_id" in state.attributes]
+
+
+def only_state(hass: HomeAssistant) -> State:
+    """The single request sensor."""
+    (state,) = request_states(hass)
+    return state
+
+
+def stable(state: State) -> tuple[str, dict[str, Any]]:
+    """A state without its clock-dependent attributes, to compare runs."""
+    return state.state, {key: value for key, value in state.attributes.items() if key not in CLOCK_ATTRIBUTES}
+
+
+async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Unload the entry and set it up again, as a Home Assistant restart does."""
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, by: float | timedelta) -> None:
+    """Let time pass (seconds or a timedelta) so whatever is scheduled in between runs."""
+    freezer.tick(by if isinstance(by, timedelta) else timedelta(seconds=by))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+async def wait_until(predicate: Callable[[], bool], within: float = 5) -> None:
+    """Wait in real time (a real socket is involved) until `predicate` holds; fails the test after `within` s."""
+    async with asyncio.timeout(within):
+        while True:
+            if predicate():
+                return
+            await asyncio.sleep(0.005)

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, Callable, Generator
-import re
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from aioresponses import aioresponses
-from homeassistant.const import CONF_API_KEY, CONF_URL, EVENT_STATE_CHANGED
-from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.const import CONF_API_KEY, CONF_URL
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_SHOKO
 
-from .shoko_server import ShokoTestServer
-from .test_flows import Services, only_state
+from .fakes.shoko import ShokoTestServer
+from .helpers import ITEMS, Services, items_page, only_state, wait_until
 
 SHOKO_KEY = "shoko-live-key-123"
-ITEMS = re.compile(r"^http://192\.168\.1\.10:8096/Items\?.*$")
 SUZUME_ITEM = {"Name": "Suzume", "Id": "5a1e2b3c4d5e6f708192a3b4c5d6e7f8", "Type": "Movie",
                "ProviderIds": {"Tmdb": "916224", "AniDB": "17101"}, "LocationType": "FileSystem"}  # fmt: skip
 FRIEREN_SERIES = {"Name": "Frieren: Beyond Journey's End", "Id": "9c8b7a6d5e4f43219876fedcba012345",
@@ -33,10 +29,6 @@ def frieren_episode(number: int) -> dict[str, Any]:
     return {"Name": f"Episode {number}", "Id": f"ep{number:030d}", "Type": "Episode", "ParentIndexNumber": 1,
             "IndexNumber": number, "SeriesId": FRIEREN_SERIES["Id"], "LocationType": "FileSystem",
             "ProviderIds": {"AniDB": str(271255 + number)}}  # fmt: skip
-
-
-def page(*items: dict[str, Any]) -> dict[str, Any]:
-    return {"Items": list(items), "TotalRecordCount": len(items), "StartIndex": 0}
 
 
 def file_matched(relative_path: str, file_id: int) -> dict[str, Any]:
@@ -61,41 +53,9 @@ def entry_data(entry_data: dict[str, Any], shoko: ShokoTestServer) -> dict[str, 
     return {**entry_data, CONF_SHOKO: {CONF_URL: shoko.url, CONF_API_KEY: SHOKO_KEY}}
 
 
-@pytest.fixture
-def http() -> Generator[aioresponses]:
-    """Jellyfin mocked; the Shoko stand-in and Home Assistant's own server are real."""
-    with aioresponses(passthrough=["http://127.0.0.1", "ws://127.0.0.1"]) as mocked:
-        yield mocked
-
-
-@pytest.fixture
-def services(
-    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
-) -> Services:
-    return Services(hass, hass_client_no_auth)
-
-
-async def wait_until(hass: HomeAssistant, predicate: Callable[[], bool], within: float = 5) -> None:
-    """Wait, in real time (the feed is a real websocket), until a state change makes `predicate` true."""
-    done = asyncio.Event()
-
-    @callback
-    def check(_: Event) -> None:
-        if predicate():
-            done.set()
-
-    unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, check)
-    try:
-        if not predicate():
-            async with asyncio.timeout(within):
-                await done.wait()
-    finally:
-        unsubscribe()
-
-
 async def wait_for_state(hass: HomeAssistant, wanted: str) -> None:
     """Wait until the request sensor is in `wanted`."""
-    await wait_until(hass, lambda: only_state(hass).state == wanted)
+    await wait_until(lambda: only_state(hass).state == wanted)
 
 
 async def check_library_now(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -115,7 +75,7 @@ async def test_anime_movie_live_match_then_jellyfin(
     await shoko.wait_handshakes(1, within=5)
     await services.run("jellyseerr/anime_movie_auto_approved", "radarr/anime_grab", "radarr/anime_download")
     assert only_state(hass).state == "anime_matching"
-    http.get(ITEMS, payload=page(SUZUME_ITEM), repeat=True)
+    http.get(ITEMS, payload=items_page(SUZUME_ITEM), repeat=True)
     # Shoko sees its own mount root and, on Windows, backslashes.
     await shoko.send("ShokoEvent:FileMatched", file_matched("Suzume (2022)\\Suzume (2022) Bluray-1080p.mkv", 4242))
     await wait_for_state(hass, "available")
@@ -137,14 +97,14 @@ async def test_anime_tv_live_matches_per_episode(
         "sonarr/anime_import_complete_e02",
     )
     assert only_state(hass).state == "anime_matching"
-    http.get(ITEMS, payload=page(FRIEREN_SERIES))
-    http.get(ITEMS, payload=page(frieren_episode(1)))
+    http.get(ITEMS, payload=items_page(FRIEREN_SERIES))
+    http.get(ITEMS, payload=items_page(frieren_episode(1)))
     await shoko.send("ShokoEvent:FileMatched", file_matched(f"Frieren - Beyond Journey's End/Season 01/{E01}", 1))
-    await wait_until(hass, lambda: only_state(hass).attributes["state_text"] == "1 available, 1 matching")
+    await wait_until(lambda: only_state(hass).attributes["state_text"] == "1 available, 1 matching")
     assert only_state(hass).state == "anime_matching"
 
-    http.get(ITEMS, payload=page(FRIEREN_SERIES))
-    http.get(ITEMS, payload=page(frieren_episode(1), frieren_episode(2)))
+    http.get(ITEMS, payload=items_page(FRIEREN_SERIES))
+    http.get(ITEMS, payload=items_page(frieren_episode(1), frieren_episode(2)))
     e02 = E01.replace("S01E01 - The Journey's End", "S01E02 - It Didn't Have to Be Magic...")
     await shoko.send("ShokoEvent:FileMatched", file_matched(f"Frieren - Beyond Journey's End/Season 01/{e02}", 2))
     await wait_for_state(hass, "available")
@@ -161,9 +121,9 @@ async def test_old_radarr_anime_movie_matched_by_the_library_path_tail(
         "jellyseerr/anime_movie_auto_approved", "radarr/anime_grab", "radarr/anime_download_before_5_10_1"
     )
     assert only_state(hass).state == "anime_matching"
-    http.get(ITEMS, payload=page(SUZUME_ITEM), repeat=True)
+    http.get(ITEMS, payload=items_page(SUZUME_ITEM), repeat=True)
     await shoko.send("ShokoEvent:FileMatched", file_matched("Suzume (2022)\\Suzume (2022) Bluray-1080p.mkv", 4243))
-    await wait_until(hass, lambda: only_state(hass).attributes["anime_matched_at"] is not None)
+    await wait_until(lambda: only_state(hass).attributes["anime_matched_at"] is not None)
     await wait_for_state(hass, "available")
     state = only_state(hass)
     assert state.attributes["final_path"] == "/data/media/anime-movies/Suzume (2022)/Suzume (2022) Bluray-1080p.mkv"
@@ -182,8 +142,8 @@ async def test_old_sonarr_import_complete_episode_matched_by_the_library_path_ta
         "sonarr/anime_import_complete_e02_before_4_0_9",
     )
     assert only_state(hass).state == "anime_matching"
-    http.get(ITEMS, payload=page(FRIEREN_SERIES))
-    http.get(ITEMS, payload=page(frieren_episode(2)))
+    http.get(ITEMS, payload=items_page(FRIEREN_SERIES))
+    http.get(ITEMS, payload=items_page(frieren_episode(2)))
     e02 = E01.replace("S01E01 - The Journey's End", "S01E02 - It Didn't Have to Be Magic...")
     await shoko.send("ShokoEvent:FileMatched", file_matched(f"Frieren - Beyond Journey's End/Season 01/{e02}", 4244))
     await wait_for_state(hass, "available")
@@ -201,7 +161,7 @@ async def test_anime_movie_never_matched_found_by_fallback(
     """Acceptance 6: Shoko never matches (wrong AniDB id); the Jellyfin check still finds it -> AVAILABLE."""
     await services.run("jellyseerr/anime_movie_auto_approved", "radarr/anime_grab", "radarr/anime_download")
     assert only_state(hass).state == "anime_matching"
-    http.get(ITEMS, payload=page(SUZUME_ITEM), repeat=True)
+    http.get(ITEMS, payload=items_page(SUZUME_ITEM), repeat=True)
     await check_library_now(hass, init_integration)
     state = only_state(hass)
     assert state.state == "available"
@@ -232,8 +192,8 @@ async def test_shoko_rest_match_before_jellyfin(
         }
     )  # fmt: skip
     await services.run("jellyseerr/anime_movie_auto_approved", "radarr/anime_grab", "radarr/anime_download")
-    http.get(ITEMS, payload=page())
-    http.get(ITEMS, payload=page())
+    http.get(ITEMS, payload=items_page())
+    http.get(ITEMS, payload=items_page())
     await check_library_now(hass, init_integration)
     state = only_state(hass)
     assert state.state == "anime_matching"
@@ -252,7 +212,7 @@ async def test_shoko_rest_failure_does_not_block_jellyfin(
     """Shoko failing its lookup: a 500 still lets Jellyfin confirm; a 401 starts reauth and keeps the state."""
     await services.run("jellyseerr/anime_movie_auto_approved", "radarr/anime_grab", "radarr/anime_download")
     shoko.rest_status = status
-    http.get(ITEMS, payload=page(SUZUME_ITEM), repeat=True)
+    http.get(ITEMS, payload=items_page(SUZUME_ITEM), repeat=True)
     library = init_integration.runtime_data.library
     for request_id in init_integration.runtime_data.hub.awaiting_library():
         library.check_soon(request_id)

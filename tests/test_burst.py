@@ -18,8 +18,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.status_tracker.const import DOMAIN
 from custom_components.status_tracker.core.tracker import Tracker
 
-from .conftest import WEBHOOK_IDS, load_json
 from .core.helpers import Driver, summary
+from .helpers import WEBHOOK_IDS, load_json
 
 MOVIES = 333
 # Events whose final state does not depend on their order (a Jellyfin item arriving before its request would be

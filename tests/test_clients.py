@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-import re
 from typing import Any
 
 import aiohttp
@@ -14,18 +12,11 @@ from custom_components.status_tracker.clients import CannotConnectError, Invalid
 from custom_components.status_tracker.clients.jellyfin import JellyfinClient
 from custom_components.status_tracker.clients.qbittorrent import QBittorrentClient
 
+from .helpers import ITEMS, MAINDATA, items_page
+
 QBT = "http://192.168.1.10:8080"
 JF = "http://192.168.1.10:8096"
-MAINDATA = re.compile(r"^http://192\.168\.1\.10:8080/api/v2/sync/maindata\?rid=\d+$")
-ITEMS = re.compile(r"^http://192\.168\.1\.10:8096/Items\?.*$")
 DUNE = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
-
-
-@pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    """A plain session with a jar that keeps cookies from IP hosts."""
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client_session:
-        yield client_session
 
 
 def torrent(**fields: Any) -> dict[str, Any]:
@@ -130,10 +121,6 @@ def jf_item(item_id: str, name: str, item_type: str, **fields: Any) -> dict[str,
             "LocationType": "FileSystem", "IsFolder": item_type != "Episode", **fields}  # fmt: skip
 
 
-def page(*items: dict[str, Any]) -> dict[str, Any]:
-    return {"Items": list(items), "TotalRecordCount": len(items), "StartIndex": 0}
-
-
 UNRELATED = [
     jf_item("11111111111111111111111111111111", "Dune", "Movie", ProviderIds={"Tmdb": "438631", "Imdb": "tt1160419"}),
     jf_item("22222222222222222222222222222222", "Dune: Part Two (fan edit)", "Movie", ProviderIds={}),
@@ -145,8 +132,8 @@ async def test_jellyfin_unrelated_items_never_match(session: aiohttp.ClientSessi
     """E19: Jellyfin ignores id filters and returns whatever; only an exact provider id matches."""
     client = JellyfinClient(session, JF, "key")
     with aioresponses() as mocked:
-        mocked.get(ITEMS, payload=page(*UNRELATED))  # the title search
-        mocked.get(ITEMS, payload=page(*UNRELATED))  # the walk through the library
+        mocked.get(ITEMS, payload=items_page(*UNRELATED))  # the title search
+        mocked.get(ITEMS, payload=items_page(*UNRELATED))  # the walk through the library
         assert await client.async_find("Movie", title="Dune: Part Two", tmdb_id=693134, imdb_id="tt15239678") is None
         (search_call,) = mocked.requests[("GET", next(k[1] for k in mocked.requests))]
         assert search_call.kwargs["params"]["fields"] == "ProviderIds,Path"
@@ -159,8 +146,8 @@ async def test_jellyfin_finds_by_tmdb_when_titles_differ(session: aiohttp.Client
     suzume = jf_item("6213B704-A0D9-5429-3110-F4D561B0F614", "Suzume no Tojimari", "Movie",
                      ProviderIds={"Tmdb": "916224", "AniDB": "17101"})  # fmt: skip
     with aioresponses() as mocked:
-        mocked.get(ITEMS, payload=page())
-        mocked.get(ITEMS, payload=page(*UNRELATED, suzume))
+        mocked.get(ITEMS, payload=items_page())
+        mocked.get(ITEMS, payload=items_page(*UNRELATED, suzume))
         found = await client.async_find("Movie", title="Suzume", tmdb_id=916224)
     assert found is not None
     assert found.item_id == "6213b704a0d954293110f4d561b0f614"
@@ -181,7 +168,7 @@ async def test_jellyfin_episodes(session: aiohttp.ClientSession) -> None:
     with aioresponses() as mocked:
         mocked.get(
             ITEMS,
-            payload=page(
+            payload=items_page(
                 jf_item("e1", "1:23:45", "Episode", ParentIndexNumber=1, IndexNumber=1, SeriesId="abc-def"),
                 jf_item("e2", "Please Remain Calm", "Episode", ParentIndexNumber="1", IndexNumber=2, IndexNumberEnd=3),
                 jf_item("e9", "Not yet aired", "Episode", ParentIndexNumber=1, IndexNumber=9, LocationType="Virtual"),
@@ -219,9 +206,9 @@ async def test_jellyfin_walks_pages_and_uses_tvdb_presence(session: aiohttp.Clie
     filler = [jf_item(f"{n:032x}", f"Show {n}", "Series", ProviderIds={"Tvdb": str(n)}) for n in range(500)]
     chernobyl = jf_item("3c9e1a7b5d2f4e8a9b1c7f6e5d4c3b2a", "Chernobyl", "Series", ProviderIds={"Tvdb": "360893"})
     with aioresponses() as mocked:
-        mocked.get(ITEMS, payload=page())  # title search: nothing
-        mocked.get(ITEMS, payload=page(*filler))  # first page of the walk, full
-        mocked.get(ITEMS, payload=page(chernobyl))  # second page
+        mocked.get(ITEMS, payload=items_page())  # title search: nothing
+        mocked.get(ITEMS, payload=items_page(*filler))  # first page of the walk, full
+        mocked.get(ITEMS, payload=items_page(chernobyl))  # second page
         found = await client.async_find("Series", title="Chernobyl (2019)", tvdb_id=360893)
         sent = [call.kwargs["params"] for calls in mocked.requests.values() for call in calls]
     assert found is not None

@@ -5,7 +5,7 @@ A mock is registered for the exact URL, query included: a request that strays fr
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta, timezone
 import re
 from typing import Any
@@ -26,7 +26,8 @@ from custom_components.status_tracker.clients.arr import ArrClient
 from custom_components.status_tracker.clients.http import service_message
 from custom_components.status_tracker.clients.jellyfin import WEBHOOK_PLUGIN_ID, JellyfinClient
 from custom_components.status_tracker.clients.seerr import SeerrClient
-from tests.conftest import load_json
+
+from .helpers import load_json
 
 KEY = "svc-secret-key-0123456789abcdef"
 SEERR = "http://192.168.1.10:5055/api/v1"
@@ -67,13 +68,6 @@ def assert_no_key(err: BaseException) -> None:
         assert KEY not in str(chained)
         assert KEY not in repr(chained)
         chained = chained.__cause__ or chained.__context__
-
-
-@pytest.fixture
-async def session() -> AsyncGenerator[aiohttp.ClientSession]:
-    """A plain aiohttp session (the mocks never open a socket)."""
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ from custom_components.status_tracker.clients.signalr import (
     RecordBuffer,
     SignalRConnection,
 )
-from tests.shoko_server import RS, ShokoTestServer
+from tests.fakes.shoko import RS, ShokoTestServer
+from tests.helpers import wait_until
 
 API_KEY = "shoko-test-key-0123456789"
 FIXTURES = Path(__file__).parent / "fixtures" / "shoko"
@@ -41,15 +42,6 @@ def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-async def wait_until(predicate: Callable[[], bool], within: float = 1) -> None:
-    """Poll until `predicate` holds (fails the test after `within` seconds)."""
-    async with asyncio.timeout(within):
-        while True:
-            if predicate():
-                return
-            await asyncio.sleep(0.005)
-
-
 @pytest.fixture
 async def server(socket_enabled: None) -> AsyncGenerator[ShokoTestServer]:
     """A Shoko stand-in on 127.0.0.1 that requires API_KEY."""
@@ -60,10 +52,9 @@ async def server(socket_enabled: None) -> AsyncGenerator[ShokoTestServer]:
 
 
 @pytest.fixture
-async def session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSession]:
-    """A plain aiohttp session (the integration injects Home Assistant's)."""
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
+def session(session: aiohttp.ClientSession, socket_enabled: None) -> aiohttp.ClientSession:
+    """The shared session, allowed to reach the stand-in on 127.0.0.1."""
+    return session
 
 
 class Recorder:

@@ -44,7 +44,7 @@ from custom_components.status_tracker.const import (
     WEBHOOK_SERVICES,
 )
 
-from .conftest import (
+from .helpers import (
     JELLYFIN_API_KEY,
     JELLYFIN_URL,
     QBT_URL,
@@ -52,10 +52,10 @@ from .conftest import (
     SERVER_NAME,
     SHOKO_API_KEY,
     SHOKO_URL,
+    SYSTEM_INFO,
     system_info,
 )
 
-SYSTEM_INFO = f"{JELLYFIN_URL}/System/Info"
 QBT_LOGIN = f"{QBT_URL}/api/v2/auth/login"
 QBT_VERSION = f"{QBT_URL}/api/v2/app/webapiVersion"
 SHOKO_LOOKUP = f"{SHOKO_URL}/api/v3/File/PathEndsWith?limit=1&path=status_tracker_connection_check.mkv"

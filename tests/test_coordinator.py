@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from datetime import timedelta
-import re
 from typing import Any
 
 from aiohttp import ClientConnectionError
@@ -18,7 +16,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -31,12 +28,9 @@ from custom_components.status_tracker.const import (
     EVENT_STATE_CHANGED,
 )
 
-from .conftest import JELLYFIN_URL, QBT_URL, load_json
-from .test_flows import Services, only_state, request_states
+from .helpers import ITEMS, JELLYFIN_URL, MAINDATA, QBT_URL, Services, load_json, only_state, request_states, tick
 
-MAINDATA = re.compile(r"^http://192\.168\.1\.10:8080/api/v2/sync/maindata\?rid=\d+$")
 LOGIN = f"{QBT_URL}/api/v2/auth/login"
-ITEMS = re.compile(r"^http://192\.168\.1\.10:8096/Items\?.*$")
 DUNE = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
 PACK = "c0ffee00deadbeef0123456789abcdef01234567"
 E05 = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
@@ -49,21 +43,6 @@ def entry_data(entry_data: dict[str, Any]) -> dict[str, Any]:
     return {**entry_data, CONF_QBITTORRENT: {CONF_URL: QBT_URL, CONF_USERNAME: "admin", CONF_PASSWORD: "qbt-pass"}}
 
 
-@pytest.fixture
-def http() -> Generator[aioresponses]:
-    """Outgoing HTTP mocked; Home Assistant's own test server passes through."""
-    with aioresponses(passthrough=["http://127.0.0.1"]) as mocked:
-        yield mocked
-
-
-@pytest.fixture
-def services(
-    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
-) -> Services:
-    """Webhook senders for a loaded entry."""
-    return Services(hass, hass_client_no_auth)
-
-
 def qbt_torrent(progress: float, state: str, **fields: Any) -> dict[str, Any]:
     """A sync/maindata torrent object (qBittorrent 4.5 keys)."""
     return {"name": "x", "progress": progress, "state": state, "dlspeed": 0, "eta": 8640000, **fields}
@@ -72,13 +51,6 @@ def qbt_torrent(progress: float, state: str, **fields: Any) -> dict[str, Any]:
 def calls(http: aioresponses, pattern: str) -> int:
     """How many requests went to URLs containing `pattern`."""
     return sum(len(sent) for (_, url), sent in http.requests.items() if pattern in str(url))
-
-
-async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float) -> None:
-    """Let time pass so scheduled polls run."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 async def test_movie_progress(

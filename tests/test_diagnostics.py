@@ -15,8 +15,16 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_QBITTORRENT, CONF_SHOKO
 
-from .conftest import JELLYFIN_API_KEY, JELLYFIN_URL, QBT_URL, SHOKO_API_KEY, SHOKO_URL, WEBHOOK_IDS
-from .test_flows import MOVIE_FLOW, Services
+from .helpers import (
+    JELLYFIN_API_KEY,
+    JELLYFIN_URL,
+    MOVIE_FLOW,
+    QBT_URL,
+    SHOKO_API_KEY,
+    SHOKO_URL,
+    WEBHOOK_IDS,
+    Services,
+)
 
 QBT_PASSWORD = "qbt-very-secret-pass"
 

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 import copy
 from datetime import timedelta
 import json
-from pathlib import Path
 import re
 from typing import Any
 
@@ -40,10 +39,10 @@ from custom_components.status_tracker.core.models import AnimeRules, MediaType
 from custom_components.status_tracker.core.parsers import jellyfin, jellyseerr
 from custom_components.status_tracker.core.webhook_setup import JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 
-ROOT = Path(__file__).resolve().parent.parent
+from .helpers import INTEGRATION, ROOT
+
 README = ROOT / "README.md"
 AUTOMATIONS = ROOT / "docs" / "automations"
-INTEGRATION = ROOT / "custom_components" / "status_tracker"
 # In the order the README shows them.
 EXAMPLES = ("notify_available.yaml", "alert_stuck.yaml", "daily_digest.yaml")
 EXAMPLES_HEADING = "## Example automations"

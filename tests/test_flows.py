@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from homeassistant.const import ATTR_ENTITY_PICTURE, STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
@@ -18,103 +18,23 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_STATE_CHANGED
 
-from .conftest import WEBHOOK_IDS, load_fixture, load_json
+from .helpers import (
+    ANIME_MOVIE_FLOW,
+    ANIME_TV_FLOW,
+    DUNE_HASH,
+    DUNE_POSTER,
+    MOVIE_FLOW,
+    TV_FLOW,
+    WEBHOOK_IDS,
+    Services,
+    load_fixture,
+    load_json,
+    only_state,
+    request_states,
+    stable,
+)
 
-DUNE_POSTER = "https://image.tmdb.org/t/p/w600_and_h900_bestv2/1pdfLvkbY9ohJlCjQH2CZjjYVvJ.jpg"
-DUNE_HASH = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
 DUNE_PATH = "/data/media/movies/Dune - Part Two (2024)/Dune - Part Two (2024) Remux-2160p.mkv"
-
-MOVIE_FLOW = ("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download", "jellyfin/movie_item_added")
-TV_FLOW = (
-    "jellyseerr/tv_auto_approved",
-    "sonarr/grab_season_pack",
-    "sonarr/grab_episode",
-    "sonarr/download_pack_file_e01",
-    "sonarr/download_pack_file_e02",
-    "sonarr/download_episode",
-    "sonarr/import_complete_pack",
-    "jellyfin/tv_series_item_added",
-    *(f"jellyfin/tv_episode_s01e{number:02d}_item_added" for number in range(1, 6)),
-)
-ANIME_MOVIE_FLOW = (
-    "jellyseerr/anime_movie_auto_approved",
-    "radarr/anime_grab",
-    "radarr/anime_download",
-    "jellyfin/anime_movie_item_added",
-)
-ANIME_TV_FLOW = (
-    "jellyseerr/anime_tv_auto_approved",
-    "sonarr/anime_grab_e01",
-    "sonarr/anime_grab_e02",
-    "sonarr/anime_download_e01",
-    "sonarr/anime_import_complete_e02",
-    "jellyfin/anime_series_item_added",
-    "jellyfin/anime_episode_s01e01_item_added",
-    "jellyfin/anime_episode_s01e02_item_added",
-)
-# Attributes that depend on when a step ran, not on what happened.
-CLOCK_ATTRIBUTES = {"created_at", "updated_at", "available_at", "state_changed_at", "anime_matched_at", "request_id"}
-
-
-class Services:
-    """Posts fixtures to the integration's webhooks like the real services do."""
-
-    def __init__(self, hass: HomeAssistant, client_factory: ClientSessionGenerator) -> None:
-        self.hass = hass
-        self._client_factory = client_factory
-
-    async def post(self, fixture: str, payload: Any = None, *, raw: str | None = None) -> tuple[int, dict[str, Any]]:
-        """Send one payload (a fixture name, or a given payload under that service); the answer."""
-        service = fixture.split("/", 1)[0]
-        if raw is not None:
-            body = raw
-        elif payload is not None:
-            body = json.dumps(payload)
-        else:
-            body = load_fixture(f"{fixture}.json")
-        client = await self._client_factory()
-        # The Jellyfin plugin's Generic destination sends text/plain unless told otherwise.
-        content_type = "text/plain" if service == "jellyfin" else "application/json"
-        response = await client.post(
-            f"/api/webhook/{WEBHOOK_IDS[service]}", data=body, headers={"Content-Type": content_type}
-        )
-        answer = await response.json()
-        await self.hass.async_block_till_done()
-        return response.status, answer
-
-    async def run(self, *fixtures: str) -> None:
-        """Post fixtures in order, each answered 200."""
-        for fixture in fixtures:
-            status, answer = await self.post(fixture)
-            assert status == HTTPStatus.OK, (fixture, answer)
-
-
-@pytest.fixture
-def services(
-    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
-) -> Services:
-    """The four services, pointed at a loaded entry."""
-    return Services(hass, hass_client_no_auth)
-
-
-def request_states(hass: HomeAssistant) -> list[State]:
-    """Every request sensor's state, oldest entity first."""
-    registry = er.async_get(hass)
-    entities = [entry for entry in registry.entities.values() if entry.platform == DOMAIN]
-    states = [hass.states.get(entry.entity_id) for entry in entities]
-    # Summary sensors share the platform; request sensors carry a request id.
-    return [state for state in states if state is not None and "request_id" in state.attributes]
-
-
-def only_state(hass: HomeAssistant) -> State:
-    """The single request sensor."""
-    (state,) = request_states(hass)
-    return state
-
-
-def stable(state: State) -> tuple[str, dict[str, Any]]:
-    """A state without its clock-dependent attributes, to compare runs."""
-    return state.state, {key: value for key, value in state.attributes.items() if key not in CLOCK_ATTRIBUTES}
 
 
 async def test_regular_movie(hass: HomeAssistant, services: Services) -> None:

@@ -50,9 +50,8 @@ from custom_components.status_tracker.core.parsers import InvalidPayload
 from custom_components.status_tracker.core.tracker import Tracker
 from custom_components.status_tracker.webhook import PARSERS
 
-from .conftest import FIXTURES, WEBHOOK_IDS
 from .core.helpers import Driver
-from .test_flows import ANIME_MOVIE_FLOW, ANIME_TV_FLOW, MOVIE_FLOW, TV_FLOW, Services
+from .helpers import ANIME_MOVIE_FLOW, ANIME_TV_FLOW, FIXTURES, MOVIE_FLOW, TV_FLOW, WEBHOOK_IDS, Services
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2000"))
 HTTP_EXAMPLES = int(os.environ.get("FUZZ_HTTP_EXAMPLES", "300"))

@@ -18,9 +18,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_ALLOW_EXTERNAL_WEBHOOKS, DOMAIN
 
-from .conftest import JELLYFIN_API_KEY, JELLYFIN_URL, WEBHOOK_IDS, load_fixture, system_info
-
-STORE_KEY = f"{DOMAIN}.01JSTATUSTRACKERENTRY0001"
+from .helpers import JELLYFIN_API_KEY, STORE_KEY, SYSTEM_INFO, WEBHOOK_IDS, load_fixture, system_info
 
 
 async def post(
@@ -236,8 +234,6 @@ async def test_store_written_on_home_assistant_stop(
 
 
 # --- test-before-setup (issue 12) ------------------------------------------------------------------------------------
-
-SYSTEM_INFO = f"{JELLYFIN_URL}/System/Info"
 
 
 @pytest.mark.jellyfin_setup_check

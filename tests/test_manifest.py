@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 import runpy
 
 from awesomeversion import AwesomeVersion
 
-ROOT = Path(__file__).resolve().parent.parent
-INTEGRATION = ROOT / "custom_components" / "status_tracker"
+from .helpers import INTEGRATION, ROOT
 
 
 def test_manifest_values() -> None:

@@ -39,7 +39,7 @@ from custom_components.status_tracker.core.models import MediaType
 from custom_components.status_tracker.core.tracker import Tracker
 
 from .core.helpers import _PARSERS, RULES, T0, Driver, load, summary
-from .test_flows import ANIME_MOVIE_FLOW, ANIME_TV_FLOW, MOVIE_FLOW, TV_FLOW, Services, request_states, stable
+from .helpers import ANIME_MOVIE_FLOW, ANIME_TV_FLOW, MOVIE_FLOW, TV_FLOW, Services, request_states, stable
 
 FLOWS = {"movie": MOVIE_FLOW, "tv": TV_FLOW, "anime-movie": ANIME_MOVIE_FLOW, "anime-tv": ANIME_TV_FLOW}
 RANDOM_ORDERINGS = 600

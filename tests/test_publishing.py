@@ -30,8 +30,8 @@ import voluptuous as vol
 
 from custom_components.status_tracker.const import DOMAIN
 
-ROOT = Path(__file__).resolve().parent.parent
-INTEGRATION = ROOT / "custom_components" / "status_tracker"
+from .helpers import INTEGRATION, ROOT
+
 BRAND = INTEGRATION / "brand"
 WORKFLOW = ROOT / ".github" / "workflows" / "validate.yml"
 REPOSITORY = "https://github.com/status-tracker/status_tracker"

@@ -18,8 +18,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import DOMAIN
 
-from .conftest import WEBHOOK_IDS
-from .helpers import real_body
+from .helpers import WEBHOOK_IDS, real_body
 
 
 async def _post(hass: HomeAssistant, client_factory: ClientSessionGenerator, name: str) -> tuple[int, dict[str, Any]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator
 from datetime import UTC, datetime, timedelta
 import re
 from typing import Any
@@ -28,18 +28,8 @@ from custom_components.status_tracker.const import (
 from custom_components.status_tracker.core.models import Episode, EpisodeState, MediaRequest, MediaType, RequestState
 from custom_components.status_tracker.repairs import connected_services, missing_webhook
 
-from .conftest import QBT_URL, WEBHOOK_IDS, load_json
-from .service_fakes import RADARR_URL, FakeArr
-from .test_flows import Services, only_state
-
-MAINDATA = re.compile(r"^http://192\.168\.1\.10:8080/api/v2/sync/maindata\?rid=\d+$")
-
-
-@pytest.fixture
-def services(
-    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
-) -> Services:
-    return Services(hass, hass_client_no_auth)
+from .fakes.services import RADARR_URL, FakeArr
+from .helpers import MAINDATA, QBT_URL, WEBHOOK_IDS, Services, load_json, only_state
 
 
 def issue(hass: HomeAssistant, issue_id: str) -> ir.IssueEntry | None:
@@ -151,12 +141,6 @@ async def test_no_issue_when_webhooks_arrive(
 @pytest.fixture
 def entry_data(entry_data: dict[str, Any]) -> dict[str, Any]:
     return {**entry_data, CONF_QBITTORRENT: {CONF_URL: QBT_URL, CONF_USERNAME: "admin", CONF_PASSWORD: "pw"}}
-
-
-@pytest.fixture
-def http() -> Generator[aioresponses]:
-    with aioresponses(passthrough=["http://127.0.0.1"]) as mocked:
-        yield mocked
 
 
 async def test_unreachable_service_issue(

@@ -12,30 +12,20 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import (
     CONF_KEEP_FINISHED_DAYS,
     CONF_MAX_REQUESTS,
-    DOMAIN,
     EVENT_ALREADY_AVAILABLE,
     STORAGE_MINOR_VERSION,
     STORAGE_VERSION,
 )
 
-from .conftest import load_json
-from .test_flows import MOVIE_FLOW, TV_FLOW, Services, request_states
+from .helpers import MOVIE_FLOW, STORE_KEY, TV_FLOW, Services, load_json, request_states, tick
 
-STORE_KEY = f"{DOMAIN}.01JSTATUSTRACKERENTRY0001"
 HOUR = timedelta(hours=1)
-
-
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
 
 
 def _stored(hass_storage: dict[str, Any]) -> list[dict[str, Any]]:
@@ -57,15 +47,15 @@ async def test_finished_requests_leave_the_dashboard_after_seven_days(
     assert (movie.state, series.state) == ("available", "grabbing")
     registry = er.async_get(hass)
 
-    await _tick(hass, freezer, timedelta(days=7) - HOUR)
+    await tick(hass, freezer, timedelta(days=7) - HOUR)
     assert registry.async_get(movie.entity_id) is not None
-    await _tick(hass, freezer, 2 * HOUR)
+    await tick(hass, freezer, 2 * HOUR)
     assert registry.async_get(movie.entity_id) is None
     assert hass.states.get(movie.entity_id) is None
     # The request in progress keeps its entity, however old.
     assert [state.entity_id for state in request_states(hass)] == [series.entity_id]
 
-    await _tick(hass, freezer, 10 * HOUR)  # the delayed save
+    await tick(hass, freezer, 10 * HOUR)  # the delayed save
     stored = {item["request_id"]: item for item in _stored(hass_storage)}
     assert set(stored) == {movie.attributes["request_id"], series.attributes["request_id"]}
     assert stored[movie.attributes["request_id"]]["state"] == "available"
@@ -81,7 +71,7 @@ async def test_re_request_of_a_retired_movie_is_a_duplicate_and_brings_it_back(
     services = Services(hass, hass_client_no_auth)
     await services.run(*MOVIE_FLOW)
     (movie,) = request_states(hass)
-    await _tick(hass, freezer, timedelta(days=8))
+    await tick(hass, freezer, timedelta(days=8))
     assert request_states(hass) == []
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
@@ -110,7 +100,7 @@ async def test_retired_series_stays_available_after_a_late_import(
     await services.run(*TV_FLOW)
     (series,) = request_states(hass)
     assert series.state == "available"
-    await _tick(hass, freezer, timedelta(days=8))
+    await tick(hass, freezer, timedelta(days=8))
     assert request_states(hass) == []
     await services.run("sonarr/download_pack_file_e01")
     (state,) = request_states(hass)
@@ -153,7 +143,7 @@ async def test_history_is_capped_oldest_finished_first(
     hass.config_entries.async_update_entry(mock_config_entry, options={CONF_MAX_REQUESTS: 100})
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    await _tick(hass, freezer, timedelta(seconds=10))  # the delayed save
+    await tick(hass, freezer, timedelta(seconds=10))  # the delayed save
 
     kept = {item["request_id"] for item in _stored(hass_storage)}
     assert len(kept) == 100
@@ -183,5 +173,5 @@ async def test_zero_days_retires_at_the_next_pass(
     declined["request"]["request_id"] = "77"
     await services.post("jellyseerr/movie_declined", declined)
     assert [state.state for state in request_states(hass)] == ["available", "failed"]
-    await _tick(hass, freezer, HOUR)
+    await tick(hass, freezer, HOUR)
     assert request_states(hass) == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Generator
 from http import HTTPStatus
 import json
 import logging
@@ -19,8 +18,18 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_QBITTORRENT, CONF_SHOKO, CONF_WEBHOOK_SECRETS, DOMAIN
 
-from .conftest import JELLYFIN_API_KEY, QBT_URL, SHOKO_API_KEY, WEBHOOK_IDS, load_fixture
-from .test_flows import ANIME_MOVIE_FLOW, ANIME_TV_FLOW, MOVIE_FLOW, TV_FLOW, request_states
+from .helpers import (
+    ANIME_MOVIE_FLOW,
+    ANIME_TV_FLOW,
+    JELLYFIN_API_KEY,
+    MOVIE_FLOW,
+    QBT_URL,
+    SHOKO_API_KEY,
+    TV_FLOW,
+    WEBHOOK_IDS,
+    load_fixture,
+    request_states,
+)
 
 SECRETS = {
     "jellyseerr": "js-secret-token-123",
@@ -73,14 +82,13 @@ def mock_config_entry(mock_config_entry: MockConfigEntry) -> MockConfigEntry:
 
 
 @pytest.fixture
-def http() -> Generator[aioresponses]:
+def http(http: aioresponses) -> aioresponses:
     """The pollers' services mocked (they may run during the flows)."""
-    with aioresponses(passthrough=["http://127.0.0.1"]) as mocked:
-        mocked.post(f"{QBT_URL}/api/v2/auth/login", body="Ok.", repeat=True)
-        mocked.get(re.compile(r"^http://192\.168\.1\.10:8080/api/v2/sync/maindata.*"), payload={"rid": 1}, repeat=True)
-        mocked.get(re.compile(r"^http://192\.168\.1\.10:8096/Items.*"), payload={"Items": []}, repeat=True)
-        mocked.get(re.compile(r"^http://192\.168\.1\.10:8111/.*"), payload=[], repeat=True)
-        yield mocked
+    http.post(f"{QBT_URL}/api/v2/auth/login", body="Ok.", repeat=True)
+    http.get(re.compile(r"^http://192\.168\.1\.10:8080/api/v2/sync/maindata.*"), payload={"rid": 1}, repeat=True)
+    http.get(re.compile(r"^http://192\.168\.1\.10:8096/Items.*"), payload={"Items": []}, repeat=True)
+    http.get(re.compile(r"^http://192\.168\.1\.10:8111/.*"), payload=[], repeat=True)
+    return http
 
 
 async def post(

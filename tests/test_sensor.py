@@ -9,8 +9,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from .conftest import load_json
-from .test_flows import MOVIE_FLOW, Services
+from .helpers import MOVIE_FLOW, Services, load_json
 
 PREFIX = "sensor.living_room_jellyfin_"
 SUMMARY = ("active_requests", "downloading", "stuck_requests", "failed_requests", "available_in_the_last_24_h")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
-import re
 from typing import Any
 
 from aiohttp import ClientConnectionError
@@ -19,28 +17,17 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_QBITTORRENT, DOMAIN
 
-from .conftest import QBT_URL
-from .test_flows import MOVIE_FLOW, Services, request_states
+from .helpers import ITEMS, MOVIE_FLOW, QBT_URL, Services, request_states
 
-ITEMS = re.compile(r"^http://192\.168\.1\.10:8096/Items\?.*$")
 DUNE_ITEM = {"Name": "Dune: Part Two", "Id": "6213b704a0d954293110f4d561b0f614", "Type": "Movie",
              "ProviderIds": {"Tmdb": "693134"}}  # fmt: skip
 
 
 @pytest.fixture
-def http() -> Generator[aioresponses]:
-    with aioresponses(passthrough=["http://127.0.0.1"]) as mocked:
-        yield mocked
-
-
-@pytest.fixture
-async def services(
-    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
-) -> Services:
+async def services(services: Services) -> Services:
     """An entry with a movie in progress and a TV request."""
-    senders = Services(hass, hass_client_no_auth)
-    await senders.run(*MOVIE_FLOW[:3], "jellyseerr/tv_auto_approved", "sonarr/grab_season_pack")
-    return senders
+    await services.run(*MOVIE_FLOW[:3], "jellyseerr/tv_auto_approved", "sonarr/grab_season_pack")
+    return services
 
 
 async def get_requests(hass: HomeAssistant, **data: Any) -> dict[str, Any]:

@@ -20,10 +20,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_VERSION
 
-from .test_flows import Services, request_states
+from .helpers import ENTRY_ID, STORE_KEY, Services, request_states
 
-ENTRY_ID = "01JSTATUSTRACKERENTRY0001"
-STORE_KEY = f"{DOMAIN}.{ENTRY_ID}"
 ISSUE_ID = f"store_unreadable_storage_{ENTRY_ID}"
 # Home Assistant's own loader, before the test harness swaps it for its in-memory storage.
 REAL_LOAD = Store._async_load

@@ -35,8 +35,7 @@ from custom_components.status_tracker.const import (
 )
 from custom_components.status_tracker.core.webhook_setup import CONNECTION_NAME, JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 
-from .conftest import FIXTURES
-from .service_fakes import (
+from .fakes.services import (
     RADARR_URL,
     SEERR_URL,
     SONARR_4K_URL,
@@ -45,11 +44,11 @@ from .service_fakes import (
     FakeJellyfinPlugin,
     FakeSeerr,
 )
+from .helpers import ENTRY_ID, FIXTURES, arr_field, restart
 
 INTERNAL = "http://192.168.1.20:8123"
 EXTERNAL = "https://ha.example.com"
 RADARR_4K_URL = "http://192.168.1.11:7878"
-ENTRY_ID = "01JSTATUSTRACKERENTRY0001"
 
 
 def _url(base: str, service: str, suffix: str = "") -> str:
@@ -118,17 +117,6 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
-async def _restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-def _field(resource: dict[str, Any], name: str) -> Any:
-    return next(field["value"] for field in resource["fields"] if field["name"] == name)
-
-
 def _issues(hass: HomeAssistant) -> dict[str, str]:
     return {
         issue_id: issue.translation_key or ""
@@ -160,8 +148,8 @@ async def test_first_setup_configures_every_service(
         ((method, created),) = fake.writes
         assert method == "POST"
         assert created["name"] == CONNECTION_NAME
-        assert _field(created, "url") == url
-        assert _field(created, "method") == 1
+        assert arr_field(created, "url") == url
+        assert arr_field(created, "method") == 1
         assert created["tags"] == []
         assert created["onGrab"] is created["onDownload"] is created["onManualInteractionRequired"] is True
         assert created.get("onRename") is not True
@@ -194,7 +182,7 @@ async def test_second_setup_changes_nothing(
     await _setup(hass, connected_entry)
     writes, tests = stack.writes(), len(stack.seerr.tests)
     assert writes == 5
-    await _restart(hass, connected_entry)
+    await restart(hass, connected_entry)
     assert stack.writes() == writes
     assert len(stack.seerr.tests) == tests
 
@@ -209,11 +197,11 @@ async def test_changed_address_updates_in_place(
     radarr_id = stack.radarr.ours()[0]["id"]
 
     await _addresses(hass, internal="http://10.0.0.5:8123")
-    await _restart(hass, connected_entry)
+    await restart(hass, connected_entry)
     assert stack.seerr.settings["options"]["webhookUrl"] == _url("http://10.0.0.5:8123", "jellyseerr")
     method, updated = stack.radarr.writes[-1]
     assert (method, updated["id"]) == ("PUT", radarr_id)
-    assert _field(updated, "url") == _url("http://10.0.0.5:8123", "radarr")
+    assert arr_field(updated, "url") == _url("http://10.0.0.5:8123", "radarr")
     assert len(stack.radarr.ours()) == 1
     assert stack.jellyfin.configuration["GenericOptions"][1]["WebhookUri"] == _url("http://10.0.0.5:8123", "jellyfin")
     assert len(stack.jellyfin.configuration["GenericOptions"]) == 2
@@ -228,7 +216,7 @@ async def test_external_url_when_internal_is_unreachable(
     await _setup(hass, connected_entry)
     assert stack.seerr.tests == [_url(INTERNAL, "jellyseerr"), _url(EXTERNAL, "jellyseerr")]
     assert stack.seerr.settings["options"]["webhookUrl"] == _url(EXTERNAL, "jellyseerr")
-    assert _field(stack.radarr.ours()[0], "url") == _url(EXTERNAL, "radarr")
+    assert arr_field(stack.radarr.ours()[0], "url") == _url(EXTERNAL, "radarr")
     assert _issues(hass) == {}
 
 
@@ -255,7 +243,7 @@ async def test_unreachable_home_assistant_falls_back_to_manual(
 
     # Fixed on the network side: the next setup configures them and the issues go away.
     stack.reachable |= reachable_from(INTERNAL)
-    await _restart(hass, connected_entry)
+    await restart(hass, connected_entry)
     assert _issues(hass) == {}
     assert len(stack.radarr.ours()) == 1
 
@@ -311,8 +299,8 @@ async def test_service_down_is_retried_with_backoff(
     await hass.async_block_till_done()
     ((method, created),) = radarr.writes
     assert method == "POST"
-    assert _field(created, "password") == "s3cret"
-    assert _field(created, "username").startswith("homeassistant-")
+    assert arr_field(created, "password") == "s3cret"
+    assert arr_field(created, "username").startswith("homeassistant-")
     assert _issues(hass) == {}
 
 

@@ -31,7 +31,7 @@ import aiohttp
 import requests
 
 from scripts.standins import DEFAULT_API_KEY, DEFAULT_SHOKO_API_KEY
-from tests.qbittorrent_harness import MIB, QBittorrentPair, SeededTorrent
+from tests.fakes.qbittorrent import MIB, QBittorrentPair, SeededTorrent
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -1,17 +1,19 @@
-"""Fixture loading and a small driver that feeds payloads through parsers into a tracker."""
+"""The pure core's test tools: fixtures by "service/name", a driver that feeds payloads through the parsers into a
+tracker, and checks of the tracker's indexes. No fixtures, no test functions; shared helpers are in tests/helpers.py.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import json
-from pathlib import Path
 from typing import Any
 
 from custom_components.status_tracker.core.models import AnimeRules, MediaRequest
 from custom_components.status_tracker.core.parsers import jellyfin, jellyseerr, radarr, sonarr
 from custom_components.status_tracker.core.tracker import Change, Tracker
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+from ..helpers import FIXTURES
+
 RULES = AnimeRules()
 T0 = datetime(2024, 5, 20, 18, 0, tzinfo=UTC)
 _PARSERS = {

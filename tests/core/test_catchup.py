@@ -22,13 +22,10 @@ from custom_components.status_tracker.core.events import Event, Grabbed, Importe
 from custom_components.status_tracker.core.models import AnimeRules, EpisodeState, MediaType, RequestState
 from custom_components.status_tracker.core.tracker import Change
 
+from ..helpers import DUNE_HASH, DUNE_POSTER, E05_HASH, PACK_HASH
 from .helpers import RULES, Driver, assert_queries_exact, load, summary
 
-DUNE_HASH = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
-PACK_HASH = "c0ffee00deadbeef0123456789abcdef01234567"
-E05_HASH = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 DUNE_FILE = "/data/media/movies/Dune - Part Two (2024)/Dune - Part Two (2024) Remux-2160p.mkv"
-DUNE_POSTER = "https://image.tmdb.org/t/p/w600_and_h900_bestv2/1pdfLvkbY9ohJlCjQH2CZjjYVvJ.jpg"
 Kind = NotificationKind
 
 

@@ -19,11 +19,9 @@ from custom_components.status_tracker.core.models import MediaRequest, RequestSt
 from custom_components.status_tracker.core.parsers import radarr, sonarr
 from custom_components.status_tracker.core.tracker import Tracker
 
+from ..helpers import DUNE_HASH, E05_HASH, PACK_HASH
 from .helpers import RULES, Driver, assert_queries_exact, load
 
-DUNE_HASH = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
-PACK_HASH = "c0ffee00deadbeef0123456789abcdef01234567"
-E05_HASH = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
 TRANSMISSION = {"downloadClient": "Seedbox", "downloadClientType": "Transmission"}
 
 

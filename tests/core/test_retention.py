@@ -8,9 +8,9 @@ import json
 from custom_components.status_tracker.core.models import EpisodeState, Notice, RequestState
 from custom_components.status_tracker.core.tracker import Tracker
 
+from ..helpers import MOVIE_FLOW
 from .helpers import Driver, assert_queries_exact, load
 
-MOVIE_FLOW = ("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download", "jellyfin/movie_item_added")
 TV_FLOW = (
     "jellyseerr/tv_auto_approved",
     "sonarr/grab_season_pack",

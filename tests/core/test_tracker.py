@@ -13,11 +13,8 @@ from custom_components.status_tracker.core.events import DownloadProgress
 from custom_components.status_tracker.core.models import EpisodeState, MediaType, Notice, RequestState
 from custom_components.status_tracker.core.tracker import Change, Tracker
 
+from ..helpers import DUNE_HASH, MOVIE_FLOW
 from .helpers import Driver, assert_queries_exact, load, summary
-
-MOVIE_FLOW = ("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download", "jellyfin/movie_item_added")
-DUNE_HASH = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
-
 
 # --- the four flows --------------------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 What runs (scripts/demo_lib/stack.py, shared with scripts/demo):
 - Home Assistant 2025.4 as a subprocess of this venv on a free port, a fresh config dir, onboarded over its REST API;
-- a qbittorrent-nox seeder + downloader pair on loopback (tests/qbittorrent_harness.py), one generated file per
+- a qbittorrent-nox seeder + downloader pair on loopback (tests/fakes/qbittorrent.py), one generated file per
   download, each added to the downloader throttled to take 20-30 s;
 - the Jellyfin and Shoko stand-ins (scripts/standins.py): Jellyfin's REST API, Shoko's REST API and SignalR feed;
 - the integration added through HA's REST config flow, the card on the default dashboard (websocket API);
@@ -34,8 +34,8 @@ from homeassistant import const as ha_const
 import pytest
 
 from scripts.demo_lib.stack import FLOWS, Download, Flow, Stack
-from tests.chromium import CHROMIUM, CHROMIUM_ARGS
-from tests.qbittorrent_harness import find_qbittorrent_nox, free_port
+from tests.fakes.qbittorrent import find_qbittorrent_nox, free_port
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright

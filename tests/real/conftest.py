@@ -1,4 +1,4 @@
-"""Fixtures for tests against a real qBittorrent (see tests/qbittorrent_harness.py).
+"""Fixtures for tests against a real qBittorrent (see tests/fakes/qbittorrent.py).
 
     async def test_x(qbittorrent_pair: QBittorrentPair) -> None:
         info_hash = await qbittorrent_pair.add_to_downloader(qbittorrent_pair.torrent_bytes, 2 * MIB)
@@ -21,7 +21,7 @@ import os
 
 import pytest
 
-from tests.qbittorrent_harness import DEFAULT_PAYLOAD_SIZE, QBittorrentPair, find_qbittorrent_nox
+from tests.fakes.qbittorrent import DEFAULT_PAYLOAD_SIZE, QBittorrentPair, find_qbittorrent_nox
 
 _PAIR = pytest.StashKey[QBittorrentPair]()
 _REAL_FIXTURES = frozenset({"qbittorrent_pair", "qbittorrent_nox"})

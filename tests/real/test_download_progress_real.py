@@ -1,6 +1,6 @@
 """Acceptance 3 of issue 4: a request follows a real, throttled qBittorrent download in Home Assistant.
 
-A real qbittorrent-nox 4.5 pair on loopback (tests/qbittorrent_harness.py): the seeder has a generated 32 MiB file,
+A real qbittorrent-nox 4.5 pair on loopback (tests/fakes/qbittorrent.py): the seeder has a generated 32 MiB file,
 the downloader the integration watches fetches it at 2.5 MiB/s (about 15 s). The webhooks are posted as Radarr and
 Jellyseerr send them; the download poller polls the real WebUI with its real client.
 """
@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_QBITTORRENT
-from tests.conftest import load_json
-from tests.qbittorrent_harness import MIB, QBittorrentPair
-from tests.test_flows import Services, only_state
+from tests.fakes.qbittorrent import MIB, QBittorrentPair
+
+from ..helpers import Services, load_json, only_state
 
 
 @pytest.fixture

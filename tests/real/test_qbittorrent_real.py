@@ -31,7 +31,7 @@ from yarl import URL
 
 from custom_components.status_tracker.clients import InvalidAuthError
 from custom_components.status_tracker.clients.qbittorrent import QBittorrentClient
-from tests.qbittorrent_harness import MIB, QBittorrentPair
+from tests.fakes.qbittorrent import MIB, QBittorrentPair
 
 pytestmark = pytest.mark.real_qbittorrent
 

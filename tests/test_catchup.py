@@ -19,7 +19,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -34,21 +33,14 @@ from custom_components.status_tracker.const import (
     EVENT_STATE_CHANGED,
 )
 
-from .conftest import FIXTURES, JELLYFIN_URL
-from .service_fakes import RADARR_URL, SEERR_URL, SONARR_URL, FakeArr, FakeSeerr
-from .test_flows import Services, request_states
+from .fakes.services import RADARR_URL, SEERR_URL, SONARR_URL, FakeArr, FakeSeerr, json_result
+from .helpers import ENTRY_ID, FIXTURES, JELLYFIN_URL, Services, request_states, restart, tick
 
-ENTRY_ID = "01JSTATUSTRACKERENTRY0001"
 EMPTY_PAGE = {"Items": [], "TotalRecordCount": 0, "StartIndex": 0}
-STORE_KEY = f"{DOMAIN}.{ENTRY_ID}"
 
 
 def catchup(name: str) -> Any:
     return json.loads((FIXTURES / "catchup" / f"{name}.json").read_text())
-
-
-def _json(body: Any, status: int = 200) -> CallbackResult:
-    return CallbackResult(status=status, body=json.dumps(body), content_type="application/json")
 
 
 class Apis:
@@ -76,12 +68,12 @@ class Apis:
         if "jellyseerr" in self.down:
             return CallbackResult(status=503)
         page = {"pages": 1, "pageSize": 100, "results": len(self.requests), "page": 1}
-        return _json({"pageInfo": page, "results": self.requests})
+        return json_result({"pageInfo": page, "results": self.requests})
 
     def _details(self, kind: str) -> Any:
         def answer(url: Any, **kwargs: Any) -> CallbackResult:
             self.calls["details"] += 1
-            return _json(catchup(f"seerr_{kind}_details"))
+            return json_result(catchup(f"seerr_{kind}_details"))
 
         return answer
 
@@ -90,14 +82,14 @@ class Apis:
             self.calls[app] += 1
             if app in self.refused:
                 return CallbackResult(status=401, body="")
-            return _json(self.history[app])
+            return json_result(self.history[app])
 
         return answer
 
     def _queue(self, app: str) -> Any:
         def answer(url: Any, **kwargs: Any) -> CallbackResult:
             records = self.queue[app]
-            return _json({"page": 1, "pageSize": 200, "totalRecords": len(records), "records": records})
+            return json_result({"page": 1, "pageSize": 200, "totalRecords": len(records), "records": records})
 
         return answer
 
@@ -132,20 +124,6 @@ async def _start(hass: HomeAssistant, data: dict[str, Any], options: dict[str, A
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
-
-
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, minutes: float) -> None:
-    """Let time pass so the pollers (and with them the stuck check) run."""
-    freezer.tick(timedelta(minutes=minutes))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-
-
-async def _restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    assert await hass.config_entries.async_unload(entry.entry_id)
-    await hass.async_block_till_done()
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 async def test_movie_requested_grabbed_and_imported_while_down(
@@ -218,7 +196,7 @@ async def test_catch_up_twice_changes_nothing(
     stored = entry.runtime_data.hub.as_stored()
 
     changed = async_capture_events(hass, EVENT_STATE_CHANGED)
-    await _restart(hass, entry)
+    await restart(hass, entry)
     assert apis.calls["requests"] == 2
     assert changed == []
     assert [(state.attributes["request_id"], state.state) for state in request_states(hass)] == states
@@ -244,7 +222,7 @@ async def test_first_setup_imports_only_open_requests_once(
     assert sorted(state.attributes["jellyseerr_request_id"] for state in request_states(hass)) == ["16", "33"]
     assert {state.state for state in request_states(hass)} == {"approved", "requested"}
 
-    await _restart(hass, entry)
+    await restart(hass, entry)
     assert len(request_states(hass)) == 2
     assert len(entry.runtime_data.hub.requests) == 2
 
@@ -263,13 +241,13 @@ async def test_stuck_request_triggers_catch_up_at_most_every_15_minutes(
     assert len(request_states(hass)) == 2
     stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
 
-    await _tick(hass, freezer, minutes=10)
+    await tick(hass, freezer, timedelta(minutes=10))
     assert [event.data["entry_id"] for event in stuck] == [entry.entry_id] * 2
     assert apis.calls["requests"] == 1  # the setup's run was 10 minutes ago
 
     # Both move, then stop moving again: two requests flagged at once, 20 minutes after the last run.
     await Services(hass, hass_client_no_auth).run("radarr/grab", "sonarr/grab_season_pack")
-    await _tick(hass, freezer, minutes=10)
+    await tick(hass, freezer, timedelta(minutes=10))
     assert len(stuck) == 4
     assert apis.calls["requests"] == 2
 
@@ -290,14 +268,14 @@ async def test_service_down_is_logged_once_and_recovers(
     services = Services(hass, hass_client_no_auth)
     await services.run("jellyseerr/tv_auto_approved")
     for move in ("sonarr/grab_season_pack", "sonarr/grab_episode"):
-        await _tick(hass, freezer, minutes=16)
+        await tick(hass, freezer, timedelta(minutes=16))
         await services.run(move)
     assert apis.calls["requests"] == 3
     assert caplog.text.count("Could not catch up with Jellyseerr") == 1
     assert "seerr-key-0123" not in caplog.text
 
     apis.down.clear()
-    await _tick(hass, freezer, minutes=16)
+    await tick(hass, freezer, timedelta(minutes=16))
     states = {state.attributes["title"]: state.state for state in request_states(hass)}
     assert states["Dune: Part Two"] == "approved"
 

@@ -22,6 +22,8 @@ from custom_components.status_tracker.core.webhook_setup import (
     seerr_settings,
 )
 
+from ..helpers import arr_field
+
 URL = "http://192.168.1.20:8123/api/webhook/wh-radarr-0002"
 EXTERNAL = "https://ha.example.com/api/webhook/wh-radarr-0002"
 
@@ -133,10 +135,6 @@ def _schema(app: str) -> dict[str, Any]:
     }
 
 
-def _field(resource: dict[str, Any], name: str) -> Any:
-    return next(field["value"] for field in resource["fields"] if field["name"] == name)
-
-
 def _as_stored(resource: dict[str, Any], notification_id: int) -> dict[str, Any]:
     """As the *arr answers a GET afterwards: with an id, the password masked."""
     stored = copy.deepcopy(resource)
@@ -160,12 +158,7 @@ def test_arr_plan_creates_our_connection_from_the_schema(app: str) -> None:
     )
     assert plan["tags"] == []
     assert "presets" not in plan
-    assert (_field(plan, "url"), _field(plan, "method"), _field(plan, "username"), _field(plan, "password")) == (
-        URL,
-        1,
-        "",
-        "",
-    )
+    assert tuple(arr_field(plan, name) for name in ("url", "method", "username", "password")) == (URL, 1, "", "")
     on = sorted(key for key, value in plan.items() if key.startswith("on") and value is True)
     expected = {
         "radarr": ["onDownload", "onGrab", "onManualInteractionRequired", "onMovieDelete", "onMovieFileDelete"],
@@ -186,8 +179,8 @@ def test_arr_plan_creates_our_connection_from_the_schema(app: str) -> None:
 def test_arr_plan_nothing_to_do_when_ours_is_right(app: str) -> None:
     created = arr_plan(app, [], _schema(app), URL, "s3cret")  # type: ignore[arg-type]
     assert created is not None
-    assert _field(created, "username") == secret_fingerprint("s3cret")
-    assert _field(created, "password") == "s3cret"
+    assert arr_field(created, "username") == secret_fingerprint("s3cret")
+    assert arr_field(created, "password") == "s3cret"
     stored = _as_stored(created, 7)
     assert arr_plan(app, [stored], _schema(app), URL, "s3cret") is None  # type: ignore[arg-type]
     # Found by URL too, whatever the user renamed it to.
@@ -214,13 +207,13 @@ def test_arr_plan_updates_ours_in_place(change: Any, secret: str | None) -> None
     plan = arr_plan("radarr", [stored], _schema("radarr"), URL, secret)
     assert plan is not None
     assert plan["id"] == 7  # update, not a second connection
-    assert _field(plan, "url") == URL
+    assert arr_field(plan, "url") == URL
     assert plan["tags"] == []
     assert plan["onGrab"] is True
     assert plan["onRename"] is False
-    assert _field(plan, "method") == 1
-    assert _field(plan, "password") == (secret or "")
-    assert _field(plan, "username") == secret_fingerprint(secret)
+    assert arr_field(plan, "method") == 1
+    assert arr_field(plan, "password") == (secret or "")
+    assert arr_field(plan, "username") == secret_fingerprint(secret)
 
 
 def test_secret_fingerprint_hides_the_secret() -> None:
@@ -305,4 +298,4 @@ def test_arr_plan_adds_fields_an_older_schema_lacks() -> None:
     plan = arr_plan("radarr", [], schema, URL, "s3cret")
     assert plan is not None
     assert [field["name"] for field in plan["fields"]] == ["url", "method", "username", "password"]
-    assert _field(plan, "password") == "s3cret"
+    assert arr_field(plan, "password") == "s3cret"

@@ -24,7 +24,7 @@ JELLYFIN = "http://192.168.1.10:8096"
 WEBHOOK_PLUGIN = "71552A5A-5C5C-4350-A2AE-EBE451A30173"
 
 
-def _json(body: Any, status: int = 200) -> CallbackResult:
+def json_result(body: Any, status: int = 200) -> CallbackResult:
     return CallbackResult(status=status, body=json.dumps(body), content_type="application/json")
 
 
@@ -46,19 +46,19 @@ class FakeSeerr:
         payload = shown["options"].get("jsonPayload")
         if payload:
             shown["options"]["jsonPayload"] = json.loads(payload)  # stored as a quoted literal; GET decodes once
-        return _json(shown)
+        return json_result(shown)
 
     def _test(self, url: Any, **kwargs: Any) -> CallbackResult:
         target = kwargs["json"]["options"]["webhookUrl"]
         self.tests.append(target)
         if target in self.reachable:
             return CallbackResult(status=204)
-        return _json({"message": "Failed to send webhook notification."}, 500)
+        return json_result({"message": "Failed to send webhook notification."}, 500)
 
     def _set(self, url: Any, **kwargs: Any) -> CallbackResult:
         self.writes.append(kwargs["json"])
         self.settings = copy.deepcopy(kwargs["json"])
-        return _json(self.settings)
+        return json_result(self.settings)
 
 
 class FakeArr:
@@ -84,10 +84,12 @@ class FakeArr:
         self.writes: list[tuple[str, dict[str, Any]]] = []
         api = f"{base}/api/v3"
         status = {"appName": app.capitalize(), "version": "5.20.0"}
-        mock.get(f"{api}/system/status", callback=self._keyed(lambda url, **kw: _json(status)), repeat=True)
+        mock.get(f"{api}/system/status", callback=self._keyed(lambda url, **kw: json_result(status)), repeat=True)
         mock.get(f"{api}/notification", callback=self._keyed(self._list), repeat=True)
         schemas = [{"implementation": "Discord"}, schema]
-        mock.get(f"{api}/notification/schema", callback=self._keyed(lambda url, **kw: _json(schemas)), repeat=True)
+        mock.get(
+            f"{api}/notification/schema", callback=self._keyed(lambda url, **kw: json_result(schemas)), repeat=True
+        )
         mock.post(f"{api}/notification", callback=self._keyed(self._create), repeat=True)
         mock.put(re.compile(rf"^{re.escape(api)}/notification/\d+$"), callback=self._keyed(self._update), repeat=True)
 
@@ -105,14 +107,14 @@ class FakeArr:
             for field in item.get("fields", []):
                 if field.get("name") == "password" and field.get("value"):
                     field["value"] = "********"
-        return _json(shown)
+        return json_result(shown)
 
     def _refused(self, resource: dict[str, Any]) -> CallbackResult | None:
         url = next(field["value"] for field in resource["fields"] if field["name"] == "url")
         if url in self.reachable:
             return None
         message = f"Unable to send test message: HTTP request failed: [404:NotFound] [POST] at [{url}]"
-        return _json([{"propertyName": "Url", "errorMessage": message, "severity": "error"}], 400)
+        return json_result([{"propertyName": "Url", "errorMessage": message, "severity": "error"}], 400)
 
     def _create(self, url: Any, **kwargs: Any) -> CallbackResult:
         resource = copy.deepcopy(kwargs["json"])
@@ -121,7 +123,7 @@ class FakeArr:
         resource["id"] = max(item["id"] for item in self.notifications) + 1
         self.notifications.append(resource)
         self.writes.append(("POST", resource))
-        return _json(resource, 201)
+        return json_result(resource, 201)
 
     def _update(self, url: Any, **kwargs: Any) -> CallbackResult:
         resource = copy.deepcopy(kwargs["json"])
@@ -130,7 +132,7 @@ class FakeArr:
         index = next(i for i, item in enumerate(self.notifications) if item["id"] == resource["id"])
         self.notifications[index] = resource
         self.writes.append(("PUT", resource))
-        return _json(resource, 202)
+        return json_result(resource, 202)
 
     def ours(self) -> list[dict[str, Any]]:
         """Our connections (Webhook implementation)."""
@@ -152,7 +154,7 @@ class FakeJellyfinPlugin:
             plugins.append({"Name": "Webhook", "Id": "71552a5a5c5c4350a2aeebe451a30173", "Status": "Active"})
         mock.get(f"{JELLYFIN}/Plugins", payload=plugins, repeat=True)
         config_url = f"{JELLYFIN}/Plugins/{WEBHOOK_PLUGIN}/Configuration"
-        mock.get(config_url, callback=lambda url, **kw: _json(self.configuration), repeat=True)
+        mock.get(config_url, callback=lambda url, **kw: json_result(self.configuration), repeat=True)
         mock.post(config_url, callback=self._set, repeat=True)
 
     def _set(self, url: Any, **kwargs: Any) -> CallbackResult:
