@@ -24,7 +24,8 @@ from .clients import CannotConnectError, InvalidAuthError, ServiceError, Webhook
 from .clients.arr import ArrClient
 from .clients.jellyfin import JellyfinClient
 from .clients.seerr import SeerrClient
-from .core.webhook_setup import ArrApp, SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
+from .core.models import ArrApp
+from .core.webhook_setup import SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
 from .repairs import (
     SERVICE_NAMES,
     async_connection_accepted,

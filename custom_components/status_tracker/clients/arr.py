@@ -7,14 +7,13 @@ if that fails, so our webhook must answer before these calls. See docs/service-a
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import aiohttp
 
+from ..core.models import ArrApp
 from . import InvalidResponseError, WebhookRejectedError
 from .http import api_request, parse_json, service_message
-
-type ArrApp = Literal["radarr", "sonarr"]
 
 # Names for the queue and history includes differ; values are strings because they travel in the query.
 _QUEUE_PARAMS: dict[ArrApp, dict[str, str]] = {

@@ -7,6 +7,7 @@ from typing import Any
 
 import aiohttp
 
+from ..core.coerce import as_int
 from . import InvalidResponseError
 from .http import parse_json, request
 
@@ -198,13 +199,6 @@ class JellyfinClient:
         return [item for raw in data["Items"] if (item := _item(raw)) is not None]
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _item(raw: Any) -> JellyfinItem | None:
     """One item of an /Items answer, or None for garbage and for virtual (missing) items."""
     if not isinstance(raw, dict) or not raw.get("Id") or raw.get("LocationType") == "Virtual":
@@ -219,9 +213,9 @@ def _item(raw: Any) -> JellyfinItem | None:
             if isinstance(providers, dict)
             else {}
         ),
-        season=_int(raw.get("ParentIndexNumber")),
-        episode=_int(raw.get("IndexNumber")),
-        episode_end=_int(raw.get("IndexNumberEnd")),
+        season=as_int(raw.get("ParentIndexNumber")),
+        episode=as_int(raw.get("IndexNumber")),
+        episode_end=as_int(raw.get("IndexNumberEnd")),
         series_id=str(raw["SeriesId"]).replace("-", "").lower() if raw.get("SeriesId") else None,
         path=str(raw["Path"]) if raw.get("Path") else None,
     )

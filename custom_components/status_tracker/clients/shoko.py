@@ -1,7 +1,6 @@
 """Shoko Server REST v3 client (the parts status_tracker needs).
 
-Files are found by the tail of their path (E15 to E17): Radarr, Sonarr and Shoko see the same file under different
-mount roots and maybe different separators, so only the last path components are compared, case-insensitively.
+Files are found by the tail of their path (E15 to E17, core/paths.py).
 Works with v5 (`includeXRefs=true`) and v6-dev (`include=XRefs`); both flags are sent, ASP.NET ignores the other.
 """
 
@@ -13,6 +12,8 @@ from typing import Any
 
 import aiohttp
 
+from ..core.coerce import as_int
+from ..core.paths import normalize_path, path_tail, tail_matches
 from . import InvalidResponseError
 from .http import parse_json, request
 
@@ -38,32 +39,6 @@ class ShokoFile:
     def matched(self) -> bool:
         """Shoko has linked the file to at least one episode."""
         return self.cross_references > 0
-
-
-def normalize_path(path: str) -> str:
-    """Forward slashes, no empty components, no trailing slash."""
-    return "/".join(part for part in path.replace("\\", "/").split("/") if part)
-
-
-def path_tail(path: str, components: int = 2) -> str:
-    """The last `components` components of a path, "/"-separated (the file name alone if that is all there is)."""
-    parts = normalize_path(path).split("/")
-    return "/".join(parts[-components:])
-
-
-def tail_matches(candidate: str, tail: str, *, relative: bool = False) -> bool:
-    """Whether `candidate` ends with the path `tail`, component-wise and case-insensitively.
-
-    With `relative`, `candidate` is relative to a folder that may hold the first components of `tail` (a file at
-    the root of a Shoko import folder has a one-component RelativePath), so a shorter candidate may match.
-    """
-    want = [part for part in normalize_path(tail).casefold().split("/") if part]
-    have = [part for part in normalize_path(candidate).casefold().split("/") if part]
-    if not want or not have:
-        return False
-    if len(have) < len(want):
-        return relative and have == want[-len(have) :]
-    return have[-len(want) :] == want
 
 
 class ShokoClient:
@@ -151,7 +126,7 @@ def _parse_file(item: Any, tail: str) -> ShokoFile | None:
     """A File object from REST v3, if one of its locations ends with `tail` ("" accepts the first location)."""
     if not isinstance(item, dict):
         raise InvalidResponseError("a PathEndsWith item is not a JSON object")
-    file_id = _as_int(item.get("ID"))
+    file_id = as_int(item.get("ID"))
     if file_id is None:
         raise InvalidResponseError("a Shoko file has no ID")
     locations = item.get("Locations")
@@ -168,7 +143,7 @@ def _parse_file(item: Any, tail: str) -> ShokoFile | None:
             return None
         location = {}
     relative_path = location.get("RelativePath")
-    folder_id = _as_int(location.get("ImportFolderID", location.get("ManagedFolderID")))
+    folder_id = as_int(location.get("ImportFolderID", location.get("ManagedFolderID")))
 
     anidb: list[int] = []
     shows: list[int] = []
@@ -206,16 +181,6 @@ def _parse_file(item: Any, tail: str) -> ShokoFile | None:
     )
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -223,6 +188,6 @@ def _as_list(value: Any) -> list[Any]:
 def _add(target: list[int], values: Iterable[Any]) -> None:
     """Append the integer values not already in `target` (keeps Shoko's order)."""
     for value in values:
-        number = _as_int(value)
+        number = as_int(value)
         if number is not None and number not in target:
             target.append(number)

@@ -6,7 +6,7 @@ What is indexed, all derived from the requests themselves (so `rebuild` restores
 - download ids (lowercase) -> request; Jellyseerr request ids (primary and duplicates) -> request;
   Jellyfin item ids (movie item or series item) -> request; a Sonarr episode's TVDB id -> (request, episode);
   (media type, casefolded title) -> requests, for Jellyfin episodes whose series is known only by name;
-  path tails (`path_tails`: "folder/file" and "file", casefolded) of every final path -> request, for Shoko.
+  path tails (`paths.path_tails`: "folder/file" and "file", casefolded) of every final path -> request, for Shoko.
 For single-owner keys the NEWEST request wins: an old request never steals a key back from a newer one. Keys a
 request no longer has (an old title or path) may still point at it: lookups check the request's current data.
 
@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 
 from .downloads import is_torrent_hash
 from .models import EpisodeKey, MediaRequest, MediaType, RequestState
+from .paths import path_tails
 from .transitions import awaits_download
 
 type MediaKey = tuple[MediaType, str, str, bool]
@@ -48,17 +49,6 @@ def media_keys(
     if imdb_id:
         keys.append((media_type, "imdb", imdb_id.lower(), is_4k))
     return keys
-
-
-def path_tails(path: str | None) -> list[str]:
-    """The keys a path is found by, longest first: "folder/file" (when it has a folder) and "file", casefolded.
-
-    Backslashes count as separators (Shoko on Windows), so different mount roots of one file share their tails.
-    """
-    parts = [part for part in (path or "").replace("\\", "/").casefold().split("/") if part]
-    if not parts:
-        return []
-    return ["/".join(parts[-2:]), parts[-1]] if len(parts) > 1 else [parts[-1]]
 
 
 def request_keys(request: MediaRequest) -> list[MediaKey]:

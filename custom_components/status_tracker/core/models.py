@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from .schema import Schema, loads_from, same_as
 
@@ -76,6 +76,10 @@ class MediaType(StrEnum):
 
     MOVIE = "movie"
     TV = "tv"
+
+
+# The two *arr applications, as the config, the clients and the webhook paths name them.
+type ArrApp = Literal["radarr", "sonarr"]
 
 
 class Notice(StrEnum):
