@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .downloads import is_torrent_hash
+from .events import MediaInfo
 from .models import EpisodeKey, MediaRequest, MediaType, RequestState
 from .paths import path_tails
 from .transitions import awaits_download
@@ -49,6 +50,20 @@ def media_keys(
     if imdb_id:
         keys.append((media_type, "imdb", imdb_id.lower(), is_4k))
     return keys
+
+
+def keys_of(media: MediaInfo) -> list[MediaKey]:
+    """The media keys an event's media is known by."""
+    return media_keys(
+        media.media_type, tmdb_id=media.tmdb_id, tvdb_id=media.tvdb_id, imdb_id=media.imdb_id, is_4k=media.is_4k
+    )
+
+
+def covers_seasons(request: MediaRequest, seasons: tuple[int, ...] | None) -> bool:
+    """True when a request's requested seasons include all of `seasons` (unknown on either side: True)."""
+    if request.requested_seasons is None or not seasons:
+        return True
+    return set(seasons) <= set(request.requested_seasons)
 
 
 def request_keys(request: MediaRequest) -> list[MediaKey]:
