@@ -29,7 +29,7 @@ from datetime import datetime
 
 from .correlation import Index, covers_seasons, keys_of
 from .events import Deleted, DeleteScope, EpisodeRef, Grabbed, Imported, ManualInteractionRequired, MediaInfo
-from .models import EpisodeState, MediaRequest, MediaType, RequestState
+from .models import Episode, EpisodeState, MediaRequest, MediaType, RequestState
 from .transitions import (
     advance_episode,
     advance_request,
@@ -83,20 +83,12 @@ def apply_grab(request: MediaRequest, event: Grabbed, now: datetime) -> None:
             episode = episode_row(request, ref)
             restart = new_id is None or new_id != episode.download_id
             advance_episode(episode, EpisodeState.GRABBING, now, evidence=restart)
-            if new_id and (episode.download_id is None or awaits_download(episode.state)):
-                if episode.download_id != new_id:
-                    episode.download_progress = None
-                episode.download_id = new_id
+            _replace_download(episode, new_id)
         sync_tv_state(request, now)
     elif not request.episodes:
         restart = new_id is None or new_id != request.download_id
         advance_request(request, RequestState.GRABBING, now, evidence=restart)
-    # A new Grab before the import REPLACES the download (E4: the old one failed or was blocklisted), even
-    # once DOWNLOADED: from then on only the new one's progress or failure counts.
-    if new_id and (request.download_id is None or awaits_download(request.state)):
-        if request.download_id != new_id:
-            request.download_progress = None
-        request.download_id = new_id
+    _replace_download(request, new_id)
     # The client of the request's current download, whichever came first, this Grab or the import naming it.
     client = event.download_client or event.download_client_type
     if client and new_id == request.download_id:
@@ -190,6 +182,15 @@ def apply_delete(request: MediaRequest, event: Deleted, now: datetime) -> None:
         request.reason = f"{what} deleted in {service} ({event.reason or 'no reason given'})"
         if is_movie and request.state is RequestState.AVAILABLE:
             request.removed = True
+
+
+def _replace_download(holder: MediaRequest | Episode, new_id: str | None) -> None:
+    """A new Grab before the import REPLACES the download (E4: the old one failed or was blocklisted), even once
+    DOWNLOADED: from then on only the new one's progress or failure counts."""
+    if new_id and (holder.download_id is None or awaits_download(holder.state)):
+        if holder.download_id != new_id:
+            holder.download_progress = None
+        holder.download_id = new_id
 
 
 def _has_failure(request: MediaRequest) -> bool:
