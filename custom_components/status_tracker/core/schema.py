@@ -6,7 +6,7 @@ The stored format (what `Schema.dump` writes and `Schema.load` reads back):
 - compact: a value equal to its field's default (None, False, empty) is left out and restored as that default. An
   enum, or a field without a default, is always written and required on load;
 - field metadata `loads_from(other)`: absent (stored before the field existed) reads as `other`'s value;
-  `same_as(other)`: also left out while equal to `other`.
+  `same_as(other)`: also left out while equal to `other`. `other` comes earlier and is always written.
 
 `fingerprint` copies every value (lists as tuples, rows as tuples of their values): equal fingerprints mean equal
 `dump()` output, at a tenth of its cost.
