@@ -22,8 +22,8 @@ from custom_components.status_tracker.clients import (
     ServiceError,
     WebhookRejectedError,
 )
-from custom_components.status_tracker.clients.arr import ArrClient
-from custom_components.status_tracker.clients.http import service_message
+from custom_components.status_tracker.clients.arr import ArrClient, ArrStatus
+from custom_components.status_tracker.clients.base import service_message
 from custom_components.status_tracker.clients.jellyfin import WEBHOOK_PLUGIN_ID, JellyfinClient
 from custom_components.status_tracker.clients.seerr import SeerrClient
 
@@ -234,11 +234,11 @@ async def test_arr_status(radarr: ArrClient, sonarr: ArrClient, mock_aioresponse
     mock_aioresponse.get(f"{SONARR}/system/status", payload=fixture("sonarr_system_status.json"))
     mock_aioresponse.get(f"{SONARR}/system/status", payload=fixture("radarr_system_status.json"))
     mock_aioresponse.get(f"{SONARR}/system/status", payload={"version": "4.0.19.2934"})
-    assert (await radarr.async_get_status())["version"] == "6.0.4.10291"
-    assert (await sonarr.async_get_status())["appName"] == "Sonarr"
+    assert (await radarr.async_get_status()).version == "6.0.4.10291"
+    assert (await sonarr.async_get_status()).app_name == "Sonarr"
     with pytest.raises(InvalidResponseError, match="this is Radarr, not sonarr"):
         await sonarr.async_get_status()
-    assert await sonarr.async_get_status() == {"version": "4.0.19.2934"}
+    assert await sonarr.async_get_status() == ArrStatus(app_name=None, version="4.0.19.2934", instance_name=None)
     (call,) = sent(mock_aioresponse, "GET", f"{RADARR}/system/status")
     assert call.kwargs["headers"] == {"X-Api-Key": KEY, "Accept": "application/json"}
     assert call.kwargs["json"] is None

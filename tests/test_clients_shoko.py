@@ -13,7 +13,7 @@ import aiohttp
 import pytest
 
 from custom_components.status_tracker.clients import CannotConnectError, InvalidAuthError, InvalidResponseError
-from custom_components.status_tracker.clients.shoko import ShokoClient, ShokoFile, path_tail, tail_matches
+from custom_components.status_tracker.clients.shoko import ShokoClient, ShokoFile
 from custom_components.status_tracker.clients.shoko_feed import (
     ShokoFeed,
     ShokoFileEvent,
@@ -25,6 +25,7 @@ from custom_components.status_tracker.clients.signalr import (
     RecordBuffer,
     SignalRConnection,
 )
+from custom_components.status_tracker.core.paths import path_tail, tail_matches
 from tests.fakes.shoko import RS, ShokoTestServer
 from tests.helpers import wait_until
 

@@ -96,7 +96,15 @@ async def test_no_arr_issue_for_media_it_never_touched(
 def test_arr_issue_needs_evidence_that_the_media_went_through_it() -> None:
     """A connection of the entry, or a Grab or import on the request (caught up from history); never heard from."""
     now = datetime(2024, 5, 20, 18, 0, tzinfo=UTC)
-    movie = MediaRequest("m", MediaType.MOVIE, "Dune", now, now, RequestState.AVAILABLE, jellyseerr_request_id="16")
+    movie = MediaRequest(
+        request_id="m",
+        media_type=MediaType.MOVIE,
+        title="Dune",
+        created_at=now,
+        updated_at=now,
+        state=RequestState.AVAILABLE,
+        jellyseerr_request_id="16",
+    )
     heard = {"jellyseerr"}
     assert missing_webhook(movie, False, heard, frozenset()) is None
     assert missing_webhook(movie, False, heard, {"sonarr"}) is None
@@ -104,7 +112,15 @@ def test_arr_issue_needs_evidence_that_the_media_went_through_it() -> None:
     movie.download_ids = ["8c212779b4abde7c6bc608063a0d008b7e40ce32"]
     assert missing_webhook(movie, False, heard, frozenset()) == "radarr"
     assert missing_webhook(movie, False, {*heard, "radarr"}, {"radarr"}) is None
-    series = MediaRequest("s", MediaType.TV, "Shogun", now, now, RequestState.AVAILABLE, jellyseerr_request_id="17")
+    series = MediaRequest(
+        request_id="s",
+        media_type=MediaType.TV,
+        title="Shogun",
+        created_at=now,
+        updated_at=now,
+        state=RequestState.AVAILABLE,
+        jellyseerr_request_id="17",
+    )
     series.episodes[(1, 1)] = Episode(1, 1, EpisodeState.AVAILABLE, final_path="/tv/Shogun/S01E01.mkv")
     assert missing_webhook(series, False, heard, frozenset()) == "sonarr"
     series.state = RequestState.IMPORTING

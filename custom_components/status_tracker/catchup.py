@@ -28,7 +28,7 @@ from .clients.seerr import SeerrClient
 from .const import RECONCILE_EVERY, RECONCILE_HISTORY_DAYS
 from .core.catchup import arr_history_events, arr_queue_events, seerr_request_events, without_known_grabs
 from .core.events import Event, Grabbed, Imported
-from .core.webhook_setup import ArrApp
+from .core.models import ArrApp
 from .hub import Hub
 from .repairs import async_connection_refused, connection_name
 

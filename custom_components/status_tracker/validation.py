@@ -20,7 +20,7 @@ from .clients.qbittorrent import QBittorrentClient
 from .clients.seerr import SeerrClient
 from .clients.shoko import ShokoClient
 from .const import ARR_SECTIONS, CONF_IS_4K, CONF_JELLYFIN_WEBHOOK, CONF_JELLYSEERR, CONF_QBITTORRENT, CONF_SHOKO
-from .core.webhook_setup import ArrApp
+from .core.models import ArrApp
 
 _LOGGER = logging.getLogger(__name__)
 

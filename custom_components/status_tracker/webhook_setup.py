@@ -26,7 +26,8 @@ from .clients.arr import ArrClient
 from .clients.jellyfin import JellyfinClient
 from .clients.seerr import SeerrClient
 from .const import CONF_JELLYFIN_WEBHOOK, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS
-from .core.webhook_setup import ArrApp, SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
+from .core.models import ArrApp
+from .core.webhook_setup import SeerrTaken, arr_plan, jellyfin_plan, seerr_plan
 from .repairs import (
     SERVICE_NAMES,
     async_connection_accepted,

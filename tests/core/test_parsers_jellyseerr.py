@@ -126,6 +126,8 @@ def test_ignored(payload: Any, reason: str) -> None:
         (lambda p: p.update(request="Alice"), "request"),
         (lambda p: p.update(extra={"name": "Requested Seasons"}), "extra"),
         (lambda p: p.update(extra=[{"name": "Requested Seasons", "value": "1, two"}]), "extra[0].value"),
+        # A digit to str.isdigit() that int() refuses: an InvalidPayload, not a crash.
+        (lambda p: p.update(extra=[{"name": "Requested Seasons", "value": "1, \u00b2"}]), "extra[0].value"),
     ],
 )
 def test_bad_payloads_name_the_field(mutate: Any, field: str) -> None:

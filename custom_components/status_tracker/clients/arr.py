@@ -6,15 +6,15 @@ if that fails, so our webhook must answer before these calls. See docs/service-a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import aiohttp
 
+from ..core.models import ArrApp
 from . import InvalidResponseError, WebhookRejectedError
-from .http import api_request, parse_json, service_message
-
-type ArrApp = Literal["radarr", "sonarr"]
+from .base import RestClient, expect_json, parse_json, service_message
 
 # Names for the queue and history includes differ; values are strings because they travel in the query.
 _QUEUE_PARAMS: dict[ArrApp, dict[str, str]] = {
@@ -31,37 +31,44 @@ _QUEUE_MAX_PAGES = 50
 _TEST_FAILED = "unable to send test message"
 
 
-class ArrClient:
+@dataclass(frozen=True, slots=True)
+class ArrStatus:
+    """What `system/status` says about the server (each None when it does not say)."""
+
+    app_name: str | None
+    version: str | None
+    instance_name: str | None
+
+
+class ArrClient(RestClient):
     """Talks to one Radarr or Sonarr server with its API key."""
 
     def __init__(
         self, session: aiohttp.ClientSession, url: str, api_key: str, app: ArrApp, *, timeout: float = 10
     ) -> None:
-        self._session = session
-        self._base = url.rstrip("/") + "/api/v3"
+        headers = {"X-Api-Key": api_key, "Accept": "application/json"}
+        super().__init__(session, url.rstrip("/") + "/api/v3", headers, timeout)
         self._api_key = api_key
-        self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
         self._app: ArrApp = app
-        self._timeout = timeout
 
-    async def async_get_status(self) -> dict[str, Any]:
-        """`system/status` (appName, version, instanceName); proves URL and key, and that this is the right app."""
+    async def async_get_status(self) -> ArrStatus:
+        """`system/status`; proves URL and key, and that this is the right app."""
         status, body = await self._async_send("GET", "system/status")
-        data = _json(status, body, dict, "system/status")
+        data = expect_json(status, body, dict, "system/status")
         app_name = data.get("appName")
         if isinstance(app_name, str) and app_name.lower() != self._app:
             raise InvalidResponseError(f"this is {app_name[:40]}, not {self._app}")
-        return data
+        return ArrStatus(_text(app_name), _text(data.get("version")), _text(data.get("instanceName")))
 
     async def async_get_notifications(self) -> list[dict[str, Any]]:
         """Every notification connection (passwords come back masked)."""
         status, body = await self._async_send("GET", "notification")
-        return [item for item in _json(status, body, list, "notification") if isinstance(item, dict)]
+        return [item for item in expect_json(status, body, list, "notification") if isinstance(item, dict)]
 
     async def async_get_webhook_schema(self) -> dict[str, Any]:
         """The Webhook template from `notification/schema`: the base for a new connection in any version."""
         status, body = await self._async_send("GET", "notification/schema")
-        for item in _json(status, body, list, "notification/schema"):
+        for item in expect_json(status, body, list, "notification/schema"):
             if isinstance(item, dict) and item.get("implementation") == "Webhook":
                 return item
         raise InvalidResponseError(f"{self._app} offers no Webhook connection")
@@ -85,7 +92,7 @@ class ArrClient:
         for page in range(1, _QUEUE_MAX_PAGES + 1):
             params = {"page": str(page), "pageSize": str(_QUEUE_PAGE_SIZE), **_QUEUE_PARAMS[self._app]}
             status, body = await self._async_send("GET", "queue", params=params)
-            data = _json(status, body, dict, "queue")
+            data = expect_json(status, body, dict, "queue")
             page_records = data.get("records")
             if not isinstance(page_records, list):
                 raise InvalidResponseError("queue answer has no records")
@@ -103,22 +110,14 @@ class ArrClient:
         date = since.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
         params = {"date": date, **_HISTORY_PARAMS[self._app]}
         status, body = await self._async_send("GET", "history/since", params=params)
-        return [item for item in _json(status, body, list, "history/since") if isinstance(item, dict)]
+        return [item for item in expect_json(status, body, list, "history/since") if isinstance(item, dict)]
 
     async def _async_send(
         self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None
     ) -> tuple[int, str]:
         # A 404 is also a missing id, but we only ask for ids we were just given: a wrong URL base is likelier.
-        return await api_request(
-            self._session,
-            method,
-            f"{self._base}/{path}",
-            headers=self._headers,
-            params=params,
-            json=json,
-            request_timeout=self._timeout,
-            not_found=f"no {self._app} API v3 at this address ({path}: HTTP 404)",
-        )
+        not_found = f"no {self._app} API v3 at this address ({path}: HTTP 404)"
+        return await self._async_request(method, f"/{path}", params=params, json=json, not_found=not_found)
 
     def _saved(self, status: int, body: str) -> dict[str, Any]:
         """The stored resource of a create or update, or the reason it was refused."""
@@ -127,17 +126,11 @@ class ArrClient:
             if _test_failed(body):
                 raise WebhookRejectedError(message or f"{self._app} could not send the test webhook")
             raise InvalidResponseError(f"{self._app} refused the connection{f': {message}' if message else ''}")
-        return _json(status, body, dict, "notification")
+        return expect_json(status, body, dict, "notification")
 
 
-def _json[T: (dict[str, Any], list[Any])](status: int, body: str, kind: type[T], path: str) -> T:
-    """The decoded body of a 2xx answer, which must be of `kind`."""
-    if not 200 <= status < 300:
-        raise InvalidResponseError(f"{path}: HTTP {status}")
-    data = parse_json(body)
-    if not isinstance(data, kind):
-        raise InvalidResponseError(f"{path}: not a JSON {kind.__name__}")
-    return data
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _test_failed(body: str) -> bool:

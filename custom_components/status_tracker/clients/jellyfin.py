@@ -7,8 +7,9 @@ from typing import Any
 
 import aiohttp
 
+from ..core.coerce import as_int
 from . import InvalidResponseError
-from .http import parse_json, request
+from .base import RestClient, expect_json
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +45,17 @@ class JellyfinItem:
 
 # The Jellyfin webhook plugin, as /Plugins lists it ("N" format); routes get the form WebhookPlugin.cs declares.
 WEBHOOK_PLUGIN_ID = "71552a5a5c5c4350a2aeebe451a30173"
-_WEBHOOK_PLUGIN_ROUTE_ID = "71552A5A-5C5C-4350-A2AE-EBE451A30173"
+_WEBHOOK_CONFIGURATION = "/Plugins/71552A5A-5C5C-4350-A2AE-EBE451A30173/Configuration"
+_OK = (200,)
+_NOT_INFO = "not a Jellyfin /System/Info answer"
+_NOT_ITEMS = "not a Jellyfin /Items answer"
 
 # Enough for large libraries; a lookup stops at the first page that holds a match.
 _PAGE_SIZE = 500
 _MAX_PAGES = 40
 
 
-class JellyfinClient:
+class JellyfinClient(RestClient):
     """Talks to one Jellyfin server with an API key.
 
     Library lookups fetch items with their provider ids and match them here: Jellyfin cannot filter by an id's
@@ -59,24 +63,15 @@ class JellyfinClient:
     """
 
     def __init__(self, session: aiohttp.ClientSession, url: str, api_key: str, *, timeout: float = 10) -> None:
-        self._session = session
-        self._base = url.rstrip("/")
         # Legacy X-Emby-Token is refused by Jellyfin 12 by default; this scheme works everywhere.
-        self._headers = {"Authorization": f'MediaBrowser Token="{api_key}"'}
-        self._timeout = timeout
+        super().__init__(session, url.rstrip("/"), {"Authorization": f'MediaBrowser Token="{api_key}"'}, timeout)
 
     async def async_get_server_info(self) -> JellyfinServerInfo:
         """Return the server's identity; needs a valid API key."""
-        status, body = await request(
-            self._session,
-            "GET",
-            f"{self._base}/System/Info",
-            headers=self._headers,
-            request_timeout=self._timeout,
-        )
-        data = parse_json(body)
-        if status != 200 or not isinstance(data, dict) or not data.get("Id"):
-            raise InvalidResponseError("not a Jellyfin /System/Info answer")
+        status, body = await self._async_request("GET", "/System/Info")
+        data = expect_json(status, body, dict, _NOT_INFO, ok=_OK)
+        if not data.get("Id"):
+            raise InvalidResponseError(_NOT_INFO)
         version = data.get("Version")
         return JellyfinServerInfo(
             server_id=str(data["Id"]).replace("-", "").lower(),
@@ -143,12 +138,8 @@ class JellyfinClient:
 
     async def async_get_webhook_plugin_configuration(self) -> dict[str, Any] | None:
         """The webhook plugin's whole configuration (PascalCase), or None unless the plugin is installed and active."""
-        status, body = await request(
-            self._session, "GET", f"{self._base}/Plugins", headers=self._headers, request_timeout=self._timeout
-        )
-        plugins = parse_json(body)
-        if status != 200 or not isinstance(plugins, list):
-            raise InvalidResponseError("not a Jellyfin /Plugins answer")
+        status, body = await self._async_request("GET", "/Plugins")
+        plugins = expect_json(status, body, list, "not a Jellyfin /Plugins answer", ok=_OK)
         if not any(
             isinstance(plugin, dict)
             and str(plugin.get("Id", "")).replace("-", "").lower() == WEBHOOK_PLUGIN_ID
@@ -156,53 +147,24 @@ class JellyfinClient:
             for plugin in plugins
         ):
             return None
-        status, body = await request(
-            self._session, "GET", self._webhook_configuration_url, headers=self._headers, request_timeout=self._timeout
-        )
+        status, body = await self._async_request("GET", _WEBHOOK_CONFIGURATION)
         if status == 404:  # uninstalled between the two calls
             return None
-        configuration = parse_json(body)
-        if status != 200 or not isinstance(configuration, dict):
-            raise InvalidResponseError("not a webhook plugin configuration")
-        return configuration
+        return expect_json(status, body, dict, "not a webhook plugin configuration", ok=_OK)
 
     async def async_set_webhook_plugin_configuration(self, configuration: dict[str, Any]) -> None:
         """Replace the webhook plugin's whole configuration: send back what was read, with our changes."""
-        status, _ = await request(
-            self._session,
-            "POST",
-            self._webhook_configuration_url,
-            headers=self._headers,
-            json=configuration,
-            request_timeout=self._timeout,
-        )
+        status, _ = await self._async_request("POST", _WEBHOOK_CONFIGURATION, json=configuration)
         if status not in (200, 204):
             raise InvalidResponseError(f"the webhook plugin refused its configuration (HTTP {status})")
 
-    @property
-    def _webhook_configuration_url(self) -> str:
-        return f"{self._base}/Plugins/{_WEBHOOK_PLUGIN_ROUTE_ID}/Configuration"
-
     async def _async_page(self, query: dict[str, str], start: int) -> list[JellyfinItem]:
-        status, body = await request(
-            self._session,
-            "GET",
-            f"{self._base}/Items",
-            headers=self._headers,
-            params={**query, "startIndex": str(start), "limit": str(_PAGE_SIZE)},
-            request_timeout=self._timeout,
-        )
-        data = parse_json(body)
-        if status != 200 or not isinstance(data, dict) or not isinstance(data.get("Items"), list):
-            raise InvalidResponseError("not a Jellyfin /Items answer")
+        params = {**query, "startIndex": str(start), "limit": str(_PAGE_SIZE)}
+        status, body = await self._async_request("GET", "/Items", params=params)
+        data = expect_json(status, body, dict, _NOT_ITEMS, ok=_OK)
+        if not isinstance(data.get("Items"), list):
+            raise InvalidResponseError(_NOT_ITEMS)
         return [item for raw in data["Items"] if (item := _item(raw)) is not None]
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _item(raw: Any) -> JellyfinItem | None:
@@ -219,9 +181,9 @@ def _item(raw: Any) -> JellyfinItem | None:
             if isinstance(providers, dict)
             else {}
         ),
-        season=_int(raw.get("ParentIndexNumber")),
-        episode=_int(raw.get("IndexNumber")),
-        episode_end=_int(raw.get("IndexNumberEnd")),
+        season=as_int(raw.get("ParentIndexNumber")),
+        episode=as_int(raw.get("IndexNumber")),
+        episode_end=as_int(raw.get("IndexNumberEnd")),
         series_id=str(raw["SeriesId"]).replace("-", "").lower() if raw.get("SeriesId") else None,
         path=str(raw["Path"]) if raw.get("Path") else None,
     )

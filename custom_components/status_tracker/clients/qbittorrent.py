@@ -17,10 +17,10 @@ import aiohttp
 
 from ..core.downloads import Torrent
 from . import InvalidAuthError, InvalidResponseError
-from .http import parse_json, request
+from .base import RestClient, expect_json
 
 
-class QBittorrentClient:
+class QBittorrentClient(RestClient):
     """Talks to one qBittorrent WebUI."""
 
     def __init__(
@@ -32,11 +32,10 @@ class QBittorrentClient:
         *,
         timeout: float = 10,
     ) -> None:
-        self._session = session
-        self._base = url.rstrip("/")
+        # Authentication is the session's cookie, not a header.
+        super().__init__(session, url.rstrip("/") + "/api/v2", None, timeout)
         self._username = username or ""
         self._password = password or ""
-        self._timeout = timeout
         self._logged_in = False
         self._rid = 0
         # hash (lowercase) -> the torrent's fields, merged across partial updates
@@ -44,13 +43,8 @@ class QBittorrentClient:
 
     async def async_login(self) -> None:
         """Log in; raise InvalidAuthError on bad credentials."""
-        status, body = await request(
-            self._session,
-            "POST",
-            f"{self._base}/api/v2/auth/login",
-            data={"username": self._username, "password": self._password},
-            request_timeout=self._timeout,
-        )
+        credentials = {"username": self._username, "password": self._password}
+        status, body = await self._async_request("POST", "/auth/login", data=credentials)
         text = body.strip()
         if text == "Fails.":
             raise InvalidAuthError("qBittorrent refused the credentials")
@@ -63,12 +57,7 @@ class QBittorrentClient:
     async def async_get_api_version(self) -> str:
         """Log in and return the WebUI API version (proves the session works)."""
         await self.async_login()
-        status, body = await request(
-            self._session,
-            "GET",
-            f"{self._base}/api/v2/app/webapiVersion",
-            request_timeout=self._timeout,
-        )
+        status, body = await self._async_request("GET", "/app/webapiVersion")
         version = body.strip()
         if status != 200 or not version or not version[0].isdigit():
             raise InvalidResponseError("not a qBittorrent WebUI API answer")
@@ -90,15 +79,9 @@ class QBittorrentClient:
         return {key: Torrent.from_fields(key, fields) for key, fields in self._torrents.items()}
 
     async def _async_maindata(self) -> dict[str, Any]:
-        status, body = await request(
-            self._session,
-            "GET",
-            f"{self._base}/api/v2/sync/maindata",
-            params={"rid": str(self._rid)},
-            request_timeout=self._timeout,
-        )
-        data = parse_json(body)
-        if status != 200 or not isinstance(data, dict) or not isinstance(data.get("rid"), int):
+        status, body = await self._async_request("GET", "/sync/maindata", params={"rid": str(self._rid)})
+        data = expect_json(status, body, dict, "not a qBittorrent sync/maindata answer", ok=(200,))
+        if not isinstance(data.get("rid"), int):
             raise InvalidResponseError("not a qBittorrent sync/maindata answer")
         return data
 

@@ -11,20 +11,18 @@ from typing import Any
 import aiohttp
 
 from . import CannotConnectError, InvalidResponseError, WebhookRejectedError
-from .http import api_request, parse_json, request, service_message
+from .base import RestClient, parse_json, service_message
 
 _MEDIA_TYPES = frozenset({"movie", "tv"})
 
 
-class SeerrClient:
+class SeerrClient(RestClient):
     """Talks to one Seerr or Jellyseerr server with its API key (it acts as the first admin)."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str, api_key: str, *, timeout: float = 10) -> None:
-        self._session = session
-        self._base = url.rstrip("/") + "/api/v1"
+        headers = {"X-Api-Key": api_key, "Accept": "application/json"}
+        super().__init__(session, url.rstrip("/") + "/api/v1", headers, timeout)
         self._api_key = api_key
-        self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
-        self._timeout = timeout
 
     async def async_check(self) -> None:
         """Prove the URL and the key, with admin rights (settings need them); a wrong key is a 403."""
@@ -44,14 +42,8 @@ class SeerrClient:
 
         Raises WebhookRejectedError when Seerr could not deliver it (it answers 500 then).
         """
-        status, body = await request(
-            self._session,
-            "POST",
-            f"{self._base}/settings/notifications/webhook/test",
-            headers=self._headers,
-            json=settings,
-            request_timeout=self._timeout,
-            server_errors=True,
+        status, body = await self._async_request(
+            "POST", "/settings/notifications/webhook/test", json=settings, server_errors=True
         )
         if 200 <= status < 300:
             return
@@ -113,16 +105,8 @@ class SeerrClient:
         self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None
     ) -> str:
         """The body of a 2xx answer; a 404 means this is not Seerr's API, other statuses are refusals."""
-        status, body = await api_request(
-            self._session,
-            method,
-            f"{self._base}/{path}",
-            headers=self._headers,
-            params=params,
-            json=json,
-            request_timeout=self._timeout,
-            not_found=f"no Seerr API at this address ({path}: HTTP 404)",
-        )
+        not_found = f"no Seerr API at this address ({path}: HTTP 404)"
+        status, body = await self._async_request(method, f"/{path}", params=params, json=json, not_found=not_found)
         if not 200 <= status < 300:
             message = self._message(body)
             raise InvalidResponseError(f"{path}: HTTP {status}{f': {message}' if message else ''}")

@@ -1,7 +1,6 @@
 """Shoko Server REST v3 client (the parts status_tracker needs).
 
-Files are found by the tail of their path (E15 to E17): Radarr, Sonarr and Shoko see the same file under different
-mount roots and maybe different separators, so only the last path components are compared, case-insensitively.
+Files are found by the tail of their path (E15 to E17, core/paths.py).
 Works with v5 (`includeXRefs=true`) and v6-dev (`include=XRefs`); both flags are sent, ASP.NET ignores the other.
 """
 
@@ -13,13 +12,18 @@ from typing import Any
 
 import aiohttp
 
+from ..core.coerce import as_int
+from ..core.paths import normalize_path, path_tail, tail_matches
 from . import InvalidResponseError
-from .http import parse_json, request
+from .base import RestClient, expect_json
 
 # A tail no real file has: the lookup proves the key and the endpoint without matching anything.
 _PROBE_TAIL = "status_tracker_connection_check.mkv"
 # How many files one tail may match (the same episode in several releases or import folders).
 _FIND_LIMIT = 20
+# v5 and v6-dev name the cross-reference include differently; each ignores the other's.
+_WITH_XREFS = {"includeXRefs": "true", "include": "XRefs"}
+_OK = (200,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,53 +44,16 @@ class ShokoFile:
         return self.cross_references > 0
 
 
-def normalize_path(path: str) -> str:
-    """Forward slashes, no empty components, no trailing slash."""
-    return "/".join(part for part in path.replace("\\", "/").split("/") if part)
-
-
-def path_tail(path: str, components: int = 2) -> str:
-    """The last `components` components of a path, "/"-separated (the file name alone if that is all there is)."""
-    parts = normalize_path(path).split("/")
-    return "/".join(parts[-components:])
-
-
-def tail_matches(candidate: str, tail: str, *, relative: bool = False) -> bool:
-    """Whether `candidate` ends with the path `tail`, component-wise and case-insensitively.
-
-    With `relative`, `candidate` is relative to a folder that may hold the first components of `tail` (a file at
-    the root of a Shoko import folder has a one-component RelativePath), so a shorter candidate may match.
-    """
-    want = [part for part in normalize_path(tail).casefold().split("/") if part]
-    have = [part for part in normalize_path(candidate).casefold().split("/") if part]
-    if not want or not have:
-        return False
-    if len(have) < len(want):
-        return relative and have == want[-len(have) :]
-    return have[-len(want) :] == want
-
-
-class ShokoClient:
+class ShokoClient(RestClient):
     """Talks to one Shoko Server with an API key."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str, api_key: str, *, timeout: float = 10) -> None:
-        self._session = session
-        self._base = url.rstrip("/")
-        self._headers = {"apikey": api_key}
-        self._timeout = timeout
+        super().__init__(session, url.rstrip("/") + "/api/v3/File", {"apikey": api_key}, timeout)
 
     async def async_check(self) -> None:
         """Call the file lookup the tracker relies on; raise if it does not work."""
-        status, body = await request(
-            self._session,
-            "GET",
-            f"{self._base}/api/v3/File/PathEndsWith",
-            headers=self._headers,
-            params={"path": _PROBE_TAIL, "limit": "1"},
-            request_timeout=self._timeout,
-        )
-        if status != 200 or not isinstance(parse_json(body), list):
-            raise InvalidResponseError("not a Shoko PathEndsWith answer")
+        status, body = await self._async_request("GET", "/PathEndsWith", params={"path": _PROBE_TAIL, "limit": "1"})
+        expect_json(status, body, list, "not a Shoko PathEndsWith answer", ok=_OK)
 
     async def async_find_file(self, path: str) -> ShokoFile | None:
         """The Shoko file whose location ends like `path` (last two components, else the file name), or None.
@@ -106,40 +73,18 @@ class ShokoClient:
 
     async def async_get_file(self, file_id: int) -> ShokoFile | None:
         """A file by its Shoko id (v6 `release:saved` names only the id), or None if Shoko does not know it."""
-        status, body = await request(
-            self._session,
-            "GET",
-            f"{self._base}/api/v3/File/{int(file_id)}",
-            headers=self._headers,
-            params={"includeXRefs": "true", "include": "XRefs"},
-            request_timeout=self._timeout,
-        )
+        status, body = await self._async_request("GET", f"/{int(file_id)}", params=_WITH_XREFS)
         if status == 404:
             return None
-        if status != 200:
-            raise InvalidResponseError(f"unexpected file answer (HTTP {status})")
-        data = parse_json(body)
-        if not isinstance(data, dict):
-            raise InvalidResponseError("a Shoko file is not a JSON object")
-        return _parse_file(data, "")
+        return _parse_file(expect_json(status, body, dict, "unexpected file answer", ok=_OK), "")
 
     async def _async_path_ends_with(self, tail: str, *, unique: bool) -> ShokoFile | None:
-        status, body = await request(
-            self._session,
-            "GET",
-            f"{self._base}/api/v3/File/PathEndsWith",
-            headers=self._headers,
-            params={"path": tail, "includeXRefs": "true", "include": "XRefs", "limit": str(_FIND_LIMIT)},
-            request_timeout=self._timeout,
-        )
+        params = {"path": tail, **_WITH_XREFS, "limit": str(_FIND_LIMIT)}
+        status, body = await self._async_request("GET", "/PathEndsWith", params=params)
         if status == 404:
             # Some versions answer 404 for "no such file" on the route form.
             return None
-        if status != 200:
-            raise InvalidResponseError(f"unexpected PathEndsWith answer (HTTP {status})")
-        data = parse_json(body)
-        if not isinstance(data, list):
-            raise InvalidResponseError("PathEndsWith did not answer a list")
+        data = expect_json(status, body, list, "unexpected PathEndsWith answer", ok=_OK)
         matches = [file for item in data if (file := _parse_file(item, tail)) is not None]
         if not matches or (unique and len({file.file_id for file in matches}) > 1):
             return None
@@ -151,7 +96,7 @@ def _parse_file(item: Any, tail: str) -> ShokoFile | None:
     """A File object from REST v3, if one of its locations ends with `tail` ("" accepts the first location)."""
     if not isinstance(item, dict):
         raise InvalidResponseError("a PathEndsWith item is not a JSON object")
-    file_id = _as_int(item.get("ID"))
+    file_id = as_int(item.get("ID"))
     if file_id is None:
         raise InvalidResponseError("a Shoko file has no ID")
     locations = item.get("Locations")
@@ -168,7 +113,7 @@ def _parse_file(item: Any, tail: str) -> ShokoFile | None:
             return None
         location = {}
     relative_path = location.get("RelativePath")
-    folder_id = _as_int(location.get("ImportFolderID", location.get("ManagedFolderID")))
+    folder_id = as_int(location.get("ImportFolderID", location.get("ManagedFolderID")))
 
     anidb: list[int] = []
     shows: list[int] = []
@@ -206,16 +151,6 @@ def _parse_file(item: Any, tail: str) -> ShokoFile | None:
     )
 
 
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
@@ -223,6 +158,6 @@ def _as_list(value: Any) -> list[Any]:
 def _add(target: list[int], values: Iterable[Any]) -> None:
     """Append the integer values not already in `target` (keeps Shoko's order)."""
     for value in values:
-        number = _as_int(value)
+        number = as_int(value)
         if number is not None and number not in target:
             target.append(number)

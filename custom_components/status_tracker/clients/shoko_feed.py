@@ -17,8 +17,9 @@ from typing import Any
 
 import aiohttp
 
+from ..core.coerce import as_int
+from ..core.paths import normalize_path
 from . import ServiceError
-from .shoko import normalize_path
 from .signalr import KEEPALIVE_INTERVAL, SERVER_TIMEOUT, SignalRConnection
 
 _LOGGER = logging.getLogger(__name__)
@@ -231,7 +232,7 @@ class ShokoFeed:
             _guarded(self._on_file_event, event)
 
     def _file_event(self, kind: ShokoFileEventKind, target: str, payload: dict[str, Any]) -> ShokoFileEvent:
-        file_id = _int(payload.get("FileID"))
+        file_id = as_int(payload.get("FileID"))
         if target == "release:saved":
             release = payload.get("Release")
             references = release.get("CrossReferences") if isinstance(release, dict) else None
@@ -240,7 +241,7 @@ class ShokoFeed:
             self._remember(payload)
             references = payload.get("CrossReferences")
             relative_path = _path(payload.get("RelativePath"))
-            folder_id = _int(payload.get("ImportFolderID", payload.get("ManagedFolderID")))
+            folder_id = as_int(payload.get("ImportFolderID", payload.get("ManagedFolderID")))
         previous = payload.get("PreviousRelativePath", payload.get("PreviousFileName"))
         return ShokoFileEvent(
             kind=kind,
@@ -254,11 +255,11 @@ class ShokoFeed:
         )
 
     def _remember(self, payload: dict[str, Any]) -> None:
-        file_id = _int(payload.get("FileID"))
+        file_id = as_int(payload.get("FileID"))
         relative_path = _path(payload.get("RelativePath"))
         if file_id is None or not relative_path:
             return
-        self._paths[file_id] = (relative_path, _int(payload.get("ImportFolderID", payload.get("ManagedFolderID"))))
+        self._paths[file_id] = (relative_path, as_int(payload.get("ImportFolderID", payload.get("ManagedFolderID"))))
         self._paths.move_to_end(file_id)
         while len(self._paths) > _PATH_CACHE_SIZE:
             self._paths.popitem(last=False)
@@ -277,7 +278,7 @@ def _not_matched_reason(payload: dict[str, Any]) -> str:
         return "AniDB UDP ban"
     if payload.get("HasCrossReferences") is True:
         return "cross references unchanged"
-    attempts = _int(payload.get("AutoMatchAttempts"))
+    attempts = as_int(payload.get("AutoMatchAttempts"))
     if attempts:
         return f"no AniDB match after {attempts} attempts"
     return "no AniDB match"
@@ -288,10 +289,6 @@ def _describe(err: Exception) -> str:
     if isinstance(err, ServiceError) and str(err):
         return str(err)
     return type(err).__name__
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _path(value: Any) -> str:

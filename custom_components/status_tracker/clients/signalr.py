@@ -22,7 +22,7 @@ import aiohttp
 from yarl import URL
 
 from . import CannotConnectError, InvalidAuthError, InvalidResponseError
-from .http import parse_json, request
+from .base import parse_json, request
 
 _LOGGER = logging.getLogger(__name__)
 

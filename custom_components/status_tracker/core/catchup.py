@@ -33,10 +33,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 import re
-from typing import Any, Literal
+from typing import Any
 
 from .events import EpisodeRef, Event, Grabbed, Imported, ImportedFile, MediaInfo, NotificationKind, RequestNotified
-from .models import AnimeRules, MediaType
+from .models import AnimeRules, ArrApp, MediaType
 from .parsers import InvalidPayload
 from .parsers.arr import as_object, poster_url
 from .parsers.fields import (
@@ -52,8 +52,6 @@ from .parsers.fields import (
     require_object,
     require_str,
 )
-
-type App = Literal["radarr", "sonarr"]
 
 _TMDB_POSTER = "https://image.tmdb.org/t/p/w600_and_h900_bestv2"
 _MEDIA_AVAILABLE = 5  # MediaStatus.AVAILABLE
@@ -179,7 +177,7 @@ class _Row:
 
 
 def arr_history_events(
-    app: Literal["radarr", "sonarr"], records: Iterable[dict[str, Any]], rules: AnimeRules, *, is_4k: bool
+    app: ArrApp, records: Iterable[dict[str, Any]], rules: AnimeRules, *, is_4k: bool
 ) -> list[Event]:
     """Grabbed/Imported events from history records, oldest first; unreadable and other records are skipped."""
     dated: list[tuple[datetime, _Row]] = []
@@ -211,9 +209,7 @@ def arr_history_events(
     return kept[::-1]
 
 
-def arr_queue_events(
-    app: Literal["radarr", "sonarr"], records: Iterable[dict[str, Any]], rules: AnimeRules, *, is_4k: bool
-) -> list[Event]:
+def arr_queue_events(app: ArrApp, records: Iterable[dict[str, Any]], rules: AnimeRules, *, is_4k: bool) -> list[Event]:
     """One Grabbed per download id in the queue, in first-seen order; records without a download or media skipped."""
     by_download: dict[str, list[_Row]] = {}
     for record in records:
@@ -231,7 +227,7 @@ def arr_queue_events(
     return [_event(group) for group in by_download.values()]
 
 
-def _history_row(app: App, record: Any, rules: AnimeRules, is_4k: bool) -> tuple[datetime, _Row] | None:
+def _history_row(app: ArrApp, record: Any, rules: AnimeRules, is_4k: bool) -> tuple[datetime, _Row] | None:
     data = as_object(record)
     event_type = None if data is None else (optional_str(data, "eventType") or "").casefold()
     if data is None or event_type not in {_GRABBED, _IMPORTED}:
@@ -249,7 +245,7 @@ def _history_row(app: App, record: Any, rules: AnimeRules, is_4k: bool) -> tuple
 
 
 def _media(
-    app: App, data: JsonObject, rules: AnimeRules, is_4k: bool, file_path: str | None
+    app: ArrApp, data: JsonObject, rules: AnimeRules, is_4k: bool, file_path: str | None
 ) -> tuple[MediaInfo, EpisodeRef | None]:
     """The record's movie or series (and, for Sonarr, its one episode)."""
     movie = app == "radarr"

@@ -6,7 +6,7 @@ What is indexed, all derived from the requests themselves (so `rebuild` restores
 - download ids (lowercase) -> request; Jellyseerr request ids (primary and duplicates) -> request;
   Jellyfin item ids (movie item or series item) -> request; a Sonarr episode's TVDB id -> (request, episode);
   (media type, casefolded title) -> requests, for Jellyfin episodes whose series is known only by name;
-  path tails (`path_tails`: "folder/file" and "file", casefolded) of every final path -> request, for Shoko.
+  path tails (`paths.path_tails`: "folder/file" and "file", casefolded) of every final path -> request, for Shoko.
 For single-owner keys the NEWEST request wins: an old request never steals a key back from a newer one. Keys a
 request no longer has (an old title or path) may still point at it: lookups check the request's current data.
 
@@ -23,7 +23,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .downloads import is_torrent_hash
+from .events import MediaInfo
 from .models import EpisodeKey, MediaRequest, MediaType, RequestState
+from .paths import path_tails
 from .transitions import awaits_download
 
 type MediaKey = tuple[MediaType, str, str, bool]
@@ -50,15 +52,18 @@ def media_keys(
     return keys
 
 
-def path_tails(path: str | None) -> list[str]:
-    """The keys a path is found by, longest first: "folder/file" (when it has a folder) and "file", casefolded.
+def keys_of(media: MediaInfo) -> list[MediaKey]:
+    """The media keys an event's media is known by."""
+    return media_keys(
+        media.media_type, tmdb_id=media.tmdb_id, tvdb_id=media.tvdb_id, imdb_id=media.imdb_id, is_4k=media.is_4k
+    )
 
-    Backslashes count as separators (Shoko on Windows), so different mount roots of one file share their tails.
-    """
-    parts = [part for part in (path or "").replace("\\", "/").casefold().split("/") if part]
-    if not parts:
-        return []
-    return ["/".join(parts[-2:]), parts[-1]] if len(parts) > 1 else [parts[-1]]
+
+def covers_seasons(request: MediaRequest, seasons: tuple[int, ...] | None) -> bool:
+    """True when a request's requested seasons include all of `seasons` (unknown on either side: True)."""
+    if request.requested_seasons is None or not seasons:
+        return True
+    return set(seasons) <= set(request.requested_seasons)
 
 
 def request_keys(request: MediaRequest) -> list[MediaKey]:

@@ -12,7 +12,7 @@ Jellyfin (webhook or poller):
 
 Shoko (feed or REST):
 - A match counts only with at least one cross reference (E16). Its path is compared by TAIL with the final paths
-  (E15-E17, see `correlation.path_tails`): "folder/file", or the file name alone when Shoko's path has one
+  (E15-E17, see `paths.path_tails`): "folder/file", or the file name alone when Shoko's path has one
   component. It concerns imported files Jellyfin has not confirmed: an active request, and the movie or the rows
   in IMPORTING/ANIME_MATCHING whose path matches (several rows share a multi-episode file).
 - The first match sets `anime_matched_at` (on the movie, or per row); the state stays, since AVAILABLE still
@@ -25,9 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from .correlation import Index, MediaKey, media_keys, path_tails, request_keys
+from .correlation import Index, MediaKey, media_keys, request_keys
 from .events import FileMatched, SeenInLibrary, SeriesInLibrary
 from .models import Episode, EpisodeKey, EpisodeState, MediaRequest, MediaType, RequestState
+from .paths import path_tails
 from .transitions import advance_episode, advance_request, sync_tv_state
 
 _UNCONFIRMED = frozenset({"importing", "anime_matching"})

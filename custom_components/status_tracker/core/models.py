@@ -12,19 +12,21 @@ Rules held here:
   MOVED: its state, an episode row's state, a download's progress or a Shoko match changed. A stall is measured
   from `moved_at`, so a long download that keeps progressing, or a season whose episodes keep arriving while the
   request's state holds, is never stuck. `stuck_since` is set by `Tracker.mark_stuck` and cleared by any move.
-- Serialisation is compact: None, False, empty lists and empty dicts are left out; datetimes are ISO strings.
-  `moved_at` is left out while it equals `state_changed_at`. Data stored before a field existed still loads: the
-  clocks then default to `updated_at`, everything else to its default.
-  Nothing in here is a Home Assistant type, so the store can save `to_dict()` output as it is.
+- Serialisation (schema.py reads it from the fields below, in their order) is compact: None, False, empty lists and
+  empty dicts are left out; datetimes are ISO strings. `moved_at` is left out while it equals `state_changed_at`.
+  Data stored before a field existed still loads: the clocks then default to `updated_at`, everything else to its
+  default. Nothing in here is a Home Assistant type, so the store can save `to_dict()` output as it is.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from operator import attrgetter
-from typing import Any
+from typing import Any, Literal
+
+from .schema import Schema, loads_from, same_as
 
 
 class RequestState(StrEnum):
@@ -74,6 +76,10 @@ class MediaType(StrEnum):
 
     MOVIE = "movie"
     TV = "tv"
+
+
+# The two *arr applications, as the config, the clients and the webhook paths name them.
+type ArrApp = Literal["radarr", "sonarr"]
 
 
 class Notice(StrEnum):
@@ -159,55 +165,32 @@ class Episode:
         return (self.season, self.episode)
 
     def to_dict(self) -> dict[str, Any]:
-        """Compact JSON-safe form."""
-        data: dict[str, Any] = {
-            "season": self.season,
-            "episode": self.episode,
-            "state": str(self.state),
-        }
-        _put(data, "title", self.title)
-        _put(data, "sonarr_episode_id", self.sonarr_episode_id)
-        _put(data, "tvdb_id", self.tvdb_id)
-        _put(data, "download_id", self.download_id)
-        _put(data, "final_path", self.final_path)
-        _put(data, "quality", self.quality)
-        _put(data, "download_progress", self.download_progress)
-        _put(data, "anime_matched_at", _iso(self.anime_matched_at))
-        _put(data, "available_at", _iso(self.available_at))
-        return data
+        """Compact JSON-safe form (see schema.py)."""
+        return _EPISODE_SCHEMA.dump(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Episode:
+    def from_dict(cls, data: Mapping[str, Any]) -> Episode:
         """Inverse of `to_dict`."""
-        return cls(
-            season=data["season"],
-            episode=data["episode"],
-            state=EpisodeState(data["state"]),
-            title=data.get("title"),
-            sonarr_episode_id=data.get("sonarr_episode_id"),
-            tvdb_id=data.get("tvdb_id"),
-            download_id=data.get("download_id"),
-            final_path=data.get("final_path"),
-            quality=data.get("quality"),
-            download_progress=data.get("download_progress"),
-            anime_matched_at=_parse_dt(data.get("anime_matched_at")),
-            available_at=_parse_dt(data.get("available_at")),
-        )
+        return cls(**_EPISODE_SCHEMA.load(data))
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class MediaRequest:
-    """One tracked request: a movie, or a set of seasons of a series, in normal or 4K quality."""
+    """One tracked request: a movie, or a set of seasons of a series, in normal or 4K quality.
+
+    The fields, in this order, are also the stored form (schema.py).
+    """
 
     request_id: str
     media_type: MediaType
     title: str
+    state: RequestState = RequestState.REQUESTED
     created_at: datetime
     updated_at: datetime
-    state: RequestState = RequestState.REQUESTED
-    # Both default to created_at (see the module docstring for what each clock measures).
-    state_changed_at: datetime = _UNSET
-    moved_at: datetime = _UNSET
+    # Both default to created_at (see the module docstring for what each clock measures); data stored before they
+    # existed reads them as updated_at.
+    state_changed_at: datetime = field(default=_UNSET, metadata=loads_from("updated_at"))
+    moved_at: datetime = field(default=_UNSET, metadata=same_as("state_changed_at"))
     stuck_since: datetime | None = None
     year: int | None = None
     is_4k: bool = False
@@ -327,132 +310,17 @@ class MediaRequest:
 
     def fingerprint(self) -> tuple[object, ...]:
         """Every field's value, copied: equal fingerprints mean equal `to_dict()`, at a tenth of its cost."""
-        return (
-            _REQUEST_SCALARS(self),
-            tuple(self.duplicate_request_ids),
-            None if self.requested_seasons is None else tuple(self.requested_seasons),
-            tuple(self.download_ids),
-            tuple(map(_EPISODE_VALUES, self.episodes.values())),
-        )
+        return _REQUEST_SCHEMA.fingerprint(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """Compact JSON-safe form."""
-        data: dict[str, Any] = {
-            "request_id": self.request_id,
-            "media_type": str(self.media_type),
-            "title": self.title,
-            "state": str(self.state),
-            "created_at": _iso(self.created_at),
-            "updated_at": _iso(self.updated_at),
-            "state_changed_at": _iso(self.state_changed_at),
-        }
-        if self.moved_at != self.state_changed_at:
-            data["moved_at"] = _iso(self.moved_at)
-        _put(data, "stuck_since", _iso(self.stuck_since))
-        _put(data, "year", self.year)
-        _put(data, "is_4k", self.is_4k)
-        _put(data, "is_anime", self.is_anime)
-        _put(data, "poster_url", self.poster_url)
-        _put(data, "requested_by", self.requested_by)
-        _put(data, "tmdb_id", self.tmdb_id)
-        _put(data, "tvdb_id", self.tvdb_id)
-        _put(data, "imdb_id", self.imdb_id)
-        _put(data, "jellyseerr_request_id", self.jellyseerr_request_id)
-        _put(data, "duplicate_request_ids", list(self.duplicate_request_ids))
-        if self.requested_seasons is not None:
-            data["requested_seasons"] = list(self.requested_seasons)
-        _put(data, "quality", self.quality)
-        _put(data, "download_id", self.download_id)
-        _put(data, "download_ids", list(self.download_ids))
-        _put(data, "download_client", self.download_client)
-        _put(data, "unpolled_download_ids", list(self.unpolled_download_ids))
-        _put(data, "download_progress", self.download_progress)
-        _put(data, "download_speed", self.download_speed)
-        _put(data, "download_eta", self.download_eta)
-        _put(data, "final_path", self.final_path)
-        _put(data, "anime_matched_at", _iso(self.anime_matched_at))
-        _put(data, "reason", self.reason)
-        _put(data, "needs_attention", self.needs_attention)
-        _put(data, "already_available", self.already_available)
-        _put(data, "removed", self.removed)
-        _put(data, "jellyfin_item_id", self.jellyfin_item_id)
-        _put(data, "episode_total", self.episode_total)
-        _put(data, "upgraded_at", _iso(self.upgraded_at))
-        _put(data, "available_at", _iso(self.available_at))
-        _put(data, "episodes", [ep.to_dict() for _, ep in sorted(self.episodes.items())])
-        return data
+        """Compact JSON-safe form (see schema.py)."""
+        return _REQUEST_SCHEMA.dump(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MediaRequest:
+    def from_dict(cls, data: Mapping[str, Any]) -> MediaRequest:
         """Inverse of `to_dict`."""
-        episodes = [Episode.from_dict(item) for item in data.get("episodes", [])]
-        seasons = data.get("requested_seasons")
-        updated_at = datetime.fromisoformat(data["updated_at"])
-        state_changed_at = _parse_dt(data.get("state_changed_at")) or updated_at
-        return cls(
-            request_id=data["request_id"],
-            media_type=MediaType(data["media_type"]),
-            title=data["title"],
-            state=RequestState(data["state"]),
-            created_at=datetime.fromisoformat(data["created_at"]),
-            updated_at=updated_at,
-            state_changed_at=state_changed_at,
-            moved_at=_parse_dt(data.get("moved_at")) or state_changed_at,
-            stuck_since=_parse_dt(data.get("stuck_since")),
-            year=data.get("year"),
-            is_4k=data.get("is_4k", False),
-            is_anime=data.get("is_anime", False),
-            poster_url=data.get("poster_url"),
-            requested_by=data.get("requested_by"),
-            tmdb_id=data.get("tmdb_id"),
-            tvdb_id=data.get("tvdb_id"),
-            imdb_id=data.get("imdb_id"),
-            jellyseerr_request_id=data.get("jellyseerr_request_id"),
-            duplicate_request_ids=list(data.get("duplicate_request_ids", [])),
-            requested_seasons=None if seasons is None else list(seasons),
-            quality=data.get("quality"),
-            download_id=data.get("download_id"),
-            download_ids=list(data.get("download_ids", [])),
-            download_client=data.get("download_client"),
-            unpolled_download_ids=tuple(data.get("unpolled_download_ids", ())),
-            download_progress=data.get("download_progress"),
-            download_speed=data.get("download_speed"),
-            download_eta=data.get("download_eta"),
-            final_path=data.get("final_path"),
-            anime_matched_at=_parse_dt(data.get("anime_matched_at")),
-            reason=data.get("reason"),
-            needs_attention=data.get("needs_attention", False),
-            already_available=data.get("already_available", False),
-            removed=data.get("removed", False),
-            jellyfin_item_id=data.get("jellyfin_item_id"),
-            episode_total=data.get("episode_total"),
-            upgraded_at=_parse_dt(data.get("upgraded_at")),
-            available_at=_parse_dt(data.get("available_at")),
-            episodes={ep.key: ep for ep in episodes},
-        )
+        return cls(**_REQUEST_SCHEMA.load(data))
 
 
-# The fields `fingerprint` reads as they are: immutable values (the lists and the episode rows are copied).
-_REQUEST_SCALARS = attrgetter(
-    *(
-        f.name
-        for f in fields(MediaRequest)
-        if f.name not in {"duplicate_request_ids", "requested_seasons", "download_ids", "episodes"}
-    )
-)
-_EPISODE_VALUES = attrgetter(*(f.name for f in fields(Episode)))
-
-
-def _put(data: dict[str, Any], key: str, value: object) -> None:
-    # Compactness: defaults are implied by absence (from_dict restores them).
-    if value is None or value is False or value == []:
-        return
-    data[key] = value
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _parse_dt(value: str | None) -> datetime | None:
-    return None if value is None else datetime.fromisoformat(value)
+_EPISODE_SCHEMA = Schema(Episode)
+_REQUEST_SCHEMA = Schema(MediaRequest)

@@ -18,8 +18,10 @@ import base64
 import copy
 import hashlib
 import json
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit
+
+from .models import ArrApp
 
 CONNECTION_NAME = "Home Assistant Status Tracker"
 
@@ -76,8 +78,6 @@ JELLYFIN_TEMPLATE = (
     '"Provider_tvdb":"{{Provider_tvdb}}","Provider_imdb":"{{Provider_imdb}}","Provider_anidb":"{{Provider_anidb}}",'
     '"ServerId":"{{ServerId}}"}'
 )
-
-type ArrApp = Literal["radarr", "sonarr"]
 
 # Grab, import, upgrade, import complete (Sonarr), manual interaction, deletes; everything else stays off.
 ARR_EVENTS: dict[ArrApp, tuple[str, ...]] = {

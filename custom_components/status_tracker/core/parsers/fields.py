@@ -1,13 +1,14 @@
 """Tolerant readers for JSON objects, raising InvalidPayload with the field's dotted path.
 
-Rules: a key that is absent, null or "" reads as None; numbers may be ints, integral floats or digit strings;
-booleans are never numbers; an id of 0 reads as None.
+Rules: a key that is absent, null or "" reads as None; numbers are read by coerce.whole_number (ints, integral
+floats or digit strings; booleans are never numbers); an id of 0 reads as None.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from ..coerce import whole_number
 from . import InvalidPayload
 
 type JsonObject = dict[str, Any]
@@ -18,12 +19,16 @@ def sub(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def require_object(data: JsonObject, key: str, path: str = "") -> JsonObject:
-    """data[key] as an object; InvalidPayload when absent or not an object."""
-    value = optional_object(data, key, path)
+def present[T](value: T | None, key: str, path: str = "") -> T:
+    """`value` read from data[key]; InvalidPayload "missing" when it is None."""
     if value is None:
         raise InvalidPayload(sub(path, key), "missing")
     return value
+
+
+def require_object(data: JsonObject, key: str, path: str = "") -> JsonObject:
+    """data[key] as an object; InvalidPayload when absent or not an object."""
+    return present(optional_object(data, key, path), key, path)
 
 
 def optional_object(data: JsonObject, key: str, path: str = "") -> JsonObject | None:
@@ -48,8 +53,7 @@ def optional_list(data: JsonObject, key: str, path: str = "") -> list[Any]:
 
 def require_list(data: JsonObject, key: str, path: str = "") -> list[Any]:
     """data[key] as a list; InvalidPayload when absent."""
-    if data.get(key) is None:
-        raise InvalidPayload(sub(path, key), "missing")
+    present(data.get(key), key, path)
     return optional_list(data, key, path)
 
 
@@ -70,39 +74,23 @@ def optional_str(data: JsonObject, key: str, path: str = "") -> str | None:
 
 def require_str(data: JsonObject, key: str, path: str = "") -> str:
     """data[key] as a non-blank string."""
-    value = optional_str(data, key, path)
-    if value is None:
-        raise InvalidPayload(sub(path, key), "missing")
-    return value
+    return present(optional_str(data, key, path), key, path)
 
 
 def optional_int(data: JsonObject, key: str, path: str = "") -> int | None:
-    """data[key] as an int; None when absent, null or blank."""
+    """data[key] as an int; None when absent, null or blank (coerce.whole_number reads it)."""
     value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise InvalidPayload(sub(path, key), "must be a number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None
-        # isdigit() is also true for "²" and other non-ASCII digits that int() refuses.
-        if text.isascii() and text.isdigit():
-            return int(text)
-    raise InvalidPayload(sub(path, key), f"must be a whole number, got {value!r}")
+    try:
+        return whole_number(value)
+    except ValueError:
+        if isinstance(value, bool):
+            raise InvalidPayload(sub(path, key), "must be a number") from None
+        raise InvalidPayload(sub(path, key), f"must be a whole number, got {value!r}") from None
 
 
 def require_int(data: JsonObject, key: str, path: str = "") -> int:
     """data[key] as an int."""
-    value = optional_int(data, key, path)
-    if value is None:
-        raise InvalidPayload(sub(path, key), "missing")
-    return value
+    return present(optional_int(data, key, path), key, path)
 
 
 def optional_id(data: JsonObject, key: str, path: str = "") -> int | None:

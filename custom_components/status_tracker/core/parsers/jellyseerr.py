@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..coerce import as_int
 from ..events import Event, MediaInfo, NotificationKind, RequestNotified
 from ..models import AnimeRules, MediaType
 from . import InvalidPayload, ParseResult
@@ -111,9 +112,9 @@ def _requested_seasons(payload: JsonObject) -> tuple[int, ...] | None:
         value = optional_str(entry, "value", f"extra[{index}]") or ""
         seasons = []
         for token in value.split(","):
-            text = token.strip()
-            if not text.isdigit():
-                raise InvalidPayload(f"extra[{index}].value", f"not a season number: {text!r}")
-            seasons.append(int(text))
+            season = as_int(token)
+            if season is None:
+                raise InvalidPayload(f"extra[{index}].value", f"not a season number: {token.strip()!r}")
+            seasons.append(season)
         return tuple(sorted(set(seasons)))
     return None

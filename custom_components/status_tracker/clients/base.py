@@ -1,8 +1,13 @@
-"""One place that turns aiohttp outcomes into the clients' exceptions."""
+"""What every client shares: one request path, one place that turns aiohttp outcomes into the clients' exceptions.
+
+`RestClient` holds a service's session, base URL, our headers and the timeout, and sends every request through
+`request`; `expect_json` is the one check of an answer's status and JSON shape. Loose values inside an answer are
+read with core/coerce.py, the coercers the parsers and catch-up use too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 import json
 from typing import Any
 
@@ -11,6 +16,7 @@ import aiohttp
 from . import CannotConnectError, InvalidAuthError, InvalidResponseError
 
 AUTH_STATUSES = frozenset({401, 403})
+SUCCESS = range(200, 300)
 
 
 async def request(
@@ -55,26 +61,6 @@ async def request(
     return status, body
 
 
-async def api_request(
-    session: aiohttp.ClientSession,
-    method: str,
-    url: str,
-    *,
-    request_timeout: float,
-    headers: Mapping[str, str],
-    not_found: str,
-    params: Mapping[str, str] | None = None,
-    json: Any = None,
-) -> tuple[int, str]:
-    """`request` for a REST API at a base URL the user typed: a 404 means the base is wrong (`not_found` says so)."""
-    status, body = await request(
-        session, method, url, headers=headers, params=params, json=json, request_timeout=request_timeout
-    )
-    if status == 404:
-        raise InvalidResponseError(not_found)
-    return status, body
-
-
 def parse_json(body: str) -> Any:
     """Decode a JSON body, or raise InvalidResponseError."""
     try:
@@ -103,3 +89,55 @@ def service_message(body: str, *, secrets: tuple[str, ...] = (), limit: int = 30
         if secret:
             text = text.replace(secret, "***")
     return text[:limit]
+
+
+def expect_json[T: (dict[str, Any], list[Any])](
+    status: int, body: str, kind: type[T], error: str, *, ok: Container[int] = SUCCESS
+) -> T:
+    """The decoded body of an `ok` answer, which must be a JSON `kind`; else InvalidResponseError(`error`)."""
+    if status not in ok:
+        raise InvalidResponseError(f"{error}: HTTP {status}")
+    data = parse_json(body)
+    if not isinstance(data, kind):
+        raise InvalidResponseError(f"{error}: not a JSON {kind.__name__}")
+    return data
+
+
+class RestClient:
+    """One service's REST API at a base URL, with our headers and a timeout: every request goes through `request`."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, base: str, headers: Mapping[str, str] | None, timeout: float
+    ) -> None:
+        """`base` without its trailing slash; paths given to the methods start with one."""
+        self._session = session
+        self._base = base
+        self._headers = headers
+        self._timeout = timeout
+
+    async def _async_request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+        json: Any = None,
+        server_errors: bool = False,
+        not_found: str | None = None,
+    ) -> tuple[int, str]:
+        """`request` to base + `path`. With `not_found`, a 404 means the base URL the user typed is wrong."""
+        status, body = await request(
+            self._session,
+            method,
+            self._base + path,
+            headers=self._headers,
+            params=params,
+            data=data,
+            json=json,
+            request_timeout=self._timeout,
+            server_errors=server_errors,
+        )
+        if status == 404 and not_found is not None:
+            raise InvalidResponseError(not_found)
+        return status, body
