@@ -43,7 +43,7 @@ def _custom_integrations(request: pytest.FixtureRequest) -> None:
 @pytest.fixture(autouse=True)
 def _jellyfin_answers_setup() -> Generator[None]:
     """Setting an entry up first asks Jellyfin for /System/Info; the benchmarks measure what follows, not that."""
-    with patch("custom_components.status_tracker._async_check_jellyfin", autospec=True, return_value=None):
+    with patch("custom_components.status_tracker.async_check_jellyfin", autospec=True, return_value=None):
         yield
 
 

@@ -46,7 +46,7 @@ def _jellyfin_answers_setup(request: pytest.FixtureRequest) -> Generator[None]:
     if request.node.get_closest_marker("jellyfin_setup_check"):
         yield
         return
-    with patch("custom_components.status_tracker._async_check_jellyfin", autospec=True, return_value=None):
+    with patch("custom_components.status_tracker.async_check_jellyfin", autospec=True, return_value=None):
         yield
 
 

@@ -27,6 +27,7 @@ from .clients.arr import ArrClient
 from .clients.seerr import SeerrClient
 from .const import RECONCILE_EVERY, RECONCILE_HISTORY_DAYS
 from .core.catchup import arr_history_events, arr_queue_events, seerr_request_events, without_known_grabs
+from .core.coerce import as_int
 from .core.events import Event, Grabbed, Imported
 from .core.models import ArrApp
 from .hub import Hub
@@ -148,24 +149,17 @@ class Reconciler:
         return len(await self._hub.async_apply(wanted))
 
 
-def _number(value: Any) -> int | None:
-    # Tolerate string-typed numbers, as everywhere else.
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _is_open(record: dict[str, Any]) -> bool:
     media = record.get("media")
     status = media.get("status4k" if record.get("is4k") else "status") if isinstance(media, dict) else None
-    return _number(record.get("status")) in _OPEN_REQUEST and _number(status) not in _MEDIA_DONE
+    return as_int(record.get("status")) in _OPEN_REQUEST and as_int(status) not in _MEDIA_DONE
 
 
 async def _async_details(seerr: SeerrClient, record: dict[str, Any]) -> dict[str, Any] | None:
     media = record.get("media")
     if not isinstance(media, dict):
         return None
-    media_type, tmdb_id = media.get("mediaType") or record.get("type"), _number(media.get("tmdbId"))
+    media_type, tmdb_id = media.get("mediaType") or record.get("type"), as_int(media.get("tmdbId"))
     if media_type not in ("movie", "tv") or not tmdb_id:
         return None
     try:

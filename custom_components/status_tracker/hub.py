@@ -18,7 +18,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_STATE_CHANGED
-from .core.attributes import iso
+from .core.coerce import iso
 from .core.events import Event, MediaInfo
 from .core.models import AnimeRules, MediaRequest, Notice
 from .core.tracker import Change, Tracker

@@ -14,8 +14,13 @@ A filter replaces every secret of the entry with a placeholder before any handle
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 import logging
+from typing import Any
+
+from homeassistant.const import CONF_API_KEY, CONF_PASSWORD
+
+from .const import ARR_SECTIONS, CONF_JELLYSEERR, CONF_QBITTORRENT, CONF_SHOKO, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS
 
 REDACTED = "**REDACTED**"
 # Loggers that print request paths or payload snippets (see above). Filters apply to the records of the logger they
@@ -65,3 +70,12 @@ def install(secrets: Iterable[str]) -> Callable[[], None]:
             logger.removeFilter(secret_filter)
 
     return remove
+
+
+def entry_secrets(data: Mapping[str, Any], options: Mapping[str, Any]) -> list[str]:
+    """Every secret the entry holds: webhook ids, webhook secrets, API keys and passwords."""
+    secrets = [*data[CONF_WEBHOOK_IDS].values(), *(options.get(CONF_WEBHOOK_SECRETS) or {}).values()]
+    secrets.append(data[CONF_API_KEY])
+    sections = [data.get(key) or {} for key in (CONF_QBITTORRENT, CONF_SHOKO, CONF_JELLYSEERR, *ARR_SECTIONS)]
+    secrets += [section.get(key) or "" for section in sections for key in (CONF_PASSWORD, CONF_API_KEY)]
+    return [secret for secret in secrets if secret]

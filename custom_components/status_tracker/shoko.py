@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import aiohttp
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 
 from .clients.shoko_feed import ShokoFeed, ShokoMatch
@@ -32,7 +33,13 @@ class ShokoMatches:
         self._hub = hub
         self._library = library
         self._connected: bool | None = None
-        self.feed = ShokoFeed(session, url, api_key, on_match=self._on_match, on_connection=self._on_connection)
+        self._feed = ShokoFeed(session, url, api_key, on_match=self._on_match, on_connection=self._on_connection)
+
+    @callback
+    def async_start(self, entry: ConfigEntry) -> None:
+        """Follow the feed while the entry is loaded."""
+        entry.async_create_background_task(self._hass, self._feed.async_run(), "status_tracker Shoko feed")
+        entry.async_on_unload(self._feed.async_stop)
 
     @callback
     def _on_match(self, match: ShokoMatch) -> None:

@@ -14,6 +14,7 @@ repair issue.
 from __future__ import annotations
 
 from collections.abc import Callable
+import logging
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -21,6 +22,10 @@ from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_SAVE_DELAY, STORAGE_VERSION
 from .core.models import MediaRequest
+from .core.tracker import Tracker
+from .repairs import async_create_store_issue
+
+_LOGGER = logging.getLogger(__name__)
 
 type StoredData = dict[str, Any]
 
@@ -99,3 +104,23 @@ class TrackerStore:
     async def async_remove(self) -> None:
         """Delete the file when the entry is removed."""
         await self._store.async_remove()
+
+
+async def async_load_tracker(hass: HomeAssistant, entry_id: str, store: TrackerStore) -> tuple[Tracker, dict[str, str]]:
+    """The saved tracker and webhook times; unreadable data is kept as a backup, never overwritten."""
+    stored: Any = None
+    try:
+        stored = await store.async_load()
+        tracker = Tracker.from_dict(stored.get("tracker") or {})
+        last = stored.get("last_webhook")
+    except NewerStoreVersionError as err:
+        problem = str(err)
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        await store.async_backup(stored)
+        # The exception text names a key or value of our own data, never a secret.
+        problem = f"{type(err).__name__}: {err}"
+    else:
+        return tracker, {str(k): str(v) for k, v in last.items()} if isinstance(last, dict) else {}
+    _LOGGER.error("The saved requests could not be read (%s); a backup was kept and tracking starts empty", problem)
+    async_create_store_issue(hass, entry_id, store.backup_path, problem)
+    return Tracker(), {}

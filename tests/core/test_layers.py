@@ -53,3 +53,82 @@ def test_the_layer_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     imports = {_resolve(tracker, dots, module) for dots, module in _imports(tracker)}
     assert "core.models" in imports
     assert "core.events" in imports
+
+
+# Who may import whom, bottom to top. A module may import its own layer or a lower one, never a higher one.
+_PLATFORMS = {"__init__", "sensor", "services", "config_flow", "diagnostics", "logbook", "repairs_flow"}
+
+
+def _layer(module: str) -> int:
+    """0: core, clients and constants; 2: Home Assistant platforms and entry points; 1: everything between."""
+    top = module.split(".", maxsplit=1)[0]
+    if top in {"core", "clients", "const"}:
+        return 0
+    if top in _PLATFORMS:
+        return 2
+    return 1
+
+
+def _graph() -> dict[str, set[str]]:
+    """Module -> the package modules it imports at run time (TYPE_CHECKING imports are left out)."""
+    modules = {
+        ".".join(path.relative_to(PACKAGE).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in PACKAGE.rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(), str(path))
+        typing_only = {
+            id(child)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+            for child in ast.walk(node)
+        }
+        targets: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in typing_only or not isinstance(node, ast.ImportFrom) or node.level == 0:
+                continue
+            base = _resolve(path, node.level, node.module or "")
+            candidates = [base, *(f"{base}.{alias.name}".lstrip(".") for alias in node.names)]
+            targets.update(candidate for candidate in candidates if candidate in modules and candidate != name)
+        graph[name or "__init__"] = targets
+    return graph
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    wrong = [
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        for target in targets
+        if _layer(target) > _layer(module)
+    ]
+    assert wrong == []
+
+
+def test_no_import_cycle() -> None:
+    graph = _graph()
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for target in sorted(graph.get(node, ())):
+            if state.get(target) == 1:
+                cycles.append([*stack[stack.index(target) :], target])
+            elif target not in state:
+                visit(target, [*stack, target])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])
+    assert cycles == []
+
+
+def test_no_module_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(PACKAGE)): lines
+        for path in PACKAGE.rglob("*.py")
+        if (lines := len(path.read_text().splitlines())) > 400
+    }
+    assert long == {}

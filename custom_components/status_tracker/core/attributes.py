@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from .coerce import iso
 from .models import MediaRequest
-
-
-def iso(value: datetime | None) -> str | None:
-    """A time as ISO 8601 text, as Home Assistant's attributes and events carry it."""
-    return value.isoformat() if value is not None else None
 
 
 def _percent(fraction: float | None) -> float | None:

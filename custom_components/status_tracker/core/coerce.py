@@ -38,14 +38,15 @@ def as_int(value: object) -> int | None:
 
 
 def as_float(value: object) -> float | None:
-    """`value` as a float (ints and numeric strings too), or None when absent, a boolean or no number."""
+    """`value` as a finite float (ints and numeric strings too), or None when absent, a boolean or no number."""
     if value is None or isinstance(value, bool):
         return None
     try:
         number = float(value)  # type: ignore[arg-type]  # anything float() refuses is junk, caught below
     except (TypeError, ValueError):
         return None
-    return number
+    # NaN and the infinities (Python's json reads them) are no value any service means.
+    return number if abs(number) < float("inf") else None
 
 
 def iso(value: datetime | None) -> str | None:

@@ -26,6 +26,7 @@ from enum import StrEnum
 import re
 from typing import Any, TypeGuard
 
+from .coerce import as_float
 from .events import DownloadMissing, DownloadProgress, Event
 
 
@@ -97,15 +98,6 @@ def torrent_keys(hash: str, infohash_v1: str, infohash_v2: str) -> set[str]:  # 
     return keys
 
 
-def _number(value: Any) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    # NaN and infinities (Python's json accepts them) are no number a torrent can have.
-    return number if abs(number) < float("inf") else None
-
-
 @dataclass(frozen=True, slots=True)
 class Torrent:
     """One torrent as qBittorrent's `sync/maindata` lists it."""
@@ -122,12 +114,12 @@ class Torrent:
     @classmethod
     def from_fields(cls, torrent_hash: str, fields: Mapping[str, Any]) -> Torrent:
         """The torrent a (merged) sync/maindata object describes; a field of the wrong type is unknown."""
-        speed, eta = _number(fields.get("dlspeed")), _number(fields.get("eta"))
+        speed, eta = as_float(fields.get("dlspeed")), as_float(fields.get("eta"))
         return cls(
             hash=torrent_hash.lower(),
             name=str(fields.get("name") or ""),
             state=str(fields.get("state") or ""),
-            progress=_number(fields.get("progress")) or 0.0,
+            progress=as_float(fields.get("progress")) or 0.0,
             speed=int(speed) if speed is not None else None,
             eta=int(eta) if eta is not None else None,
             infohash_v1=str(fields.get("infohash_v1") or ""),
