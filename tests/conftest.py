@@ -58,12 +58,6 @@ def http() -> Generator[aioresponses]:
 
 
 @pytest.fixture
-def mock_aioresponse(http: aioresponses) -> aioresponses:
-    """The `http` fixture under its older name, still used by 140-odd tests (rename once the issue-13 work merges)."""
-    return http
-
-
-@pytest.fixture
 def entry_data() -> dict[str, Any]:
     """The data of an entry with only Jellyfin configured."""
     return {

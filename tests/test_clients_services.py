@@ -91,14 +91,12 @@ def sonarr(session: aiohttp.ClientSession) -> ArrClient:
 # --- Seerr ---
 
 
-async def test_seerr_webhook_round_trip(seerr: SeerrClient, mock_aioresponse: aioresponses) -> None:
+async def test_seerr_webhook_round_trip(seerr: SeerrClient, http: aioresponses) -> None:
     """Check, read, test and save: URLs, key header and the settings sent as given."""
-    mock_aioresponse.get(f"{SEERR}/settings/main", payload={"applicationTitle": "Jellyseerr", "mediaServerType": 2})
-    mock_aioresponse.get(f"{SEERR}/settings/notifications/webhook", payload=fixture("seerr_webhook_settings.json"))
-    mock_aioresponse.post(f"{SEERR}/settings/notifications/webhook/test", status=204)
-    mock_aioresponse.post(
-        f"{SEERR}/settings/notifications/webhook", payload={**SETTINGS, "options": {"jsonPayload": "Ig=="}}
-    )
+    http.get(f"{SEERR}/settings/main", payload={"applicationTitle": "Jellyseerr", "mediaServerType": 2})
+    http.get(f"{SEERR}/settings/notifications/webhook", payload=fixture("seerr_webhook_settings.json"))
+    http.post(f"{SEERR}/settings/notifications/webhook/test", status=204)
+    http.post(f"{SEERR}/settings/notifications/webhook", payload={**SETTINGS, "options": {"jsonPayload": "Ig=="}})
     await seerr.async_check()
     current = await seerr.async_get_webhook()
     await seerr.async_test_webhook(SETTINGS)
@@ -106,11 +104,11 @@ async def test_seerr_webhook_round_trip(seerr: SeerrClient, mock_aioresponse: ai
     assert isinstance(current["options"]["jsonPayload"], str)
     assert current["types"] == 222
     for method, path in [("GET", "settings/main"), ("POST", "settings/notifications/webhook/test")]:
-        (call,) = sent(mock_aioresponse, method, f"{SEERR}/{path}")
+        (call,) = sent(http, method, f"{SEERR}/{path}")
         assert call.kwargs["headers"] == {"X-Api-Key": KEY, "Accept": "application/json"}
-    (saved,) = sent(mock_aioresponse, "POST", f"{SEERR}/settings/notifications/webhook")
+    (saved,) = sent(http, "POST", f"{SEERR}/settings/notifications/webhook")
     assert saved.kwargs["json"] == SETTINGS
-    assert sent(mock_aioresponse, "POST", f"{SEERR}/settings/notifications/webhook/test")[0].kwargs["json"] == SETTINGS
+    assert sent(http, "POST", f"{SEERR}/settings/notifications/webhook/test")[0].kwargs["json"] == SETTINGS
 
 
 @pytest.mark.parametrize(
@@ -128,52 +126,52 @@ async def test_seerr_webhook_round_trip(seerr: SeerrClient, mock_aioresponse: ai
     ],
 )  # fmt: skip
 async def test_seerr_webhook_test_errors(
-    seerr: SeerrClient, mock_aioresponse: aioresponses, answer: dict[str, Any], error: type[Exception], match: str
+    seerr: SeerrClient, http: aioresponses, answer: dict[str, Any], error: type[Exception], match: str
 ) -> None:
     """Seerr's 500 is a failed delivery; a proxy's 5xx is unreachable; other refusals are unexpected."""
-    mock_aioresponse.post(f"{SEERR}/settings/notifications/webhook/test", **answer)
+    http.post(f"{SEERR}/settings/notifications/webhook/test", **answer)
     with pytest.raises(error, match=match) as caught:
         await seerr.async_test_webhook(SETTINGS)
     assert_no_key(caught.value)
 
 
-async def test_seerr_requests_pages(seerr: SeerrClient, mock_aioresponse: aioresponses) -> None:
+async def test_seerr_requests_pages(seerr: SeerrClient, http: aioresponses) -> None:
     """Pages are walked with take/skip until pageInfo.pages; only spec-safe parameters are sent."""
-    mock_aioresponse.get(REQUESTS.format(SEERR=SEERR, take=2, skip=0), payload=fixture("seerr_requests_page1.json"))
-    mock_aioresponse.get(REQUESTS.format(SEERR=SEERR, take=2, skip=2), payload=fixture("seerr_requests_page2.json"))
+    http.get(REQUESTS.format(SEERR=SEERR, take=2, skip=0), payload=fixture("seerr_requests_page1.json"))
+    http.get(REQUESTS.format(SEERR=SEERR, take=2, skip=2), payload=fixture("seerr_requests_page2.json"))
     requests = await seerr.async_get_requests(page_size=2)
     assert [r["id"] for r in requests] == [42, 41, 40]
     assert requests[1]["media"]["tvdbId"] == 360893
-    calls = sent(mock_aioresponse, "GET", f"{SEERR}/request")
+    calls = sent(http, "GET", f"{SEERR}/request")
     assert [c.kwargs["params"] for c in calls] == [
         {"take": "2", "skip": "0", "filter": "all", "sort": "modified"},
         {"take": "2", "skip": "2", "filter": "all", "sort": "modified"},
     ]
 
 
-async def test_seerr_requests_without_page_info(seerr: SeerrClient, mock_aioresponse: aioresponses) -> None:
+async def test_seerr_requests_without_page_info(seerr: SeerrClient, http: aioresponses) -> None:
     """Without pageInfo an empty page ends the walk; rows seen twice (a request modified meanwhile) count once."""
     first = fixture("seerr_requests_page1.json")["results"]
-    mock_aioresponse.get(REQUESTS.format(SEERR=SEERR, take=2, skip=0), payload={"results": [*first, "garbage"]})
-    mock_aioresponse.get(REQUESTS.format(SEERR=SEERR, take=2, skip=2), payload={"results": [first[1], {"type": "tv"}]})
-    mock_aioresponse.get(REQUESTS.format(SEERR=SEERR, take=2, skip=4), payload={"results": []})
+    http.get(REQUESTS.format(SEERR=SEERR, take=2, skip=0), payload={"results": [*first, "garbage"]})
+    http.get(REQUESTS.format(SEERR=SEERR, take=2, skip=2), payload={"results": [first[1], {"type": "tv"}]})
+    http.get(REQUESTS.format(SEERR=SEERR, take=2, skip=4), payload={"results": []})
     requests = await seerr.async_get_requests(page_size=2)
     assert [r.get("id") for r in requests] == [42, 41, None]
 
 
-async def test_seerr_requests_page_cap(seerr: SeerrClient, mock_aioresponse: aioresponses) -> None:
+async def test_seerr_requests_page_cap(seerr: SeerrClient, http: aioresponses) -> None:
     """`max_pages` bounds the walk even when the server claims more pages."""
     page = fixture("seerr_requests_page1.json")
     page["pageInfo"]["pages"] = 99
-    mock_aioresponse.get(re.compile(rf"^{re.escape(SEERR)}/request\?.*$"), payload=page, repeat=True)
+    http.get(re.compile(rf"^{re.escape(SEERR)}/request\?.*$"), payload=page, repeat=True)
     assert len(await seerr.async_get_requests(page_size=2, max_pages=3)) == 2
-    assert len(sent(mock_aioresponse, "GET", f"{SEERR}/request")) == 3
+    assert len(sent(http, "GET", f"{SEERR}/request")) == 3
 
 
-async def test_seerr_media(seerr: SeerrClient, mock_aioresponse: aioresponses) -> None:
+async def test_seerr_media(seerr: SeerrClient, http: aioresponses) -> None:
     """Movie details carry `title`, TV details `name`; only the two media types are accepted."""
-    mock_aioresponse.get(f"{SEERR}/movie/693134", payload=fixture("seerr_movie.json"))
-    mock_aioresponse.get(f"{SEERR}/tv/87108", payload=fixture("seerr_tv.json"))
+    http.get(f"{SEERR}/movie/693134", payload=fixture("seerr_movie.json"))
+    http.get(f"{SEERR}/tv/87108", payload=fixture("seerr_tv.json"))
     assert (await seerr.async_get_media("movie", 693134))["title"] == "Dune: Part Two"
     assert (await seerr.async_get_media("tv", 87108))["name"] == "Chernobyl"
     with pytest.raises(ValueError, match="media_type"):
@@ -203,7 +201,7 @@ async def test_seerr_media(seerr: SeerrClient, mock_aioresponse: aioresponses) -
 )  # fmt: skip
 async def test_seerr_errors(
     seerr: SeerrClient,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
     call: Callable[[SeerrClient], Awaitable[Any]],
     target: str,
     answer: dict[str, Any],
@@ -211,7 +209,7 @@ async def test_seerr_errors(
 ) -> None:
     """Every failure maps to one of the clients' errors, and none names the key."""
     method, path = target.split(" ")
-    mock_aioresponse.add(f"{SEERR}/{path}", method, **answer)
+    http.add(f"{SEERR}/{path}", method, **answer)
     with pytest.raises(error) as caught:
         await call(seerr)
     assert_no_key(caught.value)
@@ -228,26 +226,26 @@ def test_service_message() -> None:
 # --- Radarr / Sonarr ---
 
 
-async def test_arr_status(radarr: ArrClient, sonarr: ArrClient, mock_aioresponse: aioresponses) -> None:
+async def test_arr_status(radarr: ArrClient, sonarr: ArrClient, http: aioresponses) -> None:
     """system/status names the app: another app is refused, an answer without appName is taken as it is."""
-    mock_aioresponse.get(f"{RADARR}/system/status", payload=fixture("radarr_system_status.json"))
-    mock_aioresponse.get(f"{SONARR}/system/status", payload=fixture("sonarr_system_status.json"))
-    mock_aioresponse.get(f"{SONARR}/system/status", payload=fixture("radarr_system_status.json"))
-    mock_aioresponse.get(f"{SONARR}/system/status", payload={"version": "4.0.19.2934"})
+    http.get(f"{RADARR}/system/status", payload=fixture("radarr_system_status.json"))
+    http.get(f"{SONARR}/system/status", payload=fixture("sonarr_system_status.json"))
+    http.get(f"{SONARR}/system/status", payload=fixture("radarr_system_status.json"))
+    http.get(f"{SONARR}/system/status", payload={"version": "4.0.19.2934"})
     assert (await radarr.async_get_status()).version == "6.0.4.10291"
     assert (await sonarr.async_get_status()).app_name == "Sonarr"
     with pytest.raises(InvalidResponseError, match="this is Radarr, not sonarr"):
         await sonarr.async_get_status()
     assert await sonarr.async_get_status() == ArrStatus(app_name=None, version="4.0.19.2934", instance_name=None)
-    (call,) = sent(mock_aioresponse, "GET", f"{RADARR}/system/status")
+    (call,) = sent(http, "GET", f"{RADARR}/system/status")
     assert call.kwargs["headers"] == {"X-Api-Key": KEY, "Accept": "application/json"}
     assert call.kwargs["json"] is None
 
 
-async def test_arr_notifications(radarr: ArrClient, mock_aioresponse: aioresponses) -> None:
+async def test_arr_notifications(radarr: ArrClient, http: aioresponses) -> None:
     """The list skips garbage rows; the schema yields the Webhook template."""
-    mock_aioresponse.get(f"{RADARR}/notification", payload=[*fixture("radarr_notifications.json"), None])
-    mock_aioresponse.get(f"{RADARR}/notification/schema", payload=fixture("radarr_notification_schema.json"))
+    http.get(f"{RADARR}/notification", payload=[*fixture("radarr_notifications.json"), None])
+    http.get(f"{RADARR}/notification/schema", payload=fixture("radarr_notification_schema.json"))
     (ours,) = await radarr.async_get_notifications()
     assert ours["fields"][0] == ours["fields"][0] | {
         "name": "url",
@@ -258,16 +256,16 @@ async def test_arr_notifications(radarr: ArrClient, mock_aioresponse: aiorespons
     assert [field["name"] for field in schema["fields"]] == ["url", "method", "username", "password", "headers"]
 
 
-async def test_arr_create_and_update(radarr: ArrClient, mock_aioresponse: aioresponses) -> None:
+async def test_arr_create_and_update(radarr: ArrClient, http: aioresponses) -> None:
     """POST creates (201), PUT replaces by id (202); the resource is sent as given."""
     resource = fixture("radarr_notification_schema.json")[1] | {"name": "status_tracker", "onGrab": True}
     stored = {**resource, "id": 3}
-    mock_aioresponse.post(f"{RADARR}/notification", status=201, payload=stored)
-    mock_aioresponse.put(f"{RADARR}/notification/3", status=202, payload=stored)
+    http.post(f"{RADARR}/notification", status=201, payload=stored)
+    http.put(f"{RADARR}/notification/3", status=202, payload=stored)
     assert (await radarr.async_create_notification(resource))["id"] == 3
     assert (await radarr.async_update_notification(stored))["id"] == 3
-    assert sent(mock_aioresponse, "POST", f"{RADARR}/notification")[0].kwargs["json"] == resource
-    (put,) = sent(mock_aioresponse, "PUT", f"{RADARR}/notification/3")
+    assert sent(http, "POST", f"{RADARR}/notification")[0].kwargs["json"] == resource
+    (put,) = sent(http, "PUT", f"{RADARR}/notification/3")
     assert (put.kwargs["json"], put.kwargs["headers"]["X-Api-Key"]) == (stored, KEY)
     for bad_id in (None, 0, True, "3"):
         with pytest.raises(ValueError, match="id"):
@@ -296,47 +294,45 @@ async def test_arr_create_and_update(radarr: ArrClient, mock_aioresponse: aiores
     ],
 )  # fmt: skip
 async def test_arr_save_errors(
-    sonarr: ArrClient, mock_aioresponse: aioresponses, answer: dict[str, Any], error: type[Exception], match: str
+    sonarr: ArrClient, http: aioresponses, answer: dict[str, Any], error: type[Exception], match: str
 ) -> None:
     """A failed test-on-save is a rejected webhook; other validation failures are unexpected answers."""
-    mock_aioresponse.post(f"{SONARR}/notification", **answer)
-    mock_aioresponse.put(f"{SONARR}/notification/7", **answer)
+    http.post(f"{SONARR}/notification", **answer)
+    http.put(f"{SONARR}/notification/7", **answer)
     for save in (sonarr.async_create_notification, sonarr.async_update_notification):
         with pytest.raises(error, match=match) as caught:
             await save({"id": 7, "name": "status_tracker", "implementation": "Webhook"})
         assert_no_key(caught.value)
 
 
-async def test_arr_queue_pages(radarr: ArrClient, mock_aioresponse: aioresponses) -> None:
+async def test_arr_queue_pages(radarr: ArrClient, http: aioresponses) -> None:
     """Radarr's queue is read 200 at a time, with its movies, until page * pageSize covers totalRecords."""
     record = fixture("radarr_queue_record.json")
     first = [record | {"id": n} for n in range(200)]
-    mock_aioresponse.get(
-        f"{RADARR_QUEUE}1", payload={"page": 1, "pageSize": 200, "totalRecords": 201, "records": first}
-    )
-    mock_aioresponse.get(f"{RADARR_QUEUE}2", payload={"page": 2, "pageSize": 200, "totalRecords": 201,
+    http.get(f"{RADARR_QUEUE}1", payload={"page": 1, "pageSize": 200, "totalRecords": 201, "records": first})
+    http.get(f"{RADARR_QUEUE}2", payload={"page": 2, "pageSize": 200, "totalRecords": 201,
                                                       "records": [record, "garbage"]})  # fmt: skip
     queue = await radarr.async_get_queue()
     assert len(queue) == 201
     assert queue[-1]["movie"]["tmdbId"] == 693134
-    params = [call.kwargs["params"] for call in sent(mock_aioresponse, "GET", f"{RADARR}/queue")]
+    params = [call.kwargs["params"] for call in sent(http, "GET", f"{RADARR}/queue")]
     assert params == [
         {"page": page, "pageSize": "200", "includeUnknownMovieItems": "false", "includeMovie": "true"}
         for page in ("1", "2")
     ]
 
 
-async def test_arr_queue_stops(sonarr: ArrClient, mock_aioresponse: aioresponses) -> None:
+async def test_arr_queue_stops(sonarr: ArrClient, http: aioresponses) -> None:
     """Sonarr asks for series and episodes; an empty page, a missing total or the page cap end the walk."""
     url = f"{SONARR}/queue?pageSize=200&includeUnknownSeriesItems=false&includeSeries=true&includeEpisode=true&page="
     record = fixture("sonarr_queue_record.json")
-    mock_aioresponse.get(f"{url}1", payload={"totalRecords": 1, "records": [record]})
-    mock_aioresponse.get(f"{url}1", payload={"totalRecords": 500, "records": []})
-    mock_aioresponse.get(f"{url}1", payload={"records": [record]})
+    http.get(f"{url}1", payload={"totalRecords": 1, "records": [record]})
+    http.get(f"{url}1", payload={"totalRecords": 500, "records": []})
+    http.get(f"{url}1", payload={"records": [record]})
     assert [q["episode"]["episodeNumber"] for q in await sonarr.async_get_queue()] == [1]
     assert await sonarr.async_get_queue() == []
     assert len(await sonarr.async_get_queue()) == 1
-    assert sent(mock_aioresponse, "GET", f"{SONARR}/queue")[0].kwargs["params"] == {
+    assert sent(http, "GET", f"{SONARR}/queue")[0].kwargs["params"] == {
         "page": "1",
         "pageSize": "200",
         "includeUnknownSeriesItems": "false",
@@ -345,23 +341,23 @@ async def test_arr_queue_stops(sonarr: ArrClient, mock_aioresponse: aioresponses
     }
     # aioresponses matches a pattern against the URL with its query sorted.
     everything = re.compile(rf"^{re.escape(SONARR)}/queue\?.*page=\d+&pageSize=200$")
-    mock_aioresponse.get(everything, payload={"totalRecords": 10**6, "records": [record]}, repeat=True)
+    http.get(everything, payload={"totalRecords": 10**6, "records": [record]}, repeat=True)
     assert len(await sonarr.async_get_queue()) == 50
 
 
-async def test_arr_history_since(radarr: ArrClient, sonarr: ArrClient, mock_aioresponse: aioresponses) -> None:
+async def test_arr_history_since(radarr: ArrClient, sonarr: ArrClient, http: aioresponses) -> None:
     """The date goes out as ISO-8601 UTC; the answer is a plain array with the includes asked for."""
     since = datetime(2025, 3, 11, 8, 30, 0, 250000, tzinfo=timezone(timedelta(hours=1)))
     date = "2025-03-11T07:30:00.250Z"
-    mock_aioresponse.get(f"{RADARR}/history/since?date={date}&includeMovie=true",
+    http.get(f"{RADARR}/history/since?date={date}&includeMovie=true",
                          payload=fixture("radarr_history_since.json"))  # fmt: skip
-    mock_aioresponse.get(f"{SONARR}/history/since?date={date}&includeSeries=true&includeEpisode=true",
+    http.get(f"{SONARR}/history/since?date={date}&includeSeries=true&includeEpisode=true",
                          payload=fixture("sonarr_history_since.json"))  # fmt: skip
     movies = await radarr.async_get_history_since(since)
     assert [r["eventType"] for r in movies] == ["grabbed", "downloadFolderImported"]
     (failed,) = await sonarr.async_get_history_since(since.astimezone(UTC))
     assert failed["data"]["message"] == "Download failed: tracker unreachable"
-    assert sent(mock_aioresponse, "GET", f"{RADARR}/history/since")[0].kwargs["params"] == {
+    assert sent(http, "GET", f"{RADARR}/history/since")[0].kwargs["params"] == {
         "date": date,
         "includeMovie": "true",
     }
@@ -393,14 +389,14 @@ async def test_arr_history_since(radarr: ArrClient, sonarr: ArrClient, mock_aior
 )  # fmt: skip
 async def test_arr_errors(
     radarr: ArrClient,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
     call: Callable[[ArrClient], Awaitable[Any]],
     path: str,
     answer: dict[str, Any],
     error: type[ServiceError],
 ) -> None:
     """Every failure maps to one of the clients' errors, and none names the key."""
-    mock_aioresponse.get(f"{RADARR}/{path}", **answer)
+    http.get(f"{RADARR}/{path}", **answer)
     with pytest.raises(error) as caught:
         await call(radarr)
     assert_no_key(caught.value)
@@ -409,25 +405,23 @@ async def test_arr_errors(
 # --- Jellyfin webhook plugin ---
 
 
-async def test_jellyfin_webhook_plugin_round_trip(
-    session: aiohttp.ClientSession, mock_aioresponse: aioresponses
-) -> None:
+async def test_jellyfin_webhook_plugin_round_trip(session: aiohttp.ClientSession, http: aioresponses) -> None:
     """Found in /Plugins by its id, read and written back whole, with the MediaBrowser token."""
     client = JellyfinClient(session, JF, KEY)
     configuration = fixture("jellyfin_webhook_configuration.json")
-    mock_aioresponse.get(f"{JF}/Plugins", payload=fixture("jellyfin_plugins.json"))
-    mock_aioresponse.get(JF_CONFIG, payload=configuration)
-    mock_aioresponse.post(JF_CONFIG, status=204)
-    mock_aioresponse.post(JF_CONFIG, status=200, body="")
+    http.get(f"{JF}/Plugins", payload=fixture("jellyfin_plugins.json"))
+    http.get(JF_CONFIG, payload=configuration)
+    http.post(JF_CONFIG, status=204)
+    http.post(JF_CONFIG, status=200, body="")
     read = await client.async_get_webhook_plugin_configuration()
     assert read is not None
     assert read["GenericOptions"][0]["WebhookName"] == "Someone else's hook"
     await client.async_set_webhook_plugin_configuration(read)
     await client.async_set_webhook_plugin_configuration(read)
-    (posted, _) = sent(mock_aioresponse, "POST", JF_CONFIG)
+    (posted, _) = sent(http, "POST", JF_CONFIG)
     assert posted.kwargs["json"] == configuration
     assert posted.kwargs["headers"] == {"Authorization": f'MediaBrowser Token="{KEY}"'}
-    assert sent(mock_aioresponse, "GET", JF_CONFIG)[0].kwargs["headers"] == posted.kwargs["headers"]
+    assert sent(http, "GET", JF_CONFIG)[0].kwargs["headers"] == posted.kwargs["headers"]
 
 
 @pytest.mark.parametrize(
@@ -439,28 +433,28 @@ async def test_jellyfin_webhook_plugin_round_trip(
     ],
 )
 async def test_jellyfin_webhook_plugin_absent(
-    session: aiohttp.ClientSession, mock_aioresponse: aioresponses, plugins: list[Any]
+    session: aiohttp.ClientSession, http: aioresponses, plugins: list[Any]
 ) -> None:
     """Not installed, or not active yet (a restart pending): None, and the configuration is not asked for."""
-    mock_aioresponse.get(f"{JF}/Plugins", payload=plugins)
+    http.get(f"{JF}/Plugins", payload=plugins)
     assert await JellyfinClient(session, JF, KEY).async_get_webhook_plugin_configuration() is None
-    assert not sent(mock_aioresponse, "GET", JF_CONFIG)
+    assert not sent(http, "GET", JF_CONFIG)
 
 
-async def test_jellyfin_webhook_plugin_edges(session: aiohttp.ClientSession, mock_aioresponse: aioresponses) -> None:
+async def test_jellyfin_webhook_plugin_edges(session: aiohttp.ClientSession, http: aioresponses) -> None:
     """A dashed upper-case id matches; a 404 on the configuration is an absent plugin; garbage and refusals raise."""
     client = JellyfinClient(session, JF, KEY)
     dashed = [{"Name": "Webhook", "Id": "71552A5A-5C5C-4350-A2AE-EBE451A30173", "Status": "Active"}]
-    mock_aioresponse.get(f"{JF}/Plugins", payload=dashed, repeat=True)
-    mock_aioresponse.get(JF_CONFIG, status=404)
-    mock_aioresponse.get(JF_CONFIG, payload=["not", "a", "configuration"])
+    http.get(f"{JF}/Plugins", payload=dashed, repeat=True)
+    http.get(JF_CONFIG, status=404)
+    http.get(JF_CONFIG, payload=["not", "a", "configuration"])
     assert await client.async_get_webhook_plugin_configuration() is None
     with pytest.raises(InvalidResponseError, match="configuration"):
         await client.async_get_webhook_plugin_configuration()
-    mock_aioresponse.post(JF_CONFIG, status=400, payload={"title": "One or more validation errors occurred."})
+    http.post(JF_CONFIG, status=400, payload={"title": "One or more validation errors occurred."})
     with pytest.raises(InvalidResponseError, match="HTTP 400"):
         await client.async_set_webhook_plugin_configuration({})
-    mock_aioresponse.post(JF_CONFIG, status=401)
+    http.post(JF_CONFIG, status=401)
     with pytest.raises(InvalidAuthError):
         await client.async_set_webhook_plugin_configuration({})
 
@@ -474,10 +468,10 @@ async def test_jellyfin_webhook_plugin_edges(session: aiohttp.ClientSession, moc
     ],
 )
 async def test_jellyfin_plugins_errors(
-    session: aiohttp.ClientSession, mock_aioresponse: aioresponses, answer: dict[str, Any], error: type[ServiceError]
+    session: aiohttp.ClientSession, http: aioresponses, answer: dict[str, Any], error: type[ServiceError]
 ) -> None:
     """/Plugins failures map to the clients' errors and never name the key."""
-    mock_aioresponse.get(f"{JF}/Plugins", **answer)
+    http.get(f"{JF}/Plugins", **answer)
     with pytest.raises(error) as caught:
         await JellyfinClient(session, JF, KEY, timeout=0.5).async_get_webhook_plugin_configuration()
     assert_no_key(caught.value)

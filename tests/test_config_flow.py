@@ -89,10 +89,10 @@ async def start_user_flow(hass: HomeAssistant) -> str:
     return str(result["flow_id"])
 
 
-async def test_user_creates_entry_with_jellyfin_only(hass: HomeAssistant, mock_aioresponse: aioresponses) -> None:
+async def test_user_creates_entry_with_jellyfin_only(hass: HomeAssistant, http: aioresponses) -> None:
     """Jellyfin alone is enough; the entry gets one webhook id per service and shows the URLs."""
     await async_process_ha_core_config(hass, {"internal_url": "http://192.168.1.5:8123"})
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    http.get(SYSTEM_INFO, payload=system_info())
     flow_id = await start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(url=JELLYFIN_URL + "/"))
@@ -114,15 +114,13 @@ async def test_user_creates_entry_with_jellyfin_only(hass: HomeAssistant, mock_a
     for service, webhook_id in webhook_ids.items():
         assert placeholders[service] == f"http://192.168.1.5:8123/api/webhook/{webhook_id}"
     # The API key went out in the header Jellyfin 12 still accepts.
-    request = next(iter(mock_aioresponse.requests.values()))[0]
+    request = next(iter(http.requests.values()))[0]
     assert request.kwargs["headers"]["Authorization"] == f'MediaBrowser Token="{JELLYFIN_API_KEY}"'
 
 
-async def test_user_shows_webhook_paths_without_a_configured_url(
-    hass: HomeAssistant, mock_aioresponse: aioresponses
-) -> None:
+async def test_user_shows_webhook_paths_without_a_configured_url(hass: HomeAssistant, http: aioresponses) -> None:
     """Without any Home Assistant URL the user still learns the path to append."""
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    http.get(SYSTEM_INFO, payload=system_info())
     flow_id = await start_user_flow(hass)
     with patch("homeassistant.components.webhook.async_generate_url", side_effect=NoURLAvailableError):
         result = await hass.config_entries.flow.async_configure(flow_id, user_input())
@@ -131,12 +129,12 @@ async def test_user_shows_webhook_paths_without_a_configured_url(
     assert result["description_placeholders"]["radarr"] == (f"<your Home Assistant URL>/api/webhook/{radarr_id}")
 
 
-async def test_user_with_optional_sections(hass: HomeAssistant, mock_aioresponse: aioresponses) -> None:
+async def test_user_with_optional_sections(hass: HomeAssistant, http: aioresponses) -> None:
     """qBittorrent (4.x login answer) and Shoko are checked and stored in their sections."""
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
-    mock_aioresponse.post(QBT_LOGIN, body="Ok.", headers={"Set-Cookie": "SID=abc; HttpOnly; path=/"})
-    mock_aioresponse.get(QBT_VERSION, body="2.8.19")
-    mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
+    http.get(SYSTEM_INFO, payload=system_info())
+    http.post(QBT_LOGIN, body="Ok.", headers={"Set-Cookie": "SID=abc; HttpOnly; path=/"})
+    http.get(QBT_VERSION, body="2.8.19")
+    http.get(SHOKO_LOOKUP, payload=[])
     flow_id = await start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(
@@ -148,11 +146,11 @@ async def test_user_with_optional_sections(hass: HomeAssistant, mock_aioresponse
     assert result["data"][CONF_SHOKO] == SHOKO_INPUT
 
 
-async def test_qbittorrent_5_login_without_credentials(hass: HomeAssistant, mock_aioresponse: aioresponses) -> None:
+async def test_qbittorrent_5_login_without_credentials(hass: HomeAssistant, http: aioresponses) -> None:
     """qBittorrent 5.2 answers 204 with an empty body; a whitelisted client needs no username."""
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
-    mock_aioresponse.post(QBT_LOGIN, status=204, body="")
-    mock_aioresponse.get(QBT_VERSION, body="2.15.1")
+    http.get(SYSTEM_INFO, payload=system_info())
+    http.post(QBT_LOGIN, status=204, body="")
+    http.get(QBT_VERSION, body="2.15.1")
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(qbittorrent={CONF_URL: QBT_URL}))
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -177,31 +175,31 @@ async def test_qbittorrent_5_login_without_credentials(hass: HomeAssistant, mock
 )
 async def test_jellyfin_errors_then_recover(
     hass: HomeAssistant,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
     mock_kwargs: dict[str, Any],
     error: str,
 ) -> None:
     """Each Jellyfin failure shows its form error; fixing it creates the entry."""
-    mock_aioresponse.get(SYSTEM_INFO, **mock_kwargs)
+    http.get(SYSTEM_INFO, **mock_kwargs)
     flow_id = await start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(flow_id, user_input())
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
 
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    http.get(SYSTEM_INFO, payload=system_info())
     result = await hass.config_entries.flow.async_configure(flow_id, user_input())
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 @pytest.mark.parametrize("url", ["not a url", "ftp://192.168.1.10", "http://", "", "http://[::1"])
-async def test_jellyfin_invalid_url(hass: HomeAssistant, mock_aioresponse: aioresponses, url: str) -> None:
+async def test_jellyfin_invalid_url(hass: HomeAssistant, http: aioresponses, url: str) -> None:
     """A URL that is not http(s) with a host is refused before any call."""
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(url=url))
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_URL: "invalid_url"}
-    assert not mock_aioresponse.requests
+    assert not http.requests
 
 
 @pytest.mark.parametrize(
@@ -225,18 +223,18 @@ async def test_jellyfin_invalid_url(hass: HomeAssistant, mock_aioresponse: aiore
 )
 async def test_qbittorrent_errors(
     hass: HomeAssistant,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
     login: dict[str, Any] | None,
     version: dict[str, Any] | None,
     given: dict[str, Any],
     error: str,
 ) -> None:
     """qBittorrent failures are reported on its section, Jellyfin still checked."""
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    http.get(SYSTEM_INFO, payload=system_info())
     if login is not None:
-        mock_aioresponse.post(QBT_LOGIN, **login)
+        http.post(QBT_LOGIN, **login)
     if version is not None:
-        mock_aioresponse.get(QBT_VERSION, **version)
+        http.get(QBT_VERSION, **version)
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(qbittorrent=given))
     assert result["type"] is FlowResultType.FORM
@@ -256,15 +254,15 @@ async def test_qbittorrent_errors(
 )
 async def test_shoko_errors(
     hass: HomeAssistant,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
     lookup: dict[str, Any] | None,
     given: dict[str, Any],
     error: str,
 ) -> None:
     """Shoko failures are reported on its section."""
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    http.get(SYSTEM_INFO, payload=system_info())
     if lookup is not None:
-        mock_aioresponse.get(SHOKO_LOOKUP, **lookup)
+        http.get(SHOKO_LOOKUP, **lookup)
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(shoko=given))
     assert result["type"] is FlowResultType.FORM
@@ -272,11 +270,11 @@ async def test_shoko_errors(
 
 
 async def test_duplicate_server_aborts(
-    hass: HomeAssistant, mock_aioresponse: aioresponses, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant, http: aioresponses, mock_config_entry: MockConfigEntry
 ) -> None:
     """The same Jellyfin server (by server id, whatever the URL) cannot be added twice."""
     mock_config_entry.add_to_hass(hass)
-    mock_aioresponse.get("http://jellyfin.local:8096/System/Info", payload=system_info())
+    http.get("http://jellyfin.local:8096/System/Info", payload=system_info())
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(url="http://jellyfin.local:8096"))
     assert result["type"] is FlowResultType.ABORT
@@ -352,7 +350,7 @@ def entry_data_all(entry_data: dict[str, Any]) -> dict[str, Any]:
 )
 async def test_reauth_updates_every_secret(
     hass: HomeAssistant,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
     entry_data_all: dict[str, Any],
     new_qbt_password: str,
     new_shoko_key: str,
@@ -367,18 +365,18 @@ async def test_reauth_updates_every_secret(
     assert schema_keys == {"api_key", "qbittorrent_password", "shoko_api_key"}
 
     # A still-wrong key keeps the form open.
-    mock_aioresponse.get(SYSTEM_INFO, status=401)
-    mock_aioresponse.post(QBT_LOGIN, body="Ok.")
-    mock_aioresponse.get(QBT_VERSION, body="2.8.19")
-    mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
+    http.get(SYSTEM_INFO, status=401)
+    http.post(QBT_LOGIN, body="Ok.")
+    http.get(QBT_VERSION, body="2.8.19")
+    http.get(SHOKO_LOOKUP, payload=[])
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "still-wrong"})
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_auth"}
 
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
-    mock_aioresponse.post(QBT_LOGIN, body="Ok.")
-    mock_aioresponse.get(QBT_VERSION, body="2.8.19")
-    mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
+    http.get(SYSTEM_INFO, payload=system_info())
+    http.post(QBT_LOGIN, body="Ok.")
+    http.get(QBT_VERSION, body="2.8.19")
+    http.get(SHOKO_LOOKUP, payload=[])
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {CONF_API_KEY: "new-jf-key", "qbittorrent_password": new_qbt_password, "shoko_api_key": new_shoko_key},
@@ -394,22 +392,20 @@ async def test_reauth_updates_every_secret(
 
 
 async def test_reauth_jellyfin_only_form(
-    hass: HomeAssistant, mock_aioresponse: aioresponses, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant, http: aioresponses, mock_config_entry: MockConfigEntry
 ) -> None:
     """Without optional services only the Jellyfin key is asked for; another server aborts."""
     mock_config_entry.add_to_hass(hass)
     result = await mock_config_entry.start_reauth_flow(hass)
     assert {str(key) for key in result["data_schema"].schema} == {"api_key"}
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(server_id="ffffffffffffffffffffffffffffffff"))
+    http.get(SYSTEM_INFO, payload=system_info(server_id="ffffffffffffffffffffffffffffffff"))
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "k"})
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_server"
     assert mock_config_entry.data[CONF_API_KEY] == JELLYFIN_API_KEY
 
 
-async def test_reconfigure(
-    hass: HomeAssistant, mock_aioresponse: aioresponses, init_integration: MockConfigEntry
-) -> None:
+async def test_reconfigure(hass: HomeAssistant, http: aioresponses, init_integration: MockConfigEntry) -> None:
     """Reconfigure changes addresses of the same server, keeps webhook ids, reports errors."""
     result = await init_integration.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
@@ -419,8 +415,8 @@ async def test_reconfigure(
     assert result["errors"] == {CONF_URL: "invalid_url"}
 
     new_url = "http://jellyfin.lan:8096"
-    mock_aioresponse.get(f"{new_url}/System/Info", payload=system_info())
-    mock_aioresponse.get(SHOKO_LOOKUP, payload=[])
+    http.get(f"{new_url}/System/Info", payload=system_info())
+    http.get(SHOKO_LOOKUP, payload=[])
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], user_input(url=new_url, shoko=SHOKO_INPUT)
     )
@@ -433,12 +429,12 @@ async def test_reconfigure(
 
 
 async def test_reconfigure_other_server_aborts(
-    hass: HomeAssistant, mock_aioresponse: aioresponses, mock_config_entry: MockConfigEntry
+    hass: HomeAssistant, http: aioresponses, mock_config_entry: MockConfigEntry
 ) -> None:
     """Pointing the entry at another Jellyfin server is refused."""
     mock_config_entry.add_to_hass(hass)
     result = await mock_config_entry.start_reconfigure_flow(hass)
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(server_id="0" * 32))
+    http.get(SYSTEM_INFO, payload=system_info(server_id="0" * 32))
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input())
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_server"
@@ -455,12 +451,12 @@ def _connections(**sections: dict[str, Any]) -> dict[str, Any]:
     return {**user_input(), CONF_JELLYFIN_WEBHOOK: False, **sections}
 
 
-async def test_user_with_jellyseerr_radarr_and_a_4k_sonarr(hass: HomeAssistant, mock_aioresponse: aioresponses) -> None:
+async def test_user_with_jellyseerr_radarr_and_a_4k_sonarr(hass: HomeAssistant, http: aioresponses) -> None:
     """Each connection is checked with its API key; the entry keeps URL, key and the 4K flag."""
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(), repeat=True)
-    mock_aioresponse.get(f"{SEERR}/api/v1/settings/main", payload={"applicationTitle": "Jellyseerr"})
-    mock_aioresponse.get(f"{RADARR}/api/v3/system/status", payload={"appName": "Radarr", "version": "5.20"})
-    mock_aioresponse.get(f"{SONARR_4K}/api/v3/system/status", payload={"appName": "Sonarr", "version": "4.0"})
+    http.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    http.get(f"{SEERR}/api/v1/settings/main", payload={"applicationTitle": "Jellyseerr"})
+    http.get(f"{RADARR}/api/v3/system/status", payload={"appName": "Radarr", "version": "5.20"})
+    http.get(f"{SONARR_4K}/api/v3/system/status", payload={"appName": "Sonarr", "version": "4.0"})
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(
         flow_id,
@@ -477,7 +473,7 @@ async def test_user_with_jellyseerr_radarr_and_a_4k_sonarr(hass: HomeAssistant, 
     assert data[CONF_SONARR_2] == {CONF_URL: SONARR_4K, CONF_API_KEY: "sonarr-key", CONF_IS_4K: True}
     assert data[CONF_SONARR] == {}
     assert data[CONF_JELLYFIN_WEBHOOK] is False
-    calls = {str(url): request for (_, url), request in mock_aioresponse.requests.items()}
+    calls = {str(url): request for (_, url), request in http.requests.items()}
     assert calls[f"{SEERR}/api/v1/settings/main"][0].kwargs["headers"]["X-Api-Key"] == "seerr-key"
     assert calls[f"{RADARR}/api/v3/system/status"][0].kwargs["headers"]["X-Api-Key"] == "radarr-key"
 
@@ -495,16 +491,16 @@ async def test_user_with_jellyseerr_radarr_and_a_4k_sonarr(hass: HomeAssistant, 
 )
 async def test_connection_errors_are_shown_on_their_section(
     hass: HomeAssistant,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
     section: str,
     given: dict[str, Any],
     answer: dict[str, Any] | None,
     error: str,
 ) -> None:
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    http.get(SYSTEM_INFO, payload=system_info(), repeat=True)
     if answer is not None:
         path = "/api/v1/settings/main" if section == "jellyseerr" else "/api/v3/system/status"
-        mock_aioresponse.get(given[CONF_URL] + path, **answer)
+        http.get(given[CONF_URL] + path, **answer)
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, _connections(**{section: given}))
     assert result["type"] is FlowResultType.FORM
@@ -512,14 +508,14 @@ async def test_connection_errors_are_shown_on_their_section(
 
 
 async def test_reconfigure_adds_a_connection(
-    hass: HomeAssistant, mock_aioresponse: aioresponses, init_integration: MockConfigEntry
+    hass: HomeAssistant, http: aioresponses, init_integration: MockConfigEntry
 ) -> None:
     """An entry made without connections gets Radarr through Reconfigure; the form shows the saved values."""
     result = await init_integration.start_reconfigure_flow(hass)
     schema_keys = {str(key) for key in result["data_schema"].schema}
     assert {"jellyseerr", "radarr", "radarr_2", "sonarr", "sonarr_2", "jellyfin_webhook"} <= schema_keys
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(), repeat=True)
-    mock_aioresponse.get(f"{RADARR}/api/v3/system/status", payload={"appName": "Radarr"})
+    http.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    http.get(f"{RADARR}/api/v3/system/status", payload={"appName": "Radarr"})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _connections(radarr={CONF_URL: RADARR, CONF_API_KEY: "radarr-key", CONF_IS_4K: True})
     )
@@ -591,12 +587,12 @@ def _every_service_answers(mock: aioresponses) -> None:
 
 
 async def test_reauth_changes_only_the_typed_secret(
-    hass: HomeAssistant, mock_aioresponse: aioresponses, full_entry: MockConfigEntry
+    hass: HomeAssistant, http: aioresponses, full_entry: MockConfigEntry
 ) -> None:
     """A new Jellyfin key: data and options stay as they were, byte for byte, except that key; the entry reloads."""
     full_entry.add_to_hass(hass)
     data, options = copy.deepcopy(dict(full_entry.data)), copy.deepcopy(dict(full_entry.options))
-    _every_service_answers(mock_aioresponse)
+    _every_service_answers(http)
     result = await full_entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
     with patch("custom_components.status_tracker.async_setup_entry", return_value=True) as setup_entry:
@@ -611,10 +607,10 @@ async def test_reauth_changes_only_the_typed_secret(
 
 @pytest.mark.parametrize("api_key", ["new-jf-key", JELLYFIN_API_KEY], ids=["new key", "same key"])
 async def test_reauth_reloads_a_loaded_entry_once(
-    hass: HomeAssistant, mock_aioresponse: aioresponses, init_integration: MockConfigEntry, api_key: str
+    hass: HomeAssistant, http: aioresponses, init_integration: MockConfigEntry, api_key: str
 ) -> None:
     """One reload whether the key changed (the update listener's) or not (the flow's): checks resume either way."""
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    http.get(SYSTEM_INFO, payload=system_info())
     result = await init_integration.start_reauth_flow(hass)
     with patch.object(hass.config_entries, "async_reload", wraps=hass.config_entries.async_reload) as reload:
         result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: api_key})

@@ -281,7 +281,7 @@ def _run(coroutine: Any) -> Any:
     raise AssertionError("the coroutine suspended")  # pragma: no cover
 
 
-class PureIngest:
+class PureHub:
     """The webhook receiver's decisions on a bare tracker: 422 on InvalidPayload, 200 ignored, or apply."""
 
     def __init__(self) -> None:
@@ -324,7 +324,7 @@ class PureIngest:
 @pytest.mark.parametrize("service", SERVICES)
 def test_fuzz_parse_and_apply(service: str) -> None:
     """FUZZ_EXAMPLES bodies per endpoint through the body reader, the parser and the tracker."""
-    hub = PureIngest()
+    hub = PureHub()
     ran = []
 
     @_fuzz_settings(EXAMPLES)
@@ -401,12 +401,12 @@ def _grab_with_tmdb_id(value: str) -> bytes:
 
 def test_known_bug_non_ascii_digit_id_is_rejected() -> None:
     """422 "invalid field movie.tmdbId" (was: ValueError out of the parser)."""
-    PureIngest().check("radarr", _grab_with_tmdb_id("²"))
+    PureHub().check("radarr", _grab_with_tmdb_id("²"))
 
 
 def test_known_bug_deeply_nested_body_is_rejected() -> None:
     """400 "body is not JSON" (was: RecursionError out of the body reader)."""
-    PureIngest().check("jellyfin", b"[" * 100_000 + b"]" * 100_000)
+    PureHub().check("jellyfin", b"[" * 100_000 + b"]" * 100_000)
 
 
 @pytest.mark.parametrize(

@@ -245,13 +245,13 @@ async def test_store_written_on_home_assistant_stop(
 async def test_setup_waits_for_jellyfin(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
     freezer: FrozenDateTimeFactory,
     answer: dict[str, Any],
     error: str,
 ) -> None:
     """Jellyfin out of reach at setup: the entry retries (saying why) and loads once Jellyfin answers."""
-    mock_aioresponse.get(SYSTEM_INFO, **answer)
+    http.get(SYSTEM_INFO, **answer)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
@@ -259,7 +259,7 @@ async def test_setup_waits_for_jellyfin(
     assert mock_config_entry.error_reason_translation_placeholders == {"service": "Jellyfin", "error": error}
     assert mock_config_entry.reason == f"Jellyfin is unavailable: {error}"
 
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info())
+    http.get(SYSTEM_INFO, payload=system_info())
     freezer.tick(60)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)  # Home Assistant retries in a background task
@@ -268,10 +268,10 @@ async def test_setup_waits_for_jellyfin(
 
 @pytest.mark.jellyfin_setup_check
 async def test_setup_with_a_refused_jellyfin_key_asks_for_a_new_one(
-    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_aioresponse: aioresponses
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, http: aioresponses
 ) -> None:
     """Jellyfin refuses the key at setup: setup error, the reauthentication form for the Jellyfin key."""
-    mock_aioresponse.get(SYSTEM_INFO, status=401)
+    http.get(SYSTEM_INFO, status=401)
     mock_config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
@@ -282,7 +282,7 @@ async def test_setup_with_a_refused_jellyfin_key_asks_for_a_new_one(
     assert flows[0]["step_id"] == "reauth_confirm"
 
     # The same key works again (Jellyfin was restored): the entry loads without anything else changing.
-    mock_aioresponse.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    http.get(SYSTEM_INFO, payload=system_info(), repeat=True)
     result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {CONF_API_KEY: JELLYFIN_API_KEY})
     await hass.async_block_till_done()
     assert result["reason"] == "reauth_successful"

@@ -125,7 +125,7 @@ async def test_history_is_capped_oldest_finished_first(
     mock_config_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
     freezer: FrozenDateTimeFactory,
-    mock_aioresponse: aioresponses,
+    http: aioresponses,
 ) -> None:
     """Above max_requests, the finished requests changed longest ago are forgotten; active ones never are."""
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -79,7 +79,7 @@ LIBRARY_CHECK_DELAYS: Final = (10, 30, 60, 120, 300)  # seconds
 LIBRARY_TICK: Final = 10  # seconds between looks at what is due
 # Poll backoff while a service fails: the interval doubles up to this.
 MAX_POLL_BACKOFF: Final = 300  # seconds
-# Catch-up with Jellyseerr/Radarr/Sonarr (reconcile.py): at most this often, and this far back in *arr history.
+# Catch-up with Jellyseerr/Radarr/Sonarr (catchup.py): at most this often, and this far back in *arr history.
 RECONCILE_EVERY: Final = 900  # seconds
 RECONCILE_HISTORY_DAYS: Final = 30
 # A polled service failing this long gets a repair issue.

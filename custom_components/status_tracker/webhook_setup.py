@@ -1,6 +1,6 @@
 """Writes our webhook into each connected service's settings, the way Home Assistant's own Seerr integration does.
 
-For each service: read its current settings, ask autoconfig.py what to write (nothing when already right), and
+For each service: read its current settings, ask core/webhook_setup.py what to write (nothing when already right), and
 write it to the first of Home Assistant's URLs (internal, then external) that the service can reach, as the
 service's own test proves (Seerr's test endpoint; Radarr/Sonarr test on save). When none can, or the service
 cannot be configured, a repair issue shows the URL to enter by hand; webhooks pasted by hand keep working
