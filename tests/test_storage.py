@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -18,9 +19,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.status_tracker.const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_VERSION
+from custom_components.status_tracker.const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_SAVE_DELAY, STORAGE_VERSION
 
-from .helpers import ENTRY_ID, STORE_KEY, Services, request_states
+from .helpers import ENTRY_ID, STORE_KEY, Services, request_states, tick
 
 ISSUE_ID = f"store_unreadable_storage_{ENTRY_ID}"
 # Home Assistant's own loader, before the test harness swaps it for its in-memory storage.
@@ -205,3 +206,30 @@ async def test_corrupt_file_is_renamed_and_reported(
     assert [issue.translation_key for issue in issues] == ["storage_corruption"]
     assert request_states(hass) == []
     assert all(state.state != STATE_UNAVAILABLE for state in hass.states.async_all("sensor"))
+
+
+async def test_a_stream_of_changes_never_postpones_the_write(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Issue 14 (first step): a webhook every 2 s for 30 s; each change is on disk within STORAGE_SAVE_DELAY of it.
+
+    Home Assistant's delayed save restarts its timer on every call, so a steady stream (progress polls, or webhooks as
+    here) kept the file unwritten for as long as it lasted.
+    """
+    services = Services(hass, hass_client_no_auth)
+    await services.run("jellyseerr/movie_auto_approved")
+    await tick(hass, freezer, STORAGE_SAVE_DELAY + 1)
+    await services.run("radarr/grab")
+    on_disk = {}  # second of the stream -> the request's state in the file
+    for second in range(2, 32, 2):
+        await services.run("radarr/test")  # changes only the webhook time, as a progress poll changes only progress
+        await tick(hass, freezer, 2)
+        (request,) = hass_storage[STORE_KEY]["data"]["tracker"]["requests"]
+        on_disk[second] = request["state"]
+    first_written = min((second for second, state in on_disk.items() if state == "grabbing"), default=None)
+    assert first_written is not None, on_disk
+    assert first_written <= STORAGE_SAVE_DELAY + 2

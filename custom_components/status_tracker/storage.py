@@ -71,6 +71,8 @@ class TrackerStore:
         self._key = f"{DOMAIN}.{entry_id}"
         self._store = _MigratingStore(hass, STORAGE_VERSION, self._key, minor_version=STORAGE_MINOR_VERSION)
         self._data_func: Callable[[], StoredData] | None = None
+        # A write is scheduled and has not read the data yet.
+        self._pending = False
 
     @property
     def backup_path(self) -> str:
@@ -86,13 +88,28 @@ class TrackerStore:
             raise
 
     def async_schedule_save(self, data_func: Callable[[], StoredData]) -> None:
-        """Save soon; a burst of changes becomes one write."""
+        """Save within STORAGE_SAVE_DELAY of the first unsaved change; a burst of changes becomes one write.
+
+        Home Assistant's delayed save restarts its timer at every call, so a steady stream of changes (progress every
+        few seconds) would postpone the write for as long as it lasts. A write already scheduled is left alone: it
+        reads the data when it runs, so it takes every change made until then.
+        """
         self._data_func = data_func
-        self._store.async_delay_save(data_func, STORAGE_SAVE_DELAY)
+        if not self._pending:
+            self._pending = True
+            self._store.async_delay_save(self._data_at_write, STORAGE_SAVE_DELAY)
+
+    def _data_at_write(self) -> StoredData:
+        # Called by the Store in the event loop when it writes: a change from now on needs a write of its own.
+        self._pending = False
+        assert self._data_func is not None  # noqa: S101 - set before any write is scheduled
+        return self._data_func()
 
     async def async_flush(self) -> None:
         """Write a pending save now (unload, Home Assistant stop)."""
         if self._data_func is not None:
+            # async_save cancels the delayed write, which then never reads the data.
+            self._pending = False
             await self._store.async_save(self._data_func())
             self._data_func = None
 
