@@ -1,19 +1,25 @@
-"""The four figures of issue 7, each against a baseline measured in the same run. Printed, never asserted.
+"""The figures of issues 7 (a-d) and 14 (e-g), each against a baseline or target. Printed, never asserted.
 
 a. webhook cost through Home Assistant's HTTP stack vs a no-op webhook handler in the same instance;
 b. per-webhook cost with 10,000 requests / 100,000 episodes vs 10 requests (tracker core, then HTTP);
 c. load time and memory of that store, and store bytes per episode;
-d. HTTP requests to qBittorrent per poll cycle with 500 active torrents vs 1.
+d. HTTP requests to qBittorrent per poll cycle with 500 active torrents vs 1;
+e. bytes the store writes to disk for one Radarr webhook, 10,000 requests vs 10;
+f. the longest event-loop stall during a stream of webhooks that includes a store write, 10,000 requests vs 10;
+g. loading that store from disk as setup does (Store load incl. JSON decode, then Tracker.from_dict).
 
 Not collected by the test command (testpaths is `tests`); run with `python -m benchmarks` or `scripts/bench`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 import copy
 from datetime import UTC, datetime, timedelta
 import gc
+import itertools
 import json
 from pathlib import Path
 import re
@@ -21,12 +27,14 @@ import statistics
 import time
 import tracemalloc
 from typing import Any
+from unittest.mock import patch
 
 from aiohttp import web
 from aioresponses import CallbackResult, aioresponses
 from homeassistant.components import webhook
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
 import orjson
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -37,10 +45,12 @@ from custom_components.status_tracker.const import (
     CONF_WEBHOOK_IDS,
     DOMAIN,
     STORAGE_MINOR_VERSION,
+    STORAGE_SAVE_DELAY,
     STORAGE_VERSION,
 )
 from custom_components.status_tracker.core.models import AnimeRules
 from custom_components.status_tracker.core.tracker import Tracker
+from custom_components.status_tracker.storage import TrackerStore, async_load_tracker
 from custom_components.status_tracker.webhook import PARSERS
 
 from .conftest import report
@@ -57,6 +67,18 @@ SCALE_CORE_OPS = 4_000
 SCALE_HTTP_OPS = 2_000
 TORRENTS = 500
 POLL_CYCLES = 5
+STORE_KEY = f"{DOMAIN}.{ENTRY_ID}"
+STALL_TARGET_MS = 50
+PROBE_PERIOD = 0.01
+STREAM_PAUSE = 0.02
+LOAD_RUNS = 3
+
+# Home Assistant's own file path of the Store, kept before the harness's hass_storage fixture replaces it.
+REAL_WRITE = Store._async_write_data  # noqa: SLF001
+REAL_LOAD = Store._async_load  # noqa: SLF001
+WRITE_FAILURES: list[str] = []
+# Loop time at the start and end of each write of our store (both e-g), to place the longest stall.
+WRITE_SPANS: list[tuple[float, float]] = []
 
 
 def fixture(name: str) -> Any:
@@ -430,4 +452,237 @@ async def test_d_qbittorrent_requests(hass: HomeAssistant, hass_storage: dict[st
         f"d. qBittorrent, {TORRENTS} active torrents, {POLL_CYCLES} cycles: requests per cycle {per_cycle}"
         f" (the first logs in) -> {steady:g} per cycle vs baseline 1 -> ratio {steady:g} (target 1)"
         f" {verdict(steady == 1)}; {seconds * 1000:.0f} ms per cycle"
+    )
+
+
+# --- e, f, g. the store on disk (issue 14) --------------------------------------------------------------------
+
+
+@contextmanager
+def store_on_disk(hass: HomeAssistant, config_dir: Path, *, load: bool = False) -> Iterator[list[int]]:
+    """Our store writes (and with `load`, reads) a real file in `config_dir`, through Home Assistant's own code.
+
+    The harness keeps every store in memory, encoding and decoding it in the event loop, which is neither the cost
+    nor the place of a real write. Other stores (registries) stay in memory. Yields the size of the file after each
+    write of our store, in order.
+    """
+    hass.config.config_dir = str(config_dir)
+    harness_write, harness_load = Store._async_write_data, Store._async_load  # noqa: SLF001
+    sizes: list[int] = []
+
+    async def write(store: Store[Any], *args: Any) -> None:
+        if store.key != STORE_KEY:
+            await harness_write(store, *args)
+            return
+        start = hass.loop.time()
+        try:
+            await REAL_WRITE(store, *args)
+        except RuntimeError as err:
+            # HA 2025.4 calls the data function in its executor thread (see f); a failed write is a figure too.
+            WRITE_FAILURES.append(f"{type(err).__name__}: {err}")
+            return
+        finally:
+            WRITE_SPANS.append((start, hass.loop.time()))
+        sizes.append(await hass.async_add_executor_job(lambda: Path(store.path).stat().st_size))
+
+    async def read(store: Store[Any]) -> Any:
+        return await (REAL_LOAD if load and store.key == STORE_KEY else harness_load)(store)
+
+    with patch.object(Store, "_async_write_data", write), patch.object(Store, "_async_load", read):
+        yield sizes
+
+
+def kib(size: float) -> str:
+    """Bytes as KiB."""
+    return f"{size / 1024:,.0f} KiB"
+
+
+async def _entry_on_disk(
+    hass: HomeAssistant, hass_storage: dict[str, Any], client_factory: ClientSessionGenerator
+) -> tuple[MockConfigEntry, Any]:
+    """The entry set up with the 10 targets (entities as in b), and an HTTP client."""
+    store_with(hass_storage, {"requests": targets()})
+    config_entry = entry()
+    await setup(hass, config_entry)
+    return config_entry, await client_factory()
+
+
+async def test_e_bytes_per_webhook(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """Bytes our store writes for one Radarr Grab through HA's HTTP stack, with 10,000 requests vs 10.
+
+    Pending writes are flushed before the post; after it, the store's flush does the write the webhook scheduled
+    (now, instead of STORAGE_SAVE_DELAY later: the same Store write path and the same bytes).
+    """
+    with store_on_disk(hass, tmp_path) as sizes:
+        config_entry, client = await _entry_on_disk(hass, hass_storage, hass_client_no_auth)
+        hub, store = config_entry.runtime_data.hub, config_entry.runtime_data.store
+        # Grabs with a new download id for targets 0 and 1: each changes its request.
+        grabs = [body for service, body in scale_payloads(8) if service == "radarr"]
+        written: dict[str, list[int]] = {}
+        for label, tracker, body in (
+            ("small", build(10, 0), grabs[0]),
+            ("big", build(BIG_REQUESTS, BIG_EPISODES), grabs[1]),
+        ):
+            hub._tracker = tracker  # noqa: SLF001 - as in b: the fillers get no entities
+            await store.async_flush()
+            before = len(sizes)
+            response = await client.post(
+                f"/api/webhook/{WEBHOOK_IDS['radarr']}", data=body, headers={"Content-Type": "application/json"}
+            )
+            await response.read()
+            if response.status != 200:
+                raise AssertionError(f"radarr answered {response.status}")
+            await store.async_flush()
+            await hass.async_block_till_done()
+            written[label] = sizes[before:]
+    small, big = sum(written["small"]), sum(written["big"])
+    ratio = big / small if small else float("inf")
+    report(
+        f"e. bytes written per webhook (Radarr Grab, HA HTTP, {len(written['big'])} store write(s)): {kib(big)}"
+        f" ({big:,} B) with {BIG_REQUESTS:,} requests/{BIG_EPISODES:,} episodes vs {kib(small)} ({small:,} B)"
+        f" with 10 -> ratio {ratio:,.0f}; target <= 64 KiB {verdict(0 < big <= 64 * 1024)}"
+    )
+
+
+class StallProbe:
+    """A callback due every PROBE_PERIOD on the loop; keeps the largest lateness (when it ran minus when it was due)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Not yet running."""
+        self._loop = loop
+        self._due = 0.0
+        self._handle: asyncio.TimerHandle | None = None
+        self.worst = 0.0
+        self.worst_at = 0.0
+        self.late: list[float] = []
+
+    def start(self) -> None:
+        """Schedule the first tick."""
+        self._due = self._loop.time() + PROBE_PERIOD
+        self._handle = self._loop.call_at(self._due, self._tick)
+
+    def _tick(self) -> None:
+        now = self._loop.time()
+        self.late.append(now - self._due)
+        if now - self._due > self.worst:
+            self.worst, self.worst_at = now - self._due, now
+        # Due again one period after it ran: one stall is counted once, not as a queue of late ticks.
+        self._due = now + PROBE_PERIOD
+        self._handle = self._loop.call_at(self._due, self._tick)
+
+    def stop(self) -> None:
+        """Cancel the next tick."""
+        if self._handle is not None:
+            self._handle.cancel()
+
+
+async def _stream(
+    hass: HomeAssistant, client: Any, payloads: Iterator[tuple[str, bytes]], sizes: list[int]
+) -> tuple[StallProbe, int, int, float]:
+    """Post webhooks (STREAM_PAUSE apart) until the store's delayed write has happened, then half a second more.
+
+    Real time: the write comes from the store's own timer, STORAGE_SAVE_DELAY after the first change.
+    Returns the probe, webhooks posted, writes done, seconds streamed.
+    """
+    loop = hass.loop
+    probe = StallProbe(loop)
+    before = len(sizes)
+    start = loop.time()
+    done_at: float | None = None
+    posted = 0
+    probe.start()
+    try:
+        while loop.time() - start < STORAGE_SAVE_DELAY * 3:
+            service, body = next(payloads)
+            response = await client.post(
+                f"/api/webhook/{WEBHOOK_IDS[service]}", data=body, headers={"Content-Type": "application/json"}
+            )
+            await response.read()
+            if response.status != 200:
+                raise AssertionError(f"{service} answered {response.status}")
+            posted += 1
+            if done_at is None and len(sizes) > before:
+                done_at = loop.time()
+            if done_at is not None and loop.time() - done_at > 0.5:
+                break
+            await asyncio.sleep(STREAM_PAUSE)
+    finally:
+        probe.stop()
+    return probe, posted, len(sizes) - before, loop.time() - start
+
+
+async def test_f_loop_stall(
+    hass: HomeAssistant,
+    hass_client_no_auth: ClientSessionGenerator,
+    hass_storage: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """Longest event-loop stall while webhooks stream in and the store writes, with 10,000 requests vs 10."""
+    with store_on_disk(hass, tmp_path) as sizes:
+        config_entry, client = await _entry_on_disk(hass, hass_storage, hass_client_no_auth)
+        hub, store = config_entry.runtime_data.hub, config_entry.runtime_data.store
+        # Webhooks that change existing requests only: on HA 2025.4 the Store builds the data (Tracker.to_dict) in its
+        # executor thread, and a Jellyseerr webhook adding a request meanwhile makes it raise (the write is lost).
+        payloads = itertools.cycle([p for p in scale_payloads(2_000) if p[0] != "jellyseerr"])
+        failures = len(WRITE_FAILURES)
+        runs: dict[str, tuple[StallProbe, int, int, float]] = {}
+        for label, tracker in (("small", lambda: build(10, 0)), ("big", lambda: build(BIG_REQUESTS, BIG_EPISODES))):
+            hub._tracker = tracker()  # noqa: SLF001 - as in b: the fillers get no entities
+            await store.async_flush()  # no write left over: the stream's first change schedules the next one
+            await hass.async_block_till_done()
+            gc.collect()
+            runs[label] = await _stream(hass, client, payloads, sizes)
+        await hass.async_block_till_done()
+    (big, posted, writes, seconds), (small, *_) = runs["big"], runs["small"]
+    worst_ms = big.worst * 1000
+    if failed := WRITE_FAILURES[failures:]:
+        report(f"f. loop stall: {len(failed)} store write(s) failed during the stream: {failed[0]}")
+    if not writes:
+        report("f. loop stall: the store did not write during the stream (figure not measured)")
+        return
+    over = sum(late * 1000 > STALL_TARGET_MS for late in big.late)
+    # The stall ended when the probe ran; it overlapped a write if it started before that write ended.
+    during = any(begin < big.worst_at and big.worst_at - big.worst < end for begin, end in WRITE_SPANS)
+    report(
+        f"f. loop stall ({posted} webhooks over {seconds:.1f} s, {writes} delayed store write(s) by the store's"
+        f" own timer): longest {worst_ms:.0f} ms with {BIG_REQUESTS:,} requests"
+        f" ({'during' if during else 'outside'} a store write; {over} probe(s) over {STALL_TARGET_MS} ms)"
+        f" vs {small.worst * 1000:.0f} ms with 10; target <= {STALL_TARGET_MS} ms"
+        f" {verdict(worst_ms <= STALL_TARGET_MS)}"
+    )
+
+
+async def test_g_load_from_disk(hass: HomeAssistant, hass_storage: dict[str, Any], tmp_path: Path) -> None:
+    """Setup's load path on a 10,000-request / 100,000-episode store file: Store load (read + JSON decode in HA's
+    executor, version check) then Tracker.from_dict, i.e. `async_load_tracker`. The file was just written (page
+    cache warm).
+    """
+    with store_on_disk(hass, tmp_path, load=True) as sizes:
+        writer = TrackerStore(hass, ENTRY_ID)
+        writer.async_schedule_save(lambda: {"tracker": build(BIG_REQUESTS, BIG_EPISODES).to_dict(), "last_webhook": {}})
+        await writer.async_flush()
+        totals, stores = [], []
+        for _ in range(LOAD_RUNS):
+            gc.collect()
+            start = time.perf_counter()
+            tracker, _last = await async_load_tracker(hass, ENTRY_ID, TrackerStore(hass, ENTRY_ID))
+            totals.append(time.perf_counter() - start)
+            if len(tracker.requests) != BIG_REQUESTS:
+                raise AssertionError(f"loaded {len(tracker.requests)} requests")
+            del tracker
+            gc.collect()
+            start = time.perf_counter()
+            await TrackerStore(hass, ENTRY_ID).async_load()
+            stores.append(time.perf_counter() - start)
+    total, store_only = statistics.median(totals), statistics.median(stores)
+    report(
+        f"g. load from disk ({sizes[-1] / 2**20:.1f} MiB file, {BIG_REQUESTS:,} requests/{BIG_EPISODES:,} episodes,"
+        f" median of {LOAD_RUNS}): {total * 1000:.0f} ms (Store load {store_only * 1000:.0f} ms"
+        f" + Tracker.from_dict {(total - store_only) * 1000:.0f} ms) vs target 1000 ms -> ratio {total:.2f}"
+        f" (target < 1) {verdict(total < 1)}"
     )
