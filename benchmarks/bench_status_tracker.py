@@ -631,8 +631,8 @@ async def test_f_loop_stall(
         payloads = itertools.cycle([p for p in scale_payloads(2_000) if p[0] != "jellyseerr"])
         failures = len(WRITE_FAILURES)
         runs: dict[str, tuple[StallProbe, int, int, float]] = {}
-        for label, tracker in (("small", lambda: build(10, 0)), ("big", lambda: build(BIG_REQUESTS, BIG_EPISODES))):
-            hub._tracker = tracker()  # noqa: SLF001 - as in b: the fillers get no entities
+        for label, size in (("small", (10, 0)), ("big", (BIG_REQUESTS, BIG_EPISODES))):
+            hub._tracker = build(*size)  # noqa: SLF001 - as in b: the fillers get no entities
             await store.async_flush()  # no write left over: the stream's first change schedules the next one
             await hass.async_block_till_done()
             gc.collect()
