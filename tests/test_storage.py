@@ -20,6 +20,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_SAVE_DELAY, STORAGE_VERSION
+from custom_components.status_tracker.storage import TrackerStore
 
 from .helpers import ENTRY_ID, STORE_KEY, Services, request_states, tick
 
@@ -233,3 +234,25 @@ async def test_a_stream_of_changes_never_postpones_the_write(
     first_written = min((second for second, state in on_disk.items() if state == "grabbing"), default=None)
     assert first_written is not None, on_disk
     assert first_written <= STORAGE_SAVE_DELAY + 2
+
+
+async def test_a_copy_that_races_with_a_change_is_taken_again(
+    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
+) -> None:
+    """On Home Assistant 2025.4 the Store builds the data in its executor thread while the loop may add a request:
+    copying a dict that changes size raises RuntimeError. The save must not be lost to it.
+    """
+    store = TrackerStore(hass, ENTRY_ID)
+    calls = 0
+
+    def racing() -> dict[str, Any]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("dictionary changed size during iteration")
+        return {"tracker": {"requests": []}, "last_webhook": {"radarr": "2026-12-02T00:00:00+00:00"}}
+
+    store.async_schedule_save(racing)
+    await tick(hass, freezer, STORAGE_SAVE_DELAY + 1)
+    assert hass_storage[STORE_KEY]["data"]["last_webhook"] == {"radarr": "2026-12-02T00:00:00+00:00"}
+    assert calls == 2

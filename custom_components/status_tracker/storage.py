@@ -29,6 +29,9 @@ _LOGGER = logging.getLogger(__name__)
 
 type StoredData = dict[str, Any]
 
+# How often the data is copied again when a change raced with the copy (see TrackerStore._data_at_write).
+_COPY_ATTEMPTS = 5
+
 
 class NewerStoreVersionError(Exception):
     """The file was written by a newer major version of the integration."""
@@ -100,10 +103,21 @@ class TrackerStore:
             self._store.async_delay_save(self._data_at_write, STORAGE_SAVE_DELAY)
 
     def _data_at_write(self) -> StoredData:
-        # Called by the Store in the event loop when it writes: a change from now on needs a write of its own.
+        """The data, read when the Store writes: a change from now on needs (and schedules) a write of its own.
+
+        Home Assistant 2026.x calls this in the event loop; 2025.4 calls it in the Store's executor thread, while the
+        loop may add a request, and copying a dict that changes size meanwhile raises RuntimeError. Copying again is
+        safe: whatever changed meanwhile has scheduled a write of its own.
+        """
         self._pending = False
-        assert self._data_func is not None  # noqa: S101 - set before any write is scheduled
-        return self._data_func()
+        data_func = self._data_func
+        assert data_func is not None  # noqa: S101 - set before any write is scheduled
+        for _ in range(_COPY_ATTEMPTS - 1):
+            try:
+                return data_func()
+            except RuntimeError:
+                continue
+        return data_func()
 
     async def async_flush(self) -> None:
         """Write a pending save now (unload, Home Assistant stop)."""
