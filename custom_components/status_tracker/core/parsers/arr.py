@@ -11,10 +11,19 @@ from collections.abc import Callable, Iterable, Mapping
 import re
 from typing import Any
 
-from ..events import EpisodeRef, Event
+from ..events import EpisodeRef, Event, Grabbed, MediaInfo
 from ..models import AnimeRules
 from . import InvalidPayload, ParseResult
-from .fields import JsonObject, optional_int, optional_list, optional_str, require_int, sub
+from .fields import (
+    JsonObject,
+    download_id,
+    optional_int,
+    optional_list,
+    optional_object,
+    optional_str,
+    require_int,
+    sub,
+)
 
 # A Windows install's folders start with a drive letter (D:) or a UNC share (two backslashes); only there is a
 # backslash a separator.
@@ -149,3 +158,17 @@ def manual_interaction_message(payload: JsonObject) -> str:
 def as_object(payload: Any) -> JsonObject | None:
     """The payload when it is a JSON object, else None."""
     return payload if isinstance(payload, dict) else None
+
+
+def grab(data: JsonObject, media: MediaInfo, refs: tuple[EpisodeRef, ...] = ()) -> Grabbed:
+    """A Radarr or Sonarr Grab: the release, the download id and the client it went to (the same keys in both)."""
+    release = optional_object(data, "release") or {}
+    return Grabbed(
+        media=media,
+        download_id=download_id(data),
+        quality=optional_str(release, "quality", "release"),
+        release_title=optional_str(release, "releaseTitle", "release"),
+        download_client_type=optional_str(data, "downloadClientType"),
+        download_client=optional_str(data, "downloadClient"),
+        episodes=refs,
+    )

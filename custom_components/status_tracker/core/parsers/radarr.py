@@ -17,7 +17,6 @@ from ..events import (
     Deleted,
     DeleteScope,
     Event,
-    Grabbed,
     Imported,
     ImportedFile,
     ManualInteractionRequired,
@@ -28,6 +27,7 @@ from . import InvalidPayload, ParseResult
 from .arr import (
     Handler,
     dispatch,
+    grab,
     is_anime,
     library_path,
     manual_interaction_message,
@@ -85,15 +85,7 @@ def _folder(data: JsonObject) -> str | None:
 
 
 def _grab(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
-    release = optional_object(data, "release") or {}
-    return Grabbed(
-        media=_movie(data, rules, is_4k),
-        download_id=download_id(data),
-        quality=optional_str(release, "quality", "release"),
-        release_title=optional_str(release, "releaseTitle", "release"),
-        download_client_type=optional_str(data, "downloadClientType"),
-        download_client=optional_str(data, "downloadClient"),
-    )
+    return grab(data, _movie(data, rules, is_4k))
 
 
 def _download(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:

@@ -21,7 +21,6 @@ from ..events import (
     DeleteScope,
     EpisodeRef,
     Event,
-    Grabbed,
     Imported,
     ImportedFile,
     ManualInteractionRequired,
@@ -34,6 +33,7 @@ from .arr import (
     dispatch,
     episodes,
     episodes_in_name,
+    grab,
     is_anime,
     library_path,
     manual_interaction_message,
@@ -86,16 +86,7 @@ def _series(data: JsonObject, rules: AnimeRules, is_4k: bool, paths: tuple[str |
 
 
 def _grab(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
-    release = optional_object(data, "release") or {}
-    return Grabbed(
-        media=_series(data, rules, is_4k),
-        download_id=download_id(data),
-        quality=optional_str(release, "quality", "release"),
-        release_title=optional_str(release, "releaseTitle", "release"),
-        download_client_type=optional_str(data, "downloadClientType"),
-        download_client=optional_str(data, "downloadClient"),
-        episodes=episodes(data, required=True),
-    )
+    return grab(data, _series(data, rules, is_4k), episodes(data, required=True))
 
 
 def _download(data: JsonObject, rules: AnimeRules, is_4k: bool) -> Event:
