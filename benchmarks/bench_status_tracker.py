@@ -382,7 +382,7 @@ def test_c_load_and_memory() -> None:
         f" {statistics.median(saves) * 1000:.0f} ms"
     )
     # Retention compacts finished requests once they leave the dashboard (all of them here, with 0 days).
-    retired = tracker.retire(datetime.now(UTC) + timedelta(days=3650), timedelta(0))
+    retired = tracker.retire(datetime.now(UTC) + timedelta(days=3650), timedelta(0)).retired
     start = time.perf_counter()
     retired_data = tracker.to_dict()
     building = time.perf_counter() - start

@@ -7,6 +7,7 @@ Import the integration before any `hass` fixture runs: the harness puts its own 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -34,6 +35,17 @@ def _custom_integrations(request: pytest.FixtureRequest) -> None:
     """Let Home Assistant load our integration in every test that has a hass instance."""
     if "hass" in request.fixturenames:
         request.getfixturevalue("enable_custom_integrations")
+
+
+@pytest.fixture(autouse=True)
+def _config_dir_per_test(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Each test's Home Assistant keeps its files (the requests' database) in a directory of its own.
+
+    The harness keeps Home Assistant's JSON stores in memory (`hass_storage`), but the database is a real file.
+    """
+    if "hass" in request.fixturenames:
+        hass: HomeAssistant = request.getfixturevalue("hass")
+        hass.config.config_dir = str(tmp_path / "config")
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from http import HTTPStatus
 import json
 from pathlib import Path
 import re
+import sqlite3
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -22,6 +23,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import DOMAIN
+from custom_components.status_tracker.hub import Hub
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "status_tracker"
@@ -31,6 +33,7 @@ REAL_FIXTURES = FIXTURES / "real"
 # The entry every Home Assistant test sets up (tests/conftest.py), its store and the services it points at.
 ENTRY_ID = "01JSTATUSTRACKERENTRY0001"
 STORE_KEY = f"{DOMAIN}.{ENTRY_ID}"
+DATABASE = f".storage/{STORE_KEY}.db"
 JELLYFIN_URL = "http://192.168.1.10:8096"
 JELLYFIN_API_KEY = "jf-secret-key-0123456789"
 SERVER_ID = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -236,3 +239,30 @@ async def wait_until(predicate: Callable[[], bool], within: float = 5) -> None:
             if predicate():
                 return
             await asyncio.sleep(0.005)
+
+
+def in_memory(hub: Hub) -> list[dict[str, Any]]:
+    """Every request the hub holds, in its stored form, oldest first."""
+    return [request.to_dict() for request in hub.requests.values()]
+
+
+def read_database(path: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """What a database file holds, read with SQLite alone: the requests in their stored form (oldest first, their
+    episode rows folded in as the tracker's own form has them), and the meta values."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        requests = {rid: json.loads(data) for rid, data in conn.execute("SELECT id, data FROM requests ORDER BY seq")}
+        query = "SELECT request_id, data FROM episodes ORDER BY request_id, season, episode"
+        for rid, data in conn.execute(query):
+            requests[rid].setdefault("episodes", []).append(json.loads(data))
+        meta = {key: json.loads(value) for key, value in conn.execute("SELECT key, value FROM meta")}
+    finally:
+        conn.close()
+    return list(requests.values()), meta
+
+
+async def stored_requests(hass: HomeAssistant, entry_id: str = ENTRY_ID) -> list[dict[str, Any]]:
+    """The requests on disk for an entry (see read_database)."""
+    path = Path(hass.config.path(f".storage/{DOMAIN}.{entry_id}.db"))
+    requests, _meta = await hass.async_add_executor_job(read_database, path)
+    return requests

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_API_KEY, CONF_URL, Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import CONF_API_KEY, CONF_URL, EVENT_HOMEASSISTANT_FINAL_WRITE, Platform
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
@@ -25,7 +25,7 @@ from .runtime import (
 )
 from .services import async_setup_services
 from .shoko import ShokoMatches
-from .storage import TrackerStore, async_load_tracker
+from .storage import TrackerStore
 from .summary import SummaryCoordinator
 from .webhook import async_register_webhooks
 from .webhook_setup import async_start_webhook_setup
@@ -49,7 +49,14 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     clients = build_clients(hass, entry)
     await async_check_jellyfin(clients.jellyfin)
     store = TrackerStore(hass, entry.entry_id)
-    tracker, last_webhook = await async_load_tracker(hass, entry.entry_id, store)
+    tracker, last_webhook = await store.async_load()
+    # Unload callbacks run last-registered first: the store closes after webhooks and pollers have stopped.
+    entry.async_on_unload(store.async_close)
+
+    async def _async_final_write(_event: Event) -> None:
+        await store.async_close()
+
+    entry.async_on_unload(hass.bus.async_listen(EVENT_HOMEASSISTANT_FINAL_WRITE, _async_final_write))
     hub = Hub(
         hass,
         entry_id=entry.entry_id,
@@ -90,15 +97,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> bool:
-    """Stop listening and write what is pending."""
-    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-    if unloaded:
-        await entry.runtime_data.store.async_flush()
-    return unloaded
+    """Remove the entities; the unload callbacks then stop listening, polling, and close the store."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> None:
-    """Delete the entry's store file."""
+    """Delete the entry's saved requests."""
     await TrackerStore(hass, entry.entry_id).async_remove()
 
 

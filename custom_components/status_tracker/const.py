@@ -62,9 +62,10 @@ DEFAULT_MAX_REQUESTS: Final = 5000
 RETENTION_EVERY: Final = 3600  # seconds between retention passes
 
 STORAGE_VERSION: Final = 1
-STORAGE_MINOR_VERSION: Final = 2  # see storage.py for what each version holds
-# Batch bursts of webhooks into one write.
-STORAGE_SAVE_DELAY: Final = 5  # seconds
+STORAGE_MINOR_VERSION: Final = 2  # the Store file of releases before the database (see store_migration.py)
+STORAGE_SAVE_DELAY: Final = 5  # seconds: changes from pollers are on disk within this
+# A failing write is tried again after STORAGE_SAVE_DELAY, then twice as long each time, up to this (seconds).
+STORAGE_RETRY_MAX: Final = 300
 
 # Home Assistant events fired by the integration.
 EVENT_STATE_CHANGED: Final = "status_tracker_state_changed"

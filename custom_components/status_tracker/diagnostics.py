@@ -32,5 +32,6 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusT
             "awaited_downloads": len(runtime.hub.awaited_downloads()),
             "awaiting_library": len(runtime.hub.awaiting_library()),
         },
-        "tracker": runtime.hub.as_stored()["tracker"],
+        "store": await runtime.store.async_stats(),
+        "tracker": {"requests": [request.to_dict() for request in runtime.hub.requests.values()]},
     }

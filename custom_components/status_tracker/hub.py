@@ -1,7 +1,7 @@
 """The request hub: the only way to an entry's tracker, and the one place its changes leave from.
 
 The tracker decides every state; the hub applies events from any source (webhooks, pollers, the Shoko feed,
-catch-up) to it, schedules the save, and publishes what changed: entities for new requests, a dispatcher signal per
+catch-up) to it, hands what changed to the store (a webhook is answered once it is on disk), and publishes it: entities for new requests, a dispatcher signal per
 changed request, the integration's bus events, then its listeners. Everything it needs is given to its constructor;
 whoever wants to hear about changes subscribes and gets back the function that unsubscribes.
 """
@@ -22,7 +22,7 @@ from .core.coerce import iso
 from .core.events import Event, MediaInfo
 from .core.models import AnimeRules, MediaRequest, Notice
 from .core.tracker import Change, Tracker
-from .storage import StoredData, TrackerStore
+from .storage import META_LAST_WEBHOOK, TrackerStore
 
 # Adds the entities of new requests; awaited, so that the events fired next can name them.
 type NewRequestsListener = Callable[[list[MediaRequest]], Awaitable[None]]
@@ -140,19 +140,18 @@ class Hub:
         """True when a request holds this download id."""
         return self._tracker.knows_download(download_id)
 
-    def as_stored(self) -> StoredData:
-        """What the store keeps."""
-        return {"tracker": self._tracker.to_dict(), "last_webhook": dict(self._last_webhook)}
-
     # Commands: each one saves and publishes what it changed.
 
     async def async_webhook_received(self, service: str, events: Iterable[Event]) -> list[Change]:
-        """A webhook of `service` arrived (its time is kept, even when it carried nothing to apply): apply it."""
+        """A webhook of `service` arrived (its time is kept, even when it carried nothing to apply): apply it.
+
+        Returns once what it changed is on disk (StoreWriteError if it could not be written): the sender never
+        sends it again once answered.
+        """
         self._last_webhook[service] = dt_util.utcnow().isoformat()
+        self._store.async_changed({}, **{META_LAST_WEBHOOK: dict(self._last_webhook)})
         changes = await self.async_apply(events)
-        if not changes:
-            # Only the webhook time changed.
-            self._store.async_schedule_save(self.as_stored)
+        await self._store.async_commit()
         return changes
 
     async def async_apply(self, events: Iterable[Event]) -> list[Change]:
@@ -166,7 +165,8 @@ class Hub:
         """Stop tracking a request (the remove_request action); its entity is removed by the caller."""
         if self._tracker.remove(request_id) is not None:
             self._hidden.discard(request_id)
-            self._changed_quietly()
+            self._changed_quietly([request_id])
+            await self._store.async_commit()
 
     async def async_mark_stuck(self, request_ids: Iterable[str], now: datetime) -> None:
         """Flag requests as stuck (the stuck check found them still not moving) and publish it."""
@@ -174,29 +174,31 @@ class Hub:
 
     def async_retain(self, now: datetime, keep_for: timedelta, limit: int) -> list[str]:
         """Hide requests finished for `keep_for` and forget the oldest beyond `limit`; the ids whose entity goes."""
-        retired = self._tracker.retire(now, keep_for)
-        newly_hidden = [rid for rid in retired if rid not in self._hidden]
+        retirement = self._tracker.retire(now, keep_for)
+        newly_hidden = [rid for rid in retirement.retired if rid not in self._hidden]
         forgotten = self._tracker.trim(limit)
         self._hidden.update(newly_hidden)
         self._hidden.difference_update(forgotten)
+        if retirement.compacted or forgotten:
+            self._store.async_changed({rid: self._tracker.get(rid) for rid in [*retirement.compacted, *forgotten]})
         if newly_hidden or forgotten:
-            self._changed_quietly()
+            self._notify()
         return [*newly_hidden, *forgotten]
 
     async def async_publish(self, changes: list[Change]) -> None:
         """Save, add entities for new requests, refresh the others, fire the events, then tell the listeners."""
         if not changes:
             return
-        self._store.async_schedule_save(self.as_stored)
+        self._store.async_changed({change.request_id: self._tracker.get(change.request_id) for change in changes})
         await self._async_add_entities(changes)
         self._announce(changes)
         for changes_listener in self._changes_listeners:
             changes_listener(changes)
         self._notify()
 
-    def _changed_quietly(self) -> None:
+    def _changed_quietly(self, request_ids: list[str]) -> None:
         """The tracker changed without events to fire (retention, removal): save, and tell the listeners."""
-        self._store.async_schedule_save(self.as_stored)
+        self._store.async_changed({rid: self._tracker.get(rid) for rid in request_ids})
         self._notify()
 
     def _notify(self) -> None:

@@ -1,157 +1,232 @@
-"""Versioned persistence of the tracker through Home Assistant's Store.
+"""The entry's requests on disk: loaded at start, then every change written incrementally, durable before a 200.
 
-Layout: {"tracker": {"requests": [...]}, "last_webhook": {service: ISO time}} under the Store's version.
-Versions:
-- 1.1: the tracker also carried its own {"format": 1}; requests written before the clocks existed lack
-  `state_changed_at` (they default to `updated_at`).
-- 1.2: one version number, the Store's; every request is rewritten in today's form (clocks explicit).
-Store files from a NEWER major version (the integration was downgraded) and data that does not read are never
-overwritten: they are kept as `.storage/status_tracker.<entry_id>.backup`, tracking starts empty, and the caller
-raises a repair issue. A file that is not even JSON is renamed aside by Home Assistant itself, which raises its own
-repair issue.
+The database (database.py) runs in the executor; here, on the loop, is what changed and when it is written:
+- `async_changed` stages requests (by id; None when one was removed) and meta values. A staged change is written
+  within STORAGE_SAVE_DELAY by a timer that nothing postpones, so pollers' progress is batched, never held back.
+- `async_commit` returns once everything staged so far is durable. Webhooks await it before answering 200. Commits
+  that arrive while a write is under way share the next one (group commit): a burst of webhooks is a handful of
+  transactions, each holding only the rows that changed (database.rows_of compares them with what the file holds).
+- Rows are built on the loop (only those of staged requests, cheap), written off it; load runs wholly off the loop.
+- A write that fails (disk full, I/O error) keeps its changes staged and is tried again, with a growing delay; it is
+  logged once, and a commit waiting on it raises StoreWriteError (the webhook answers 500: the sender may retry).
+- An unreadable or newer database is renamed to `<file>.backup`, tracking starts empty and a repair issue says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Mapping
 import logging
-from typing import Any
+from pathlib import Path
+import sqlite3
+from typing import Any, TypeVar
 
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.json import json_bytes
+from homeassistant.helpers.storage import STORAGE_DIR
 
-from .const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_SAVE_DELAY, STORAGE_VERSION
+from .const import DOMAIN, STORAGE_RETRY_MAX, STORAGE_SAVE_DELAY
 from .core.models import MediaRequest
 from .core.tracker import Tracker
+from .database import Batch, Database, Loaded, NewerDatabaseError, WrittenRow, all_rows, rows_of
 from .repairs import async_create_store_issue
+from .store_migration import StoreFileImport, UnreadableStoreError
 
 _LOGGER = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
-type StoredData = dict[str, Any]
-
-# How often the data is copied again when a change raced with the copy (see TrackerStore._data_at_write).
-_COPY_ATTEMPTS = 5
-
-
-class NewerStoreVersionError(Exception):
-    """The file was written by a newer major version of the integration."""
-
-    def __init__(self, version: int, data: Any) -> None:
-        super().__init__(f"stored by version {version}, this integration reads version {STORAGE_VERSION}")
-        self.data = data
+META_LAST_WEBHOOK = "last_webhook"
+# What a stored row that does not read raises, besides SQLite's own errors.
+_UNREADABLE = (AttributeError, KeyError, TypeError, ValueError, NewerDatabaseError, sqlite3.DatabaseError)
 
 
-def migrate(old_major: int, old_minor: int, data: Any) -> StoredData:
-    """Bring data stored at an older version to the current one (Home Assistant saves the result at once)."""
-    if old_major > STORAGE_VERSION:
-        raise NewerStoreVersionError(old_major, data)
-    if old_minor < 2 and isinstance(data, dict) and isinstance(tracker := data.get("tracker"), dict):
-        # Unreadable requests are left as they are: loading them then keeps the whole file as a backup.
-        requests = tracker.get("requests")
-        if isinstance(requests, list):
-            requests = [_rewrite(item) for item in requests]
-        data = {**data, "tracker": {"requests": requests}}
-    return data  # type: ignore[no-any-return]
-
-
-def _rewrite(item: Any) -> Any:
-    try:
-        return MediaRequest.from_dict(item).to_dict()
-    except (AttributeError, KeyError, TypeError, ValueError):
-        return item
-
-
-class _MigratingStore(Store[StoredData]):
-    async def _async_migrate_func(self, old_major_version: int, old_minor_version: int, old_data: Any) -> StoredData:
-        return migrate(old_major_version, old_minor_version, old_data)
+class StoreWriteError(Exception):
+    """The changes could not be written (they stay staged and are tried again)."""
 
 
 class TrackerStore:
-    """One store file per config entry: .storage/status_tracker.<entry_id>."""
+    """One database per config entry: .storage/status_tracker.<entry_id>.db."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Nothing is opened until `async_load`."""
         self._hass = hass
-        self._key = f"{DOMAIN}.{entry_id}"
-        self._store = _MigratingStore(hass, STORAGE_VERSION, self._key, minor_version=STORAGE_MINOR_VERSION)
-        self._data_func: Callable[[], StoredData] | None = None
-        # A write is scheduled and has not read the data yet.
-        self._pending = False
+        self._entry_id = entry_id
+        self._database = Database(Path(hass.config.path(STORAGE_DIR, f"{DOMAIN}.{entry_id}.db")))
+        self._import = StoreFileImport(hass, entry_id)
+        # One database call at a time, whoever makes it (writes, backups, diagnostics).
+        self._lock = asyncio.Lock()
+        self._written: dict[str, WrittenRow] = {}
+        self._next_seq = 0
+        self._staged: dict[str, MediaRequest | None] = {}
+        self._staged_meta: dict[str, Any] = {}
+        # Every staging bumps the generation; a write makes durable the generation it took.
+        self._generation = 0
+        self._durable = 0
+        self._task: asyncio.Task[None] | None = None
+        self._timer: CALLBACK_TYPE | None = None
+        self._retry_delay = STORAGE_SAVE_DELAY
+        self._failing = False
+        self._closed = False
 
     @property
     def backup_path(self) -> str:
-        """Where unreadable data is kept, relative to the configuration directory."""
-        return f".storage/{self._key}.backup"
+        """Where an unreadable database is kept, relative to the configuration directory."""
+        return f"{STORAGE_DIR}/{self._database.path.name}.backup"
 
-    async def async_load(self) -> StoredData:
-        """The saved data; an empty dict on first run, or when the file came from a newer version (backed up)."""
+    # --- load -------------------------------------------------------------------------------------------------
+
+    async def async_load(self) -> tuple[Tracker, dict[str, str]]:
+        """The saved tracker and webhook times; unreadable data is kept aside (repair issue), never overwritten."""
         try:
-            return await self._store.async_load() or {}
-        except NewerStoreVersionError as err:
-            await self.async_backup(err.data)
+            loaded = await self._async_run(self._open_and_load)
+        except _UNREADABLE as err:
+            # The exception text names SQLite's error or a key or value of our own data, never a secret.
+            problem = f"{type(err).__name__}: {err}"
+            await self._async_run(self._database.keep_aside, ".backup")
+            self._report_unreadable(self.backup_path, problem)
+            loaded = await self._async_run(self._open_and_load)
+        try:
+            store_file = await self._import.async_read()
+        except UnreadableStoreError as err:
+            self._report_unreadable(self._import.backup_path, str(err))
+        else:
+            if store_file is not None:
+                # The Store file exists only until it is imported: it is newer than anything in the database.
+                batch, written = all_rows(list(store_file.tracker.requests.values()))
+                batch.meta.append((META_LAST_WEBHOOK, json_bytes(store_file.last_webhook)))
+                await self._async_run(self._database.replace_all, batch)
+                await self._import.async_set_aside()
+                loaded = Loaded(store_file.tracker, {META_LAST_WEBHOOK: store_file.last_webhook}, written)
+        self._written = loaded.written
+        self._next_seq = max((row.seq for row in loaded.written.values()), default=-1) + 1
+        last = loaded.meta.get(META_LAST_WEBHOOK)
+        return loaded.tracker, {str(k): str(v) for k, v in last.items()} if isinstance(last, dict) else {}
+
+    def _open_and_load(self) -> Loaded:
+        try:
+            self._database.open()
+            return self._database.load()
+        except BaseException:
+            self._database.close()
             raise
 
-    def async_schedule_save(self, data_func: Callable[[], StoredData]) -> None:
-        """Save within STORAGE_SAVE_DELAY of the first unsaved change; a burst of changes becomes one write.
+    def _report_unreadable(self, backup: str, problem: str) -> None:
+        _LOGGER.error("The saved requests could not be read (%s); they were kept in %s", problem, backup)
+        async_create_store_issue(self._hass, self._entry_id, backup, problem)
 
-        Home Assistant's delayed save restarts its timer at every call, so a steady stream of changes (progress every
-        few seconds) would postpone the write for as long as it lasts. A write already scheduled is left alone: it
-        reads the data when it runs, so it takes every change made until then.
-        """
-        self._data_func = data_func
-        if not self._pending:
-            self._pending = True
-            self._store.async_delay_save(self._data_at_write, STORAGE_SAVE_DELAY)
+    # --- changes ----------------------------------------------------------------------------------------------
 
-    def _data_at_write(self) -> StoredData:
-        """The data, read when the Store writes: a change from now on needs (and schedules) a write of its own.
+    @callback
+    def async_changed(self, requests: Mapping[str, MediaRequest | None], **meta: Any) -> None:
+        """Stage changed requests (None: removed) and meta values; they are written within STORAGE_SAVE_DELAY."""
+        self._staged.update(requests)
+        self._staged_meta.update(meta)
+        self._generation += 1
+        if self._timer is None and not self._closed:
+            self._timer = async_call_later(self._hass, self._retry_delay, self._async_timer_fired)
 
-        Home Assistant 2026.x calls this in the event loop; 2025.4 calls it in the Store's executor thread, while the
-        loop may add a request, and copying a dict that changes size meanwhile raises RuntimeError. Copying again is
-        safe: whatever changed meanwhile has scheduled a write of its own.
-        """
-        self._pending = False
-        data_func = self._data_func
-        assert data_func is not None  # noqa: S101 - set before any write is scheduled
-        for _ in range(_COPY_ATTEMPTS - 1):
-            try:
-                return data_func()
-            except RuntimeError:
+    async def async_commit(self) -> None:
+        """Return once every change staged so far is on disk; StoreWriteError if it could not be written."""
+        target = self._generation
+        while self._durable < target:
+            if self._closed:
+                raise StoreWriteError("the store is closed")
+            if self._task is None or self._task.done():
+                self._task = self._hass.async_create_task(self._async_write(), f"{DOMAIN} store write")
+            # Shielded: a caller that gives up (a client hanging up) does not cancel the write others wait on.
+            await asyncio.shield(self._task)
+
+    async def _async_timer_fired(self, _now: Any) -> None:
+        self._timer = None
+        try:
+            await self.async_commit()
+        except StoreWriteError:
+            pass  # logged by the write; tried again by the timer it armed
+
+    async def _async_write(self) -> None:
+        staged, self._staged = self._staged, {}
+        meta, self._staged_meta = self._staged_meta, {}
+        generation = self._generation
+        batch, written, next_seq = self._rows(staged, meta)
+        try:
+            if batch:
+                await self._async_run(self._database.write, batch)
+        except (sqlite3.Error, OSError) as err:
+            # Changes staged meanwhile are newer than these.
+            self._staged = {**staged, **self._staged}
+            self._staged_meta = {**meta, **self._staged_meta}
+            if not self._failing:
+                _LOGGER.error("The tracked requests could not be saved, retrying: %s", err)
+                self._failing = True
+            self._retry_delay = min(self._retry_delay * 2, STORAGE_RETRY_MAX)
+            if self._timer is None and not self._closed:
+                self._timer = async_call_later(self._hass, self._retry_delay, self._async_timer_fired)
+            raise StoreWriteError(str(err)) from err
+        for rid, row in written.items():
+            if row is None:
+                self._written.pop(rid, None)
+            else:
+                self._written[rid] = row
+        self._next_seq = next_seq
+        self._durable = max(self._durable, generation)
+        if self._failing:
+            _LOGGER.info("The tracked requests are saved again")
+            self._failing = False
+            self._retry_delay = STORAGE_SAVE_DELAY
+
+    def _rows(
+        self, staged: Mapping[str, MediaRequest | None], meta: Mapping[str, Any]
+    ) -> tuple[Batch, dict[str, WrittenRow | None], int]:
+        batch = Batch(meta=[(key, json_bytes(value)) for key, value in meta.items()])
+        written: dict[str, WrittenRow | None] = {}
+        next_seq = self._next_seq
+        for rid, request in staged.items():
+            row = self._written.get(rid)
+            if request is None:
+                if row is not None:
+                    batch.deleted_requests.append((rid,))
+                    written[rid] = None
                 continue
-        return data_func()
+            if row is None:
+                next_seq += 1
+            written[rid] = rows_of(request, row, next_seq - 1, batch)
+        return batch, written, next_seq
 
-    async def async_flush(self) -> None:
-        """Write a pending save now (unload, Home Assistant stop)."""
-        if self._data_func is not None:
-            # async_save cancels the delayed write, which then never reads the data.
-            self._pending = False
-            await self._store.async_save(self._data_func())
-            self._data_func = None
+    # --- lifecycle ----------------------------------------------------------------------------------------------
 
-    async def async_backup(self, data: Any) -> None:
-        """Keep data that could not be read next to the store (see `backup_path`)."""
-        backup: Store[Any] = Store(self._hass, STORAGE_VERSION, f"{self._key}.backup")
-        await backup.async_save(data)
+    async def async_close(self) -> None:
+        """Write what is staged and close the database (unload, Home Assistant stopping)."""
+        if self._closed:
+            return
+        try:
+            await self.async_commit()
+        except StoreWriteError:
+            _LOGGER.error("Changes of the last seconds could not be saved before closing")
+        self._closed = True
+        if self._timer is not None:
+            self._timer()
+            self._timer = None
+        await self._async_run(self._database.close)
+
+    async def async_hold_for_backup(self) -> None:
+        """A backup is about to copy the files: write what is staged, then keep the main file still."""
+        await self.async_commit()
+        await self._async_run(self._database.hold_checkpoints, True)
+
+    async def async_release_after_backup(self) -> None:
+        """The backup is done: the WAL is folded into the main file again."""
+        await self._async_run(self._database.hold_checkpoints, False)
+
+    async def async_stats(self) -> dict[str, int]:
+        """Row counts and size on disk (diagnostics)."""
+        return await self._async_run(self._database.stats)
 
     async def async_remove(self) -> None:
-        """Delete the file when the entry is removed."""
-        await self._store.async_remove()
+        """Delete every file of the entry (the config entry was removed)."""
+        await self._async_run(self._database.remove)
+        await self._import.async_remove()
 
-
-async def async_load_tracker(hass: HomeAssistant, entry_id: str, store: TrackerStore) -> tuple[Tracker, dict[str, str]]:
-    """The saved tracker and webhook times; unreadable data is kept as a backup, never overwritten."""
-    stored: Any = None
-    try:
-        stored = await store.async_load()
-        tracker = Tracker.from_dict(stored.get("tracker") or {})
-        last = stored.get("last_webhook")
-    except NewerStoreVersionError as err:
-        problem = str(err)
-    except (AttributeError, KeyError, TypeError, ValueError) as err:
-        await store.async_backup(stored)
-        # The exception text names a key or value of our own data, never a secret.
-        problem = f"{type(err).__name__}: {err}"
-    else:
-        return tracker, {str(k): str(v) for k, v in last.items()} if isinstance(last, dict) else {}
-    _LOGGER.error("The saved requests could not be read (%s); a backup was kept and tracking starts empty", problem)
-    async_create_store_issue(hass, entry_id, store.backup_path, problem)
-    return Tracker(), {}
+    async def _async_run(self, job: Callable[..., _T], *args: Any) -> _T:
+        async with self._lock:
+            return await self._hass.async_add_executor_job(job, *args)

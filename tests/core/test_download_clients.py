@@ -110,7 +110,7 @@ def test_client_survives_storage_and_compaction() -> None:
     copy = Driver(restored)
     copy.now = driver.now
     copy.run("radarr/download", "jellyfin/movie_item_added")
-    assert restored.retire(copy.now + timedelta(days=30), timedelta(days=7)) == [request.request_id]
+    assert restored.retire(copy.now + timedelta(days=30), timedelta(days=7)).retired == [request.request_id]
     compacted = request.to_dict()
     assert (compacted["download_client"], compacted["unpolled_download_ids"]) == ("Seedbox", [DUNE_HASH])
     # Data stored before the field existed loads with nothing unpolled.

@@ -29,10 +29,10 @@ def test_only_finished_requests_untouched_long_enough_retire() -> None:
     assert movie.state is RequestState.AVAILABLE
     assert series.state is RequestState.GRABBING
 
-    assert driver.tracker.retire(movie.updated_at + WEEK - timedelta(seconds=1), WEEK) == []
-    assert driver.tracker.retire(movie.updated_at + WEEK, WEEK) == [movie.request_id]
+    assert driver.tracker.retire(movie.updated_at + WEEK - timedelta(seconds=1), WEEK).retired == []
+    assert driver.tracker.retire(movie.updated_at + WEEK, WEEK).retired == [movie.request_id]
     # However long it waits, a request in progress never retires.
-    assert driver.tracker.retire(series.updated_at + 100 * WEEK, WEEK) == [movie.request_id]
+    assert driver.tracker.retire(series.updated_at + 100 * WEEK, WEEK).retired == [movie.request_id]
 
 
 def test_failed_and_deleted_requests_retire_too() -> None:
@@ -40,7 +40,7 @@ def test_failed_and_deleted_requests_retire_too() -> None:
     driver.run("jellyseerr/movie_declined")
     (declined,) = driver.tracker.requests.values()
     assert declined.state is RequestState.FAILED
-    assert driver.tracker.retire(driver.now + WEEK, WEEK) == [declined.request_id]
+    assert driver.tracker.retire(driver.now + WEEK, WEEK).retired == [declined.request_id]
 
 
 def test_compaction_drops_details_and_keeps_what_correlation_needs() -> None:
@@ -51,7 +51,7 @@ def test_compaction_drops_details_and_keeps_what_correlation_needs() -> None:
     before = request.to_dict()
     assert any("final_path" in row and "title" in row for row in before["episodes"])
 
-    assert driver.tracker.retire(driver.now + WEEK, WEEK) == [request.request_id]
+    assert driver.tracker.retire(driver.now + WEEK, WEEK).retired == [request.request_id]
     after = request.to_dict()
     assert len(json.dumps(after)) < len(json.dumps(before))
     for row_before, row_after in zip(before["episodes"], after["episodes"], strict=True):
@@ -88,7 +88,7 @@ def test_retired_request_still_recognises_duplicates_and_late_webhooks() -> None
     assert list(restored.tracker.requests) == [movie.request_id]
     assert restored.only().state is RequestState.AVAILABLE
     # The change made it recent again: not retired until another week has passed.
-    assert restored.tracker.retire(restored.now, WEEK) == []
+    assert restored.tracker.retire(restored.now, WEEK).retired == []
 
 
 def test_retired_series_stays_available_after_a_late_import() -> None:
@@ -139,4 +139,4 @@ def test_retired_request_keeps_its_duplicates() -> None:
     restored = Driver(Tracker.from_dict(driver.tracker.to_dict()))
     restored.now = driver.now
     assert restored.run("jellyseerr/movie_rerequest_auto_approved") == []
-    assert restored.tracker.retire(restored.now, WEEK) == [change.request_id]
+    assert restored.tracker.retire(restored.now, WEEK).retired == [change.request_id]

@@ -294,19 +294,19 @@ class MediaRequest:
         """True once nothing is expected any more: AVAILABLE, FAILED, or its media deleted from the *arr."""
         return self.state in (RequestState.AVAILABLE, RequestState.FAILED) or self.removed
 
-    def compact(self) -> None:
+    def compact(self) -> bool:
         """Drop what only a request in progress needs; keep every id that correlation and duplicate checks use.
+
+        True when something was dropped (a request compacted before is left unchanged).
 
         Kept: the media ids, Jellyseerr ids, download ids (and which are not qBittorrent's) and client, states,
         reasons, clocks, the movie's file path (a delete of an older file is told apart by it), and per episode its
         numbers, ids, state and availability time.
         """
-        self.download_progress = self.download_speed = self.download_eta = None
-        self.stuck_since = None
+        compacted = _drop(self, _REQUEST_PROGRESS)
         for episode in self.episodes.values():
-            episode.title = episode.download_id = episode.final_path = episode.quality = None
-            episode.download_progress = None
-            episode.anime_matched_at = None
+            compacted = _drop(episode, _EPISODE_PROGRESS) or compacted
+        return compacted
 
     def fingerprint(self) -> tuple[object, ...]:
         """Every field's value, copied: equal fingerprints mean equal `to_dict()`, at a tenth of its cost."""
@@ -320,6 +320,20 @@ class MediaRequest:
     def from_dict(cls, data: Mapping[str, Any]) -> MediaRequest:
         """Inverse of `to_dict`."""
         return cls(**_REQUEST_SCHEMA.load(data))
+
+
+# What `compact` drops.
+_REQUEST_PROGRESS = ("download_progress", "download_speed", "download_eta", "stuck_since")
+_EPISODE_PROGRESS = ("title", "download_id", "final_path", "quality", "download_progress", "anime_matched_at")
+
+
+def _drop(record: object, names: tuple[str, ...]) -> bool:
+    dropped = False
+    for name in names:
+        if getattr(record, name) is not None:
+            setattr(record, name, None)
+            dropped = True
+    return dropped
 
 
 _EPISODE_SCHEMA = Schema(Episode)

@@ -23,7 +23,7 @@ while; the HA side checks them with the pollers and calls `mark_stuck` for those
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 import gc
 from types import MappingProxyType
@@ -162,20 +162,21 @@ class Tracker:
 
     # --- retention --------------------------------------------------------------------------------------------
 
-    def retire(self, now: datetime, keep_for: timedelta) -> list[str]:
+    def retire(self, now: datetime, keep_for: timedelta) -> Retirement:
         """Finished requests untouched for `keep_for` or longer, compacted (see MediaRequest.compact) (cost: all).
 
         Their clocks are kept: any later change makes them recent, and so no longer retired, again.
         """
         limit = now - keep_for
-        retired = [
-            rid for rid, request in self._index.requests.items() if request.is_finished and request.updated_at <= limit
-        ]
-        for rid in retired:
+        retirement = Retirement(
+            [rid for rid, request in self._index.requests.items() if request.is_finished and request.updated_at <= limit]
+        )
+        for rid in retirement.retired:
             request = self._index.requests[rid]
-            request.compact()
-            self._index.add(request)
-        return retired
+            if request.compact():
+                retirement.compacted.append(rid)
+                self._index.add(request)
+        return retirement
 
     def trim(self, limit: int) -> list[str]:
         """Forget the finished requests least recently updated until at most `limit` are left; the ids forgotten.
@@ -338,6 +339,14 @@ class Tracker:
         request.updated_at = now
         self._index.add(request)
         return [Change(request.request_id, before.state, request.state, notice=notice)]
+
+
+@dataclass(frozen=True, slots=True)
+class Retirement:
+    """What `retire` found: every retired request, and those whose compaction dropped something (to be saved)."""
+
+    retired: list[str]
+    compacted: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
