@@ -34,7 +34,17 @@ from custom_components.status_tracker.const import (
 )
 
 from .fakes.services import RADARR_URL, SEERR_URL, SONARR_URL, FakeArr, FakeSeerr, json_result
-from .helpers import ENTRY_ID, FIXTURES, JELLYFIN_URL, Services, request_states, restart, tick
+from .helpers import (
+    ENTRY_ID,
+    FIXTURES,
+    JELLYFIN_URL,
+    Services,
+    in_memory,
+    request_states,
+    restart,
+    stored_requests,
+    tick,
+)
 
 EMPTY_PAGE = {"Items": [], "TotalRecordCount": 0, "StartIndex": 0}
 
@@ -182,9 +192,7 @@ async def test_tv_per_episode_imports_are_filled_in(
     assert apis.calls["details"] == 0  # known requests need no details
 
 
-async def test_catch_up_twice_changes_nothing(
-    hass: HomeAssistant, apis: Apis, connected: dict[str, Any], hass_storage: dict[str, Any]
-) -> None:
+async def test_catch_up_twice_changes_nothing(hass: HomeAssistant, apis: Apis, connected: dict[str, Any]) -> None:
     """A second catch-up (restart) with the same answers fires no event and stores the same requests."""
     apis.requests = [catchup("seerr_movie_request"), catchup("seerr_tv_request")]
     apis.history["radarr"] = catchup("radarr_history")
@@ -193,14 +201,15 @@ async def test_catch_up_twice_changes_nothing(
     states = [(state.attributes["request_id"], state.state) for state in request_states(hass)]
     # The pack's four episodes imported; a fifth episode's own grab still waits.
     assert [state for _, state in states] == ["importing", "grabbing"]
-    stored = entry.runtime_data.hub.as_stored()
+    stored = in_memory(entry.runtime_data.hub)
 
     changed = async_capture_events(hass, EVENT_STATE_CHANGED)
     await restart(hass, entry)
     assert apis.calls["requests"] == 2
     assert changed == []
     assert [(state.attributes["request_id"], state.state) for state in request_states(hass)] == states
-    assert entry.runtime_data.hub.as_stored() == stored
+    assert in_memory(entry.runtime_data.hub) == stored
+    assert await stored_requests(hass, entry.entry_id) == stored
 
 
 async def test_first_setup_imports_only_open_requests_once(

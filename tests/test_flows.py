@@ -28,12 +28,12 @@ from .helpers import (
     WEBHOOK_IDS,
     Services,
     in_memory,
-    stored_requests,
     load_fixture,
     load_json,
     only_state,
     request_states,
     stable,
+    stored_requests,
 )
 
 DUNE_PATH = "/data/media/movies/Dune - Part Two (2024)/Dune - Part Two (2024) Remux-2160p.mkv"

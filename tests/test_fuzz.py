@@ -51,7 +51,16 @@ from custom_components.status_tracker.core.tracker import Tracker
 from custom_components.status_tracker.webhook import PARSERS
 
 from .core.helpers import Driver
-from .helpers import ANIME_MOVIE_FLOW, ANIME_TV_FLOW, FIXTURES, MOVIE_FLOW, TV_FLOW, WEBHOOK_IDS, Services
+from .helpers import (
+    ANIME_MOVIE_FLOW,
+    ANIME_TV_FLOW,
+    FIXTURES,
+    MOVIE_FLOW,
+    TV_FLOW,
+    WEBHOOK_IDS,
+    Services,
+    in_memory,
+)
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2000"))
 HTTP_EXAMPLES = int(os.environ.get("FUZZ_HTTP_EXAMPLES", "300"))
@@ -357,7 +366,7 @@ async def test_fuzz_http_endpoint(
     ran = []
 
     async def post(body: bytes, content_type: str, method: str, is_4k: bool) -> None:
-        before = json.dumps(hub.as_stored()["tracker"], sort_keys=True)
+        before = json.dumps(in_memory(hub), sort_keys=True)
         url = f"/api/webhook/{WEBHOOK_IDS[service]}" + ("?4k=1" if is_4k else "")
         headers = {"Content-Type": content_type} if content_type else {}
         response = await client.request(method, url, data=body, headers=headers)
@@ -366,7 +375,7 @@ async def test_fuzz_http_endpoint(
         assert response.status in {HTTPStatus.OK, HTTPStatus.BAD_REQUEST, HTTPStatus.UNPROCESSABLE_ENTITY}, text
         message = json.loads(text)["message"]  # our answer, not Home Assistant's empty 200 after an exception
         if response.status != HTTPStatus.OK or message.startswith("ignored"):
-            assert json.dumps(hub.as_stored()["tracker"], sort_keys=True) == before, (body[:300], message)
+            assert json.dumps(in_memory(hub), sort_keys=True) == before, (body[:300], message)
 
     # @given on a sync function, run in an executor thread; each example is run on the event loop.
     @_fuzz_settings(HTTP_EXAMPLES)

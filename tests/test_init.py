@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientConnectionError
@@ -12,13 +13,24 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_API_KEY, EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_ALLOW_EXTERNAL_WEBHOOKS, DOMAIN
 
-from .helpers import JELLYFIN_API_KEY, STORE_KEY, SYSTEM_INFO, WEBHOOK_IDS, load_fixture, system_info
+from .helpers import (
+    DATABASE,
+    JELLYFIN_API_KEY,
+    STORE_KEY,
+    SYSTEM_INFO,
+    WEBHOOK_IDS,
+    load_fixture,
+    read_database,
+    stored_requests,
+    system_info,
+)
 
 
 async def post(
@@ -135,19 +147,15 @@ async def test_store_saved_and_restored(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
-    hass_storage: dict[str, Any],
 ) -> None:
-    """Changes reach the store by unload at the latest, and come back on the next setup."""
+    """A webhook is on disk once answered (no unload needed), and comes back on the next setup."""
     await post(hass_client_no_auth, "sonarr", "{}")
     when = init_integration.runtime_data.hub.last_webhook["sonarr"]
+    requests, meta = await hass.async_add_executor_job(read_database, Path(hass.config.path(DATABASE)))
+    assert (requests, meta) == ([], {"last_webhook": {"sonarr": when}})
+
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
-
-    stored = hass_storage[STORE_KEY]
-    assert stored["version"] == 1
-    assert stored["data"]["last_webhook"] == {"sonarr": when}
-    assert stored["data"]["tracker"]["requests"] == []
-
     assert await hass.config_entries.async_setup(init_integration.entry_id)
     await hass.async_block_till_done()
     assert init_integration.runtime_data.hub.last_webhook == {"sonarr": when}
@@ -159,13 +167,17 @@ async def test_remove_entry_deletes_store(
     hass_client_no_auth: ClientSessionGenerator,
     hass_storage: dict[str, Any],
 ) -> None:
-    """Removing the entry removes its store file."""
+    """Removing the entry removes its database (and the WAL beside it) and any Store file or backup it left."""
     await post(hass_client_no_auth, "radarr", "{}")
+    storage = Path(hass.config.path(".storage"))
+    hass_storage[f"{STORE_KEY}.store_backup"] = {"version": 1, "minor_version": 2, "key": "x", "data": {}}
     assert await hass.config_entries.async_unload(init_integration.entry_id)
-    assert STORE_KEY in hass_storage
+    assert f"{STORE_KEY}.db" in await hass.async_add_executor_job(lambda: [path.name for path in storage.iterdir()])
     await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert STORE_KEY not in hass_storage
+    left = await hass.async_add_executor_job(lambda: [path.name for path in storage.iterdir()])
+    assert [name for name in left if name.startswith(STORE_KEY)] == []
+    assert f"{STORE_KEY}.store_backup" not in hass_storage
 
 
 @pytest.mark.parametrize(
@@ -221,16 +233,18 @@ async def test_store_written_on_home_assistant_stop(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
-    hass_storage: dict[str, Any],
 ) -> None:
-    """A pending save is written when Home Assistant stops, without waiting for the save delay."""
+    """A change not yet written (batched, as pollers' are) is written when Home Assistant stops, without waiting."""
     await post(hass_client_no_auth, "jellyseerr", load_fixture("jellyseerr/movie_auto_approved.json"))
-    assert STORE_KEY not in hass_storage  # batched: not written yet
+    hub = init_integration.runtime_data.hub
+    (rid,) = hub.requests
+    await hub.async_mark_stuck([rid], dt_util.utcnow())
+    (stored,) = await stored_requests(hass)
+    assert (stored["title"], stored["state"], stored.get("stuck_since")) == ("Dune: Part Two", "approved", None)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
     await hass.async_block_till_done()
-    (stored,) = hass_storage[STORE_KEY]["data"]["tracker"]["requests"]
-    assert stored["title"] == "Dune: Part Two"
-    assert stored["state"] == "approved"
+    (stored,) = await stored_requests(hass)
+    assert stored["stuck_since"] == hub.requests[rid].to_dict()["stuck_since"]
 
 
 # --- test-before-setup (issue 12) ------------------------------------------------------------------------------------

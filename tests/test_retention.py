@@ -23,21 +23,25 @@ from custom_components.status_tracker.const import (
     STORAGE_VERSION,
 )
 
-from .helpers import MOVIE_FLOW, STORE_KEY, TV_FLOW, Services, load_json, request_states, tick
+from .helpers import (
+    MOVIE_FLOW,
+    STORE_KEY,
+    TV_FLOW,
+    Services,
+    in_memory,
+    load_json,
+    request_states,
+    stored_requests,
+    tick,
+)
 
 HOUR = timedelta(hours=1)
-
-
-def _stored(hass_storage: dict[str, Any]) -> list[dict[str, Any]]:
-    requests: list[dict[str, Any]] = hass_storage[STORE_KEY]["data"]["tracker"]["requests"]
-    return requests
 
 
 async def test_finished_requests_leave_the_dashboard_after_seven_days(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     hass_client_no_auth: ClientSessionGenerator,
-    hass_storage: dict[str, Any],
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """After 7 days the AVAILABLE movie's entity is gone from the registry; the request stays in storage, compact."""
@@ -55,10 +59,13 @@ async def test_finished_requests_leave_the_dashboard_after_seven_days(
     # The request in progress keeps its entity, however old.
     assert [state.entity_id for state in request_states(hass)] == [series.entity_id]
 
-    await tick(hass, freezer, 10 * HOUR)  # the delayed save
-    stored = {item["request_id"]: item for item in _stored(hass_storage)}
+    await tick(hass, freezer, 10 * HOUR)  # the batched write
+    on_disk = await stored_requests(hass)
+    stored = {item["request_id"]: item for item in on_disk}
     assert set(stored) == {movie.attributes["request_id"], series.attributes["request_id"]}
     assert stored[movie.attributes["request_id"]]["state"] == "available"
+    # Compacted on disk as in memory: the series' episodes lost their titles, paths and progress, not their states.
+    assert on_disk == in_memory(init_integration.runtime_data.hub)
 
 
 async def test_re_request_of_a_retired_movie_is_a_duplicate_and_brings_it_back(
@@ -143,9 +150,9 @@ async def test_history_is_capped_oldest_finished_first(
     hass.config_entries.async_update_entry(mock_config_entry, options={CONF_MAX_REQUESTS: 100})
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
-    await tick(hass, freezer, timedelta(seconds=10))  # the delayed save
+    await tick(hass, freezer, timedelta(seconds=10))  # the batched write
 
-    kept = {item["request_id"] for item in _stored(hass_storage)}
+    kept = {item["request_id"] for item in await stored_requests(hass)}
     assert len(kept) == 100
     assert {f"{1000 + i:032x}" for i in range(5)} <= kept
     assert kept - {f"{1000 + i:032x}" for i in range(5)} == {f"{i:032x}" for i in range(25, 120)}

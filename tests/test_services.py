@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_QBITTORRENT, DOMAIN
 
-from .helpers import ITEMS, MOVIE_FLOW, QBT_URL, Services, request_states
+from .helpers import ITEMS, MOVIE_FLOW, QBT_URL, Services, request_states, stored_requests
 
 DUNE_ITEM = {"Name": "Dune: Part Two", "Id": "6213b704a0d954293110f4d561b0f614", "Type": "Movie",
              "ProviderIds": {"Tmdb": "693134"}}  # fmt: skip
@@ -118,19 +118,15 @@ async def test_refresh_everything(hass: HomeAssistant, services: Services, http:
     assert states == {"Dune: Part Two": "available", "Chernobyl": "grabbing"}
 
 
-async def test_remove_request(
-    hass: HomeAssistant, services: Services, init_integration: MockConfigEntry, hass_storage: dict[str, Any]
-) -> None:
-    """remove_request forgets the request, removes its entity, and the removal is saved."""
+async def test_remove_request(hass: HomeAssistant, services: Services, init_integration: MockConfigEntry) -> None:
+    """remove_request forgets the request, removes its entity, and the removal is on disk when the action returns."""
     entity_id = "sensor.living_room_jellyfin_dune_part_two_2024"
     await hass.services.async_call(DOMAIN, "remove_request", {"entity_id": entity_id}, blocking=True)
     await hass.async_block_till_done()
     assert hass.states.get(entity_id) is None
     assert er.async_get(hass).async_get(entity_id) is None
     assert [state.attributes["title"] for state in request_states(hass)] == ["Chernobyl"]
-    assert await hass.config_entries.async_unload(init_integration.entry_id)
-    stored = hass_storage[f"{DOMAIN}.{init_integration.entry_id}"]["data"]["tracker"]["requests"]
-    assert [item["title"] for item in stored] == ["Chernobyl"]
+    assert [item["title"] for item in await stored_requests(hass)] == ["Chernobyl"]
 
 
 @pytest.mark.parametrize("service", ["remove_request", "refresh"])

@@ -285,8 +285,10 @@ class StatusTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         and the same secret typed again changes nothing: those are reloaded here. Home Assistant's
         async_update_reload_and_abort would reload twice next to the listener (deprecated from 2026.6).
         """
+        # Read before the update: the listener's reload may already be unloading the entry when it returns.
+        loaded = entry.state is ConfigEntryState.LOADED
         changed = self.hass.config_entries.async_update_entry(entry, data=data)
-        if not changed or entry.state is not ConfigEntryState.LOADED:
+        if not changed or not loaded:
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
         return self.async_abort(reason="reauth_successful")
 

@@ -21,13 +21,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 import gc
-import os
 from pathlib import Path
 import sqlite3
 from typing import Any
 
 from homeassistant.helpers.json import json_bytes
-from homeassistant.util.json import json_loads
+from homeassistant.util.json import json_loads, json_loads_object
 
 from .core.models import MediaRequest
 from .core.tracker import Tracker
@@ -132,9 +131,7 @@ class Database:
         # isolation_level=None: transactions are begun and ended here (`_transaction`), never implicitly.
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise NewerDatabaseError(f"stored by schema {version}, this integration reads {SCHEMA_VERSION}")
+            version = _schema_version(conn)
             if version == 0:
                 # Before the first table: freed pages (retention) can then be given back to the file system.
                 conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
@@ -151,7 +148,7 @@ class Database:
         self._conn = conn
 
     def load(self) -> Loaded:
-        """Every row, as a tracker (built here, off the loop); ValueError/TypeError/KeyError on a row that does not read."""
+        """Every row, as a tracker (built off the loop); ValueError, TypeError or KeyError if a row does not read."""
         conn = self._connection()
         requests: dict[str, dict[str, Any]] = {}
         written: dict[str, WrittenRow] = {}
@@ -160,7 +157,7 @@ class Database:
         gc.disable()
         try:
             for rid, seq, data in conn.execute("SELECT id, seq, data FROM requests ORDER BY seq"):
-                requests[rid] = {**json_loads(data), "episodes": []}
+                requests[rid] = {**json_loads_object(data), "episodes": []}
                 written[rid] = WrittenRow(seq, hash(bytes(data)))
             query = "SELECT request_id, season, episode, data FROM episodes ORDER BY request_id, season, episode"
             for rid, season, episode, data in conn.execute(query):
@@ -244,7 +241,7 @@ class Database:
         main, wal, shm = self.files
         for source, target in ((main, kept), (wal, Path(f"{kept}-wal"))):
             if source.exists():
-                os.replace(source, target)
+                source.replace(target)
         shm.unlink(missing_ok=True)
         return kept
 
@@ -258,6 +255,13 @@ class Database:
         if self._conn is None:
             raise sqlite3.ProgrammingError("the database is not open")
         return self._conn
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise NewerDatabaseError(f"stored by schema {version}, this integration reads {SCHEMA_VERSION}")
+    return version
 
 
 @contextmanager

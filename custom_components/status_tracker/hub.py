@@ -1,9 +1,10 @@
 """The request hub: the only way to an entry's tracker, and the one place its changes leave from.
 
 The tracker decides every state; the hub applies events from any source (webhooks, pollers, the Shoko feed,
-catch-up) to it, hands what changed to the store (a webhook is answered once it is on disk), and publishes it: entities for new requests, a dispatcher signal per
-changed request, the integration's bus events, then its listeners. Everything it needs is given to its constructor;
-whoever wants to hear about changes subscribes and gets back the function that unsubscribes.
+catch-up) to it, hands what changed to the store (a webhook returns once it is on disk), and publishes it: entities
+for new requests, a dispatcher signal per changed request, the integration's bus events, then its listeners.
+Everything it needs is given to its constructor; whoever wants to hear about changes subscribes and gets back the
+function that unsubscribes.
 """
 
 from __future__ import annotations

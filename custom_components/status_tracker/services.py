@@ -17,6 +17,7 @@ from .core.attributes import request_attributes
 from .core.models import MediaType, RequestState
 from .hub import request_unique_id
 from .runtime import StatusTrackerConfigEntry
+from .storage import StoreWriteError
 
 SERVICE_GET_REQUESTS = "get_requests"
 SERVICE_REFRESH = "refresh"
@@ -141,6 +142,9 @@ async def _async_remove_request(call: ServiceCall) -> None:
     hass = call.hass
     registry = er.async_get(hass)
     for entry, request_id in _resolve_requests(hass, call.data[ATTR_ENTITY_ID]):
-        await entry.runtime_data.hub.async_remove(request_id)
+        try:
+            await entry.runtime_data.hub.async_remove(request_id)
+        except StoreWriteError as err:
+            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_saved") from err
         if entity_id := registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(entry.entry_id, request_id)):
             registry.async_remove(entity_id)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 import logging
 from pathlib import Path
 import sqlite3
@@ -139,10 +140,9 @@ class TrackerStore:
 
     async def _async_timer_fired(self, _now: Any) -> None:
         self._timer = None
-        try:
+        # A failure was logged by the write, which armed the timer that tries again.
+        with suppress(StoreWriteError):
             await self.async_commit()
-        except StoreWriteError:
-            pass  # logged by the write; tried again by the timer it armed
 
     async def _async_write(self) -> None:
         staged, self._staged = self._staged, {}
@@ -157,7 +157,7 @@ class TrackerStore:
             self._staged = {**staged, **self._staged}
             self._staged_meta = {**meta, **self._staged_meta}
             if not self._failing:
-                _LOGGER.error("The tracked requests could not be saved, retrying: %s", err)
+                _LOGGER.error("The tracked requests could not be saved, retrying: %s", err)  # noqa: TRY400 - no trace
                 self._failing = True
             self._retry_delay = min(self._retry_delay * 2, STORAGE_RETRY_MAX)
             if self._timer is None and not self._closed:
@@ -202,7 +202,7 @@ class TrackerStore:
         try:
             await self.async_commit()
         except StoreWriteError:
-            _LOGGER.error("Changes of the last seconds could not be saved before closing")
+            _LOGGER.error("Changes of the last seconds could not be saved before closing")  # noqa: TRY400
         self._closed = True
         if self._timer is not None:
             self._timer()

@@ -35,6 +35,7 @@ from .core.parsers.jellyfin import repair_backslashes
 from .core.tracker import Change
 from .hub import Hub
 from .repairs import async_create_webhook_issue, async_delete_webhook_issue, connected_services, missing_webhook
+from .storage import StoreWriteError
 from .webhook_auth import is_authorized
 
 _LOGGER = logging.getLogger(__name__)
@@ -117,12 +118,14 @@ class _Receiver:
 
         if service not in hub.last_webhook:
             async_delete_webhook_issue(self._hass, hub.entry_id, service)
+        try:
+            changes = await hub.async_webhook_received(service, () if result.ignored is not None else result.events)
+        except StoreWriteError:
+            # Not acknowledged: the sender shows the failure (the change is kept and written once the disk works).
+            return json_response(HTTPStatus.SERVICE_UNAVAILABLE, "not saved: the disk could not be written")
         if result.ignored is not None:
-            await hub.async_webhook_received(service, ())
             _LOGGER.debug("Ignored a %s webhook: %s", service, result.ignored)
             return json_response(HTTPStatus.OK, f"ignored: {result.ignored}")
-
-        changes = await hub.async_webhook_received(service, result.events)
         _LOGGER.debug("%s webhook: %d event(s), %d change(s)", service, len(result.events), len(changes))
         return json_response(HTTPStatus.OK, f"applied {len(changes)} change(s)")
 

@@ -169,7 +169,11 @@ class Tracker:
         """
         limit = now - keep_for
         retirement = Retirement(
-            [rid for rid, request in self._index.requests.items() if request.is_finished and request.updated_at <= limit]
+            [
+                rid
+                for rid, request in self._index.requests.items()
+                if request.is_finished and request.updated_at <= limit
+            ]
         )
         for rid in retirement.retired:
             request = self._index.requests[rid]

@@ -1,14 +1,15 @@
-"""The store file: migration from older versions, and files that cannot be read (backup, fresh start, repair issue)."""
+"""The Store file of releases before the database: imported once (older versions migrated on the way), then set aside;
+files that cannot be read are kept as a backup with a repair issue, and tracking starts empty."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
 from http import HTTPStatus
+import json
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
@@ -19,10 +20,19 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.status_tracker.const import DOMAIN, STORAGE_MINOR_VERSION, STORAGE_SAVE_DELAY, STORAGE_VERSION
-from custom_components.status_tracker.storage import TrackerStore
+from custom_components.status_tracker.const import DOMAIN
 
-from .helpers import ENTRY_ID, STORE_KEY, Services, request_states, tick
+from .helpers import (
+    DATABASE,
+    ENTRY_ID,
+    FIXTURES,
+    STORE_KEY,
+    Services,
+    read_database,
+    request_states,
+    restart,
+    stored_requests,
+)
 
 ISSUE_ID = f"store_unreadable_storage_{ENTRY_ID}"
 # Home Assistant's own loader, before the test harness swaps it for its in-memory storage.
@@ -62,7 +72,7 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 async def test_older_version_is_migrated(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
 ) -> None:
-    """A 1.1 file loads with every request, and is written back at once in today's form."""
+    """A 1.1 file is imported into the database in today's form, then kept aside as `.store_backup`, once."""
     hass_storage[STORE_KEY] = {"version": 1, "minor_version": 1, "key": STORE_KEY, "data": V1_1_DATA}
     await _setup(hass, mock_config_entry)
 
@@ -70,15 +80,41 @@ async def test_older_version_is_migrated(
     assert state.state == "grabbing"
     assert state.attributes["title"] == "Dune: Part Two"
     assert state.attributes["download_id"] == "0123456789abcdef0123456789abcdef01234567"
-    stored = hass_storage[STORE_KEY]
-    assert (stored["version"], stored["minor_version"]) == (STORAGE_VERSION, STORAGE_MINOR_VERSION) == (1, 2)
-    (request,) = stored["data"]["tracker"]["requests"]
-    assert "format" not in stored["data"]["tracker"]
+    requests, meta = await hass.async_add_executor_job(read_database, Path(hass.config.path(DATABASE)))
     # The clock that 1.1 left implicit is now written out; nothing else changed.
-    assert request == {**V1_1_DATA["tracker"]["requests"][0], "state_changed_at": "2026-11-20T10:05:00+00:00"}
-    assert stored["data"]["last_webhook"] == V1_1_DATA["last_webhook"]
+    assert requests == [{**V1_1_DATA["tracker"]["requests"][0], "state_changed_at": "2026-11-20T10:05:00+00:00"}]
+    assert meta == {"last_webhook": V1_1_DATA["last_webhook"]}
+    # Set aside in the form this release's predecessor reads (1.2), should the integration be downgraded.
+    assert STORE_KEY not in hass_storage
+    kept = hass_storage[f"{STORE_KEY}.store_backup"]["data"]
+    assert kept["tracker"]["requests"] == requests
     assert f"{STORE_KEY}.backup" not in hass_storage
     assert ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID) is None
+
+    # Imported once: the next start reads the database.
+    await restart(hass, mock_config_entry)
+    assert [state.attributes["title"] for state in request_states(hass)] == ["Dune: Part Two"]
+    assert await stored_requests(hass) == requests
+
+
+async def test_store_file_of_the_previous_release_is_imported(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, hass_storage: dict[str, Any]
+) -> None:
+    """A real file written by the release before the database (a movie AVAILABLE, a season pack half imported)."""
+    written = json.loads((FIXTURES / "store" / "status_tracker_1.2.json").read_text(encoding="utf-8"))
+    path = Path(hass.config.path(STORAGE_DIR, STORE_KEY))
+    await hass.async_add_executor_job(_write, path, json.dumps(written, indent=2))
+    with patch.object(Store, "_async_load", REAL_LOAD):
+        await _setup(hass, mock_config_entry)
+    states = {state.attributes["title"]: state for state in request_states(hass)}
+    assert {title: state.state for title, state in states.items()} == {
+        "Dune: Part Two": "available",
+        "Chernobyl": "grabbing",
+    }
+    assert states["Chernobyl"].attributes["state_text"] == "2 importing, 3 queued"
+    assert await stored_requests(hass) == written["data"]["tracker"]["requests"]
+    assert mock_config_entry.runtime_data.hub.last_webhook == written["data"]["last_webhook"]
+    assert hass_storage[f"{STORE_KEY}.store_backup"]["data"] == written["data"]
 
 
 async def test_migrated_request_keeps_tracking(
@@ -117,7 +153,7 @@ async def test_unreadable_data_is_backed_up_with_a_repair_issue(
     await _setup(hass, mock_config_entry)
     assert mock_config_entry.runtime_data.hub.requests == {}
     assert hass_storage[f"{STORE_KEY}.backup"]["data"] == data
-    assert "a backup was kept" in caplog.text
+    assert f"they were kept in .storage/{STORE_KEY}.backup" in caplog.text
     issue = ir.async_get(hass).async_get_issue(DOMAIN, ISSUE_ID)
     assert issue is not None
     assert issue.translation_key == "store_unreadable"
@@ -127,8 +163,9 @@ async def test_unreadable_data_is_backed_up_with_a_repair_issue(
     # Tracking goes on from empty, and saving does not touch the backup.
     await Services(hass, hass_client_no_auth).run("radarr/grab")
     assert await hass.config_entries.async_unload(mock_config_entry.entry_id)
-    assert len(hass_storage[STORE_KEY]["data"]["tracker"]["requests"]) == 1
+    assert len(await stored_requests(hass)) == 1
     assert hass_storage[f"{STORE_KEY}.backup"]["data"] == data
+    assert STORE_KEY not in hass_storage
 
 
 async def test_newer_version_is_kept_not_overwritten(
@@ -183,6 +220,11 @@ def corrupt_store_file(hass: HomeAssistant) -> Generator[Path]:
         leftover.unlink()
 
 
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def _after_load(path: Path) -> tuple[bool, list[str]]:
     """Whether the store file is still there, and the text of each file it was renamed to."""
     return path.exists(), [kept.read_text(encoding="utf-8") for kept in path.parent.glob(f"{STORE_KEY}.corrupt.*")]
@@ -207,52 +249,3 @@ async def test_corrupt_file_is_renamed_and_reported(
     assert [issue.translation_key for issue in issues] == ["storage_corruption"]
     assert request_states(hass) == []
     assert all(state.state != STATE_UNAVAILABLE for state in hass.states.async_all("sensor"))
-
-
-async def test_a_stream_of_changes_never_postpones_the_write(
-    hass: HomeAssistant,
-    init_integration: MockConfigEntry,
-    hass_client_no_auth: ClientSessionGenerator,
-    hass_storage: dict[str, Any],
-    freezer: FrozenDateTimeFactory,
-) -> None:
-    """Issue 14 (first step): a webhook every 2 s for 30 s; each change is on disk within STORAGE_SAVE_DELAY of it.
-
-    Home Assistant's delayed save restarts its timer on every call, so a steady stream (progress polls, or webhooks as
-    here) kept the file unwritten for as long as it lasted.
-    """
-    services = Services(hass, hass_client_no_auth)
-    await services.run("jellyseerr/movie_auto_approved")
-    await tick(hass, freezer, STORAGE_SAVE_DELAY + 1)
-    await services.run("radarr/grab")
-    on_disk = {}  # second of the stream -> the request's state in the file
-    for second in range(2, 32, 2):
-        await services.run("radarr/test")  # changes only the webhook time, as a progress poll changes only progress
-        await tick(hass, freezer, 2)
-        (request,) = hass_storage[STORE_KEY]["data"]["tracker"]["requests"]
-        on_disk[second] = request["state"]
-    first_written = min((second for second, state in on_disk.items() if state == "grabbing"), default=None)
-    assert first_written is not None, on_disk
-    assert first_written <= STORAGE_SAVE_DELAY + 2
-
-
-async def test_a_copy_that_races_with_a_change_is_taken_again(
-    hass: HomeAssistant, hass_storage: dict[str, Any], freezer: FrozenDateTimeFactory
-) -> None:
-    """On Home Assistant 2025.4 the Store builds the data in its executor thread while the loop may add a request:
-    copying a dict that changes size raises RuntimeError. The save must not be lost to it.
-    """
-    store = TrackerStore(hass, ENTRY_ID)
-    calls = 0
-
-    def racing() -> dict[str, Any]:
-        nonlocal calls
-        calls += 1
-        if calls == 1:
-            raise RuntimeError("dictionary changed size during iteration")
-        return {"tracker": {"requests": []}, "last_webhook": {"radarr": "2026-12-02T00:00:00+00:00"}}
-
-    store.async_schedule_save(racing)
-    await tick(hass, freezer, STORAGE_SAVE_DELAY + 1)
-    assert hass_storage[STORE_KEY]["data"]["last_webhook"] == {"radarr": "2026-12-02T00:00:00+00:00"}
-    assert calls == 2
