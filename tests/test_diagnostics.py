@@ -1,4 +1,4 @@
-"""Diagnostics carry the tracker and the options, never a secret or an address."""
+"""Diagnostics carry the tracker, the database's figures and the options, never a secret or an address."""
 
 from __future__ import annotations
 
@@ -61,3 +61,7 @@ async def test_diagnostics_redacted(
     assert request["state"] == "grabbing"
     assert diagnostics["services"]["awaited_downloads"] == 1
     assert set(diagnostics["services"]["last_webhook"]) == {"jellyseerr", "radarr"}
+    # The database's own figures, counted in the file: one request, no episode rows, some pages on disk.
+    store = diagnostics["store"]
+    assert (store["requests"], store["episodes"]) == (1, 0)
+    assert store["bytes_on_disk"] > 0
