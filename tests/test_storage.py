@@ -13,9 +13,11 @@ from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -274,3 +276,32 @@ async def test_the_database_is_closed_on_unload_and_reopened(
     await hass.async_block_till_done()
     await services.run("radarr/grab")
     assert [item["state"] for item in await stored_requests(hass)] == ["grabbing"]
+
+
+async def test_after_home_assistant_stopped_writing_webhooks_are_not_acknowledged(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """Once the final write closed the file, a late webhook is answered 503, not a 200 that nothing keeps."""
+    client = await hass_client_no_auth()
+    hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
+    await hass.async_block_till_done()
+    status, _ = await _post(client, "jellyseerr", "jellyseerr/movie_auto_approved")
+    assert status == HTTPStatus.SERVICE_UNAVAILABLE
+
+
+async def test_unload_with_a_failing_disk_says_what_was_not_saved(
+    hass: HomeAssistant, init_integration: MockConfigEntry, services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Changes still unwritten when the entry unloads are named in the log, and the unload completes."""
+    await services.run("jellyseerr/movie_auto_approved")
+    hub = init_integration.runtime_data.hub
+
+    def failing(self: Database, batch: Batch) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with patch.object(Database, "write", failing):
+        await hub.async_mark_stuck(list(hub.requests), dt_util.utcnow())
+        assert await hass.config_entries.async_unload(init_integration.entry_id)
+        await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert "could not be saved before closing" in caplog.text

@@ -121,10 +121,6 @@ class Database:
         """The file and SQLite's companions (the WAL and its shared-memory index)."""
         return self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm")
 
-    def exists(self) -> bool:
-        """True when the file was created (and initialised) before."""
-        return self.path.exists()
-
     def open(self) -> None:
         """Open (creating the file and its tables when missing); NewerDatabaseError or sqlite3.Error if unusable."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -206,7 +202,8 @@ class Database:
             batch.meta,
         )
         if batch.deleted_requests or batch.deleted_episodes:
-            conn.execute("PRAGMA incremental_vacuum")
+            # Each step frees one page: run it to the end.
+            conn.execute("PRAGMA incremental_vacuum").fetchall()
 
     def hold_checkpoints(self, hold: bool) -> None:
         """While held (a backup copies the files), writes stay in the WAL and the main file does not change."""
