@@ -150,7 +150,7 @@ class Hub:
         sends it again once answered.
         """
         self._last_webhook[service] = dt_util.utcnow().isoformat()
-        self._store.async_changed({}, **{META_LAST_WEBHOOK: dict(self._last_webhook)})
+        self._store.async_changed({}, {META_LAST_WEBHOOK: dict(self._last_webhook)})
         changes = await self.async_apply(events)
         await self._store.async_commit()
         return changes

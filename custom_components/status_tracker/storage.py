@@ -119,10 +119,10 @@ class TrackerStore:
     # --- changes ----------------------------------------------------------------------------------------------
 
     @callback
-    def async_changed(self, requests: Mapping[str, MediaRequest | None], **meta: Any) -> None:
+    def async_changed(self, requests: Mapping[str, MediaRequest | None], meta: Mapping[str, Any] | None = None) -> None:
         """Stage changed requests (None: removed) and meta values; they are written within STORAGE_SAVE_DELAY."""
         self._staged.update(requests)
-        self._staged_meta.update(meta)
+        self._staged_meta.update(meta or {})
         self._generation += 1
         if self._timer is None and not self._closed:
             self._timer = async_call_later(self._hass, self._retry_delay, self._async_timer_fired)
