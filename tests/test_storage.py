@@ -113,8 +113,21 @@ async def test_a_change_writes_only_the_rows_that_changed(
     imported, test = batches
     assert [(season, episode) for _rid, season, episode, _data in imported.episodes] == [(1, 5)]
     assert len(imported.requests) == 1
-    assert (imported.deleted_requests, imported.deleted_episodes) == ([], [])
+    assert (imported.deleted_requests, imported.deleted_episodes, imported.replaced_episodes) == ([], [], [])
     assert (test.requests, test.episodes, [key for key, _ in test.meta]) == ([], [], ["last_webhook"])
+    assert await stored_requests(hass) == in_memory(init_integration.runtime_data.hub)
+
+    # After a restart, the first change of a request replaces its episode rows (they are not hashed at load), the
+    # next ones write only what changed again.
+    await restart(hass, init_integration)
+    batches.clear()
+    with patch.object(Database, "write", recording):
+        await services.run("sonarr/download_pack_file_e01")
+        await services.run("sonarr/download_pack_file_e02")
+    first, second = batches
+    (rid,) = init_integration.runtime_data.hub.requests
+    assert (first.replaced_episodes, len(first.episodes)) == ([(rid,)], 5)
+    assert [(season, episode) for _rid, season, episode, _data in second.episodes] == [(1, 2)]
     assert await stored_requests(hass) == in_memory(init_integration.runtime_data.hub)
 
 

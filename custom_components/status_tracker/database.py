@@ -34,6 +34,7 @@ from .core.tracker import Tracker
 SCHEMA_VERSION = 1
 # SQLite's default: the WAL is copied into the main file once it holds this many pages.
 _AUTOCHECKPOINT_PAGES = 1000
+_WAL_SIZE_LIMIT = 4 * 1024 * 1024
 
 _SCHEMA = (
     "CREATE TABLE requests (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, data BLOB NOT NULL) WITHOUT ROWID",
@@ -55,7 +56,9 @@ class WrittenRow:
 
     seq: int
     digest: int
-    episodes: dict[EpisodeKey, int] = field(default_factory=dict)
+    # None until the request is first written after loading: hashing every episode at load would cost time and
+    # memory for rows that mostly never change again; that first write replaces the request's episode rows instead.
+    episodes: dict[EpisodeKey, int] | None = None
 
 
 @dataclass(slots=True)
@@ -66,11 +69,22 @@ class Batch:
     episodes: list[tuple[str, int, int, bytes]] = field(default_factory=list)
     deleted_requests: list[tuple[str]] = field(default_factory=list)
     deleted_episodes: list[tuple[str, int, int]] = field(default_factory=list)
+    # Requests whose episode rows are all deleted before `episodes` are written.
+    replaced_episodes: list[tuple[str]] = field(default_factory=list)
     meta: list[tuple[str, bytes]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         """True when there is anything to write."""
-        return bool(self.requests or self.episodes or self.deleted_requests or self.deleted_episodes or self.meta)
+        return any(
+            (
+                self.requests,
+                self.episodes,
+                self.deleted_requests,
+                self.deleted_episodes,
+                self.replaced_episodes,
+                self.meta,
+            )
+        )
 
 
 @dataclass(slots=True)
@@ -91,21 +105,23 @@ def rows_of(request: MediaRequest, row: WrittenRow | None, seq: int, batch: Batc
     episodes = data.pop("episodes", ())
     stored = json_bytes(data)
     digest = hash(stored)
-    new = row is None
-    if row is None:
-        row = WrittenRow(seq, digest)
-    written = WrittenRow(row.seq, digest)
     rid = request.request_id
-    if new or digest != row.digest:
-        batch.requests.append((rid, row.seq, stored))
+    if row is None or digest != row.digest:
+        batch.requests.append((rid, seq if row is None else row.seq, stored))
+    known: dict[EpisodeKey, int] = {}
+    if row is not None and row.episodes is None:
+        batch.replaced_episodes.append((rid,))
+    elif row is not None and row.episodes is not None:
+        known = row.episodes
+    hashes: dict[EpisodeKey, int] = {}
     for episode in episodes:
         key = (episode["season"], episode["episode"])
         stored = json_bytes(episode)
-        written.episodes[key] = digest = hash(stored)
-        if row.episodes.get(key) != digest:
+        hashes[key] = episode_digest = hash(stored)
+        if known.get(key) != episode_digest:
             batch.episodes.append((rid, *key, stored))
-    batch.deleted_episodes.extend((rid, *key) for key in row.episodes.keys() - written.episodes.keys())
-    return written
+    batch.deleted_episodes.extend((rid, *key) for key in known.keys() - hashes.keys())
+    return WrittenRow(seq if row is None else row.seq, digest, hashes)
 
 
 class Database:
@@ -133,6 +149,8 @@ class Database:
                 conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
+            # After a big transaction (an import), the WAL file is cut back to this size, not kept at its largest.
+            conn.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
             if version == 0:
                 with _transaction(conn):
                     for statement in _SCHEMA:
@@ -153,13 +171,14 @@ class Database:
         gc.disable()
         try:
             for rid, seq, data in conn.execute("SELECT id, seq, data FROM requests ORDER BY seq"):
-                requests[rid] = {**json_loads_object(data), "episodes": []}
-                written[rid] = WrittenRow(seq, hash(bytes(data)))
-            query = "SELECT request_id, season, episode, data FROM episodes ORDER BY request_id, season, episode"
-            for rid, season, episode, data in conn.execute(query):
+                requests[rid] = json_loads_object(data)
+                written[rid] = WrittenRow(seq, hash(data))
+            # A request's episode rows as one JSON array, in key order (the table is clustered on it): one decode
+            # per request instead of one per episode.
+            query = "SELECT request_id, '[' || group_concat(data, ',') || ']' FROM episodes GROUP BY request_id"
+            for rid, rows in conn.execute(query):
                 # A row whose request is gone cannot be loaded: KeyError, as for any unreadable data.
-                requests[rid]["episodes"].append(json_loads(data))
-                written[rid].episodes[(season, episode)] = hash(bytes(data))
+                requests[rid]["episodes"] = json_loads(rows)
             tracker = Tracker.from_dict({"requests": list(requests.values())})
         finally:
             if collecting:
@@ -192,6 +211,7 @@ class Database:
         conn.executemany(
             "DELETE FROM episodes WHERE request_id = ? AND season = ? AND episode = ?", batch.deleted_episodes
         )
+        conn.executemany("DELETE FROM episodes WHERE request_id = ?", batch.replaced_episodes)
         conn.executemany(
             "INSERT INTO episodes (request_id, season, episode, data) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (request_id, season, episode) DO UPDATE SET data = excluded.data",

@@ -32,7 +32,7 @@ from .core.models import MediaRequest
 from .core.tracker import Tracker
 from .database import Batch, Database, Loaded, NewerDatabaseError, WrittenRow, all_rows, rows_of
 from .repairs import async_create_store_issue
-from .store_migration import StoreFileImport, UnreadableStoreError
+from .store_migration import StoreFile, StoreFileImport, UnreadableStoreError
 
 _LOGGER = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -94,11 +94,8 @@ class TrackerStore:
         else:
             if store_file is not None:
                 # The Store file exists only until it is imported: it is newer than anything in the database.
-                batch, written = all_rows(list(store_file.tracker.requests.values()))
-                batch.meta.append((META_LAST_WEBHOOK, json_bytes(store_file.last_webhook)))
-                await self._async_run(self._database.replace_all, batch)
+                loaded = await self._async_run(self._import_rows, store_file)
                 await self._import.async_set_aside()
-                loaded = Loaded(store_file.tracker, {META_LAST_WEBHOOK: store_file.last_webhook}, written)
         self._written = loaded.written
         self._next_seq = max((row.seq for row in loaded.written.values()), default=-1) + 1
         last = loaded.meta.get(META_LAST_WEBHOOK)
@@ -111,6 +108,13 @@ class TrackerStore:
         except BaseException:
             self._database.close()
             raise
+
+    def _import_rows(self, store_file: StoreFile) -> Loaded:
+        # In the executor: rows of every request (seconds for a large history).
+        batch, written = all_rows(list(store_file.tracker.requests.values()))
+        batch.meta.append((META_LAST_WEBHOOK, json_bytes(store_file.last_webhook)))
+        self._database.replace_all(batch)
+        return Loaded(store_file.tracker, {META_LAST_WEBHOOK: store_file.last_webhook}, written)
 
     def _report_unreadable(self, backup: str, problem: str) -> None:
         _LOGGER.error("The saved requests could not be read (%s); they were kept in %s", problem, backup)

@@ -72,6 +72,11 @@ class _MigratingStore(Store[StoredData]):
         return migrate(old_major_version, old_minor_version, old_data)
 
 
+def _store_file(data: Any) -> StoreFile:
+    last = data.get("last_webhook") or {}
+    return StoreFile(Tracker.from_dict(data.get("tracker") or {}), {str(k): str(v) for k, v in last.items()})
+
+
 class StoreFileImport:
     """The entry's Store file, if any: read it, then set it aside once imported."""
 
@@ -97,9 +102,8 @@ class StoreFileImport:
         if self._raw is None:
             return None
         try:
-            tracker = Tracker.from_dict(self._raw.get("tracker") or {})
-            last = self._raw.get("last_webhook") or {}
-            return StoreFile(tracker, {str(k): str(v) for k, v in last.items()})
+            # Off the loop: a large history takes seconds to build.
+            return await self._hass.async_add_executor_job(_store_file, self._raw)
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             await self._async_set_aside(f"{self._key}.backup", self._raw)
             # The exception text names a key or value of our own data, never a secret.

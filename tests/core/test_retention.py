@@ -140,3 +140,21 @@ def test_retired_request_keeps_its_duplicates() -> None:
     restored.now = driver.now
     assert restored.run("jellyseerr/movie_rerequest_auto_approved") == []
     assert restored.tracker.retire(restored.now, WEEK).retired == [change.request_id]
+
+
+def test_each_request_is_compacted_once_per_retirement() -> None:
+    """Hourly passes compact only what crossed the limit since the last pass (the store writes just those rows); a
+    retired request that changes again is compacted again when it next retires."""
+    driver = Driver()
+    driver.run(*TV_FLOW)
+    request = driver.only()
+    first = driver.tracker.retire(driver.now + WEEK, WEEK)
+    assert (first.retired, first.compacted) == ([request.request_id], [request.request_id])
+    later = driver.tracker.retire(driver.now + WEEK + timedelta(hours=1), WEEK)
+    assert (later.retired, later.compacted) == ([request.request_id], [])
+
+    driver.now += 2 * WEEK
+    driver.run("sonarr/grab_season_pack")  # a new grab of the same season: the request is recent again
+    assert request.updated_at == driver.now
+    assert driver.tracker.retire(driver.now + WEEK - timedelta(hours=1), WEEK).compacted == []
+    assert driver.tracker.retire(driver.now + WEEK, WEEK).compacted == [request.request_id]

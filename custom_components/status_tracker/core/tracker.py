@@ -78,6 +78,8 @@ class Tracker:
     def __init__(self) -> None:
         """Start with no requests."""
         self._index = Index()
+        # Every request updated at or before this was compacted by `retire` (None: no pass yet).
+        self._retired_until: datetime | None = None
 
     @property
     def requests(self) -> Mapping[str, MediaRequest]:
@@ -168,18 +170,17 @@ class Tracker:
         Their clocks are kept: any later change makes them recent, and so no longer retired, again.
         """
         limit = now - keep_for
-        retirement = Retirement(
-            [
-                rid
-                for rid, request in self._index.requests.items()
-                if request.is_finished and request.updated_at <= limit
-            ]
-        )
+        requests = self._index.requests
+        retirement = Retirement([rid for rid, req in requests.items() if req.is_finished and req.updated_at <= limit])
+        # A request retired by an earlier pass was compacted then, and any change since would have made it recent:
+        # only those that crossed the limit since that pass need compacting (all of them on the first pass).
+        since = self._retired_until
         for rid in retirement.retired:
-            request = self._index.requests[rid]
-            if request.compact():
+            request = requests[rid]
+            if (since is None or request.updated_at > since) and request.compact():
                 retirement.compacted.append(rid)
                 self._index.add(request)
+        self._retired_until = limit if since is None else max(since, limit)
         return retirement
 
     def trim(self, limit: int) -> list[str]:
