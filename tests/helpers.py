@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from http import HTTPStatus
 import json
+import os
 from pathlib import Path
 import re
 import sqlite3
@@ -19,6 +20,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
@@ -266,3 +268,19 @@ async def stored_requests(hass: HomeAssistant, entry_id: str = ENTRY_ID) -> list
     path = Path(hass.config.path(f".storage/{DOMAIN}.{entry_id}.db"))
     requests, _meta = await hass.async_add_executor_job(read_database, path)
     return requests
+
+
+def missing_system_part(reason: str) -> None:
+    """Skip a test whose system package or program is missing; fail it in CI (CI=true), where it must run."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: this test must run)")
+    pytest.skip(reason)
+
+
+def print_ha_log(workdir: Path, lines: int = 80) -> None:
+    """The status_tracker lines and errors of a real Home Assistant's logs in `workdir` (all its runs), oldest first."""
+    logs = sorted(workdir.glob("home-assistant.log*"), key=lambda path: path.stat().st_mtime)
+    found = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
+    interesting = [line for line in found if "status_tracker" in line or "ERROR" in line]
+    print(f"--- home-assistant.log (status_tracker and errors, last {lines} lines)")  # noqa: T201
+    print("\n".join(interesting[-lines:]))  # noqa: T201

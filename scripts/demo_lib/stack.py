@@ -342,9 +342,8 @@ class Stack:
     def stop(self) -> None:
         """Stop everything this stack started (idempotent)."""
         try:
-            stop_process(self.ha_process, grace=15)
+            self.stop_home_assistant()
         finally:
-            self.ha_process = None
             try:
                 stop_process(self.standins_process, grace=5)
             finally:
@@ -458,7 +457,7 @@ class Stack:
     # --- Home Assistant --------------------------------------------------------------------------------------------
 
     def start_home_assistant(self) -> None:
-        """Start HA on its own config dir, onboard it (owner account, long-lived token), wait until RUNNING."""
+        """Start HA on its config dir, onboard it on a first start (owner account, long-lived token), until RUNNING."""
         config = self.ha_config
         (config / "custom_components").mkdir(parents=True, exist_ok=True)
         if not (config / "configuration.yaml").exists():
@@ -472,27 +471,32 @@ class Stack:
             self.workdir / "home-assistant.out",
         )
 
-        def http_up() -> bool:
+        def http_up() -> int | None:
             if ha.poll() is not None:
                 raise RuntimeError(f"Home Assistant exited; see {self.ha_log}")
-            return bool(self._http.get(f"{self.ha_url}/api/onboarding", timeout=5).status_code == 200)
+            # 200 until the owner exists; then Home Assistant no longer serves the onboarding views (404).
+            status = self._http.get(f"{self.ha_url}/api/onboarding", timeout=5).status_code
+            return status if status in {200, 404} else None
 
-        wait_for("Home Assistant HTTP", http_up, 180)
+        onboarding = wait_for("Home Assistant HTTP", http_up, 180)
         token_file = config / ".demo_token"
-        subprocess.run(  # noqa: S603
-            [
-                self.python,
-                str(ROOT / "scripts" / "onboard.py"),
-                self.ha_url,
-                str(token_file),
-                self.username,
-                self.password,
-            ],
-            check=True,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            timeout=60,
-        )
+        if onboarding == 200:
+            subprocess.run(  # noqa: S603
+                [
+                    self.python,
+                    str(ROOT / "scripts" / "onboard.py"),
+                    self.ha_url,
+                    str(token_file),
+                    self.username,
+                    self.password,
+                ],
+                check=True,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                timeout=60,
+            )
+        elif not token_file.exists():
+            raise RuntimeError(f"{config} is onboarded but holds no {token_file.name} from a first start")
         self.token = token_file.read_text(encoding="utf-8").strip()
         wait_for("Home Assistant RUNNING", lambda: self.api("GET", "/api/config")["state"] == "RUNNING", 120)
 
@@ -539,14 +543,53 @@ class Stack:
         missing = {"jellyseerr", "radarr", "sonarr", "jellyfin"} - set(self.webhook_ids)
         if missing:
             raise RuntimeError(f"no webhook URL for {sorted(missing)} in {answer}")
+        self.wait_entry_loaded()
+
+    def wait_entry_loaded(self, timeout: float = 30) -> None:
+        """Until the integration's entry is set up (after adding it, changing its options, a restart)."""
         wait_for(
             "entry loaded",
             lambda: any(
                 e["entry_id"] == self.entry_id and e["state"] == "loaded"
                 for e in self.api("GET", "/api/config/config_entries/entry")
             ),
-            30,
+            timeout,
         )
+
+    def set_options(self, options: dict[str, Any]) -> None:
+        """Save the entry's options through HA's REST options flow, as the UI does; the entry reloads."""
+        flow = self.api("POST", "/api/config/config_entries/options/flow", {"handler": self.entry_id})
+        if flow.get("type") != "form":
+            raise RuntimeError(f"unexpected options step: {flow}")
+        answer = self.api("POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", options)
+        if answer.get("type") != "create_entry":
+            raise RuntimeError(f"the options flow did not save: {answer}")
+        self.wait_entry_loaded()
+
+    def stop_home_assistant(self) -> None:
+        """Stop Home Assistant as `ha core stop` does (SIGTERM: every pending write is flushed)."""
+        try:
+            stop_process(self.ha_process, grace=15)
+        finally:
+            self.ha_process = None
+
+    def kill_home_assistant(self) -> None:
+        """SIGKILL Home Assistant at once, as a power cut or the OOM killer would: no shutdown, no last write."""
+        process = self.ha_process
+        if process is None:
+            raise RuntimeError("Home Assistant is not running")
+        os.kill(process.pid, signal.SIGKILL)
+        try:
+            process.wait(10)
+        finally:
+            # Reaps it and whatever is left of its process group.
+            stop_process(process)
+            self.ha_process = None
+
+    def restart_home_assistant(self) -> None:
+        """Start Home Assistant again on the same config dir (already onboarded: the saved token) until loaded."""
+        self.start_home_assistant()
+        self.wait_entry_loaded()
 
     def save_dashboard(self) -> None:
         """The default dashboard, in storage mode, with one panel view holding the card (websocket API)."""

@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 import importlib.util
 import json
-import os
 from pathlib import Path
 import sys
 import time
@@ -35,7 +34,7 @@ import pytest
 
 from scripts.demo_lib.stack import FLOWS, Download, Flow, Stack
 from tests.fakes.qbittorrent import find_qbittorrent_nox, free_port
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, missing_system_part, print_ha_log
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -57,12 +56,6 @@ LABELS = {
 }
 # Whole run; downloads are 22-30 s each, in parallel.
 PHASE_TIMEOUT = 180
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the end-to-end test must run)")
-    pytest.skip(reason)
 
 
 class BrowserThread:
@@ -195,11 +188,11 @@ def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     if not ha_const.__version__.startswith("2025.4."):
         pytest.skip(f"the e2e test starts Home Assistant from .venv (2025.4); this is {ha_const.__version__}")
     if find_qbittorrent_nox() is None:
-        _missing("qbittorrent-nox is not installed; install it with scripts/system-deps (as root)")
+        missing_system_part("qbittorrent-nox is not installed; install it with scripts/system-deps (as root)")
     if not Path(CHROMIUM).exists():
-        _missing(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
+        missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
     if importlib.util.find_spec("playwright") is None:
-        _missing("playwright is not installed; run scripts/setup")
+        missing_system_part("playwright is not installed; run scripts/setup")
     started = time.monotonic()
     stack = Stack(
         workdir=tmp_path,
@@ -218,12 +211,7 @@ def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
         try:
             stack.stop()
         finally:
-            logs = sorted(stack.workdir.glob("home-assistant.log*"), key=lambda path: path.stat().st_mtime)
-            if logs:
-                lines = [line for log in logs for line in log.read_text(errors="replace").splitlines()]
-                interesting = [line for line in lines if "status_tracker" in line or "ERROR" in line]
-                print("--- home-assistant.log (status_tracker and errors, last 80 lines)")  # noqa: T201
-                print("\n".join(interesting[-80:]))  # noqa: T201
+            print_ha_log(stack.workdir)
 
 
 @pytest.mark.timeout(600)
