@@ -181,11 +181,7 @@ class Database:
                 requests[rid]["episodes"] = json_loads(rows)
             tracker = Tracker.from_dict({"requests": list(requests.values())})
         finally:
-            # The objects just built sit in the youngest generation: the collector's next pass would walk all of them
-            # (130 ms of held event loop at 100,000 episodes, measured by scripts/bench g). Moved as they are to the
-            # oldest generation (freeze, then unfreeze at once: nothing stays frozen), they wait for its next pass.
-            gc.freeze()
-            gc.unfreeze()
+            # Tracker.from_dict moved what it built to the collector's oldest generation.
             if collecting:
                 gc.enable()
         meta = {key: json_loads(value) for key, value in conn.execute("SELECT key, value FROM meta")}
