@@ -41,6 +41,7 @@ from homeassistant.components import webhook
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.storage import STORAGE_DIR, Store
+from homeassistant.util import dt as dt_util
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -858,7 +859,7 @@ async def test_g_load_from_disk(hass: HomeAssistant, big_database: Path) -> None
         store = TrackerStore(hass, ENTRY_ID)
         with probing(hass.loop) as probe:
             start = time.perf_counter()
-            tracker, _last = await store.async_load()
+            tracker, _last = await store.async_load(dt_util.utcnow(), timedelta(days=DEFAULT_KEEP_FINISHED_DAYS))
             totals.append(time.perf_counter() - start)
         stalls.append(probe.worst)
         if len(tracker.requests) != BIG_REQUESTS:
@@ -880,7 +881,7 @@ async def test_g_load_from_disk(hass: HomeAssistant, big_database: Path) -> None
         store = TrackerStore(hass, MIGRATED_ENTRY_ID)
         with probing(hass.loop) as probe:
             start = time.perf_counter()
-            tracker, _last = await store.async_load()
+            tracker, _last = await store.async_load(dt_util.utcnow(), timedelta(days=DEFAULT_KEEP_FINISHED_DAYS))
             elapsed = time.perf_counter() - start
         await store.async_close()
     left = await hass.async_add_executor_job(lambda: (store_file.exists(), imported.stat().st_size))

@@ -3,6 +3,7 @@ a disk that fails or a file that does not read never loses tracking, and backups
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from http import HTTPStatus
 import json
 from pathlib import Path
@@ -14,7 +15,7 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_FINAL_WRITE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
@@ -23,10 +24,11 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker import backup
-from custom_components.status_tracker.const import DOMAIN, STORAGE_SAVE_DELAY
+from custom_components.status_tracker.const import DOMAIN, EVENT_STATE_CHANGED, STORAGE_SAVE_DELAY
 from custom_components.status_tracker.core.downloads import TorrentPhase
 from custom_components.status_tracker.core.events import DownloadProgress
-from custom_components.status_tracker.database import Batch, Database
+from custom_components.status_tracker.core.models import Episode, EpisodeState, MediaRequest, MediaType, RequestState
+from custom_components.status_tracker.database import Batch, Database, all_rows
 
 from .helpers import (
     DATABASE,
@@ -318,3 +320,60 @@ async def test_unload_with_a_failing_disk_says_what_was_not_saved(
         await hass.async_block_till_done()
     assert init_integration.state is ConfigEntryState.NOT_LOADED
     assert "could not be saved before closing" in caplog.text
+
+
+def _finished_series(path: Path, finished_at: datetime) -> None:
+    """A database holding a series AVAILABLE since `finished_at`, its episode rows not compacted yet."""
+    request = MediaRequest(
+        request_id="5eries0000000000000000000000000a",
+        media_type=MediaType.TV,
+        title="Chernobyl",
+        state=RequestState.AVAILABLE,
+        created_at=finished_at,
+        updated_at=finished_at,
+    )
+    request.episodes = {
+        (1, e): Episode(1, e, EpisodeState.AVAILABLE, title=f"Episode {e}", final_path=f"/tv/S01E0{e}.mkv")
+        for e in range(1, 6)
+    }
+    database = Database(path)
+    database.open()
+    database.write(all_rows([request])[0])
+    database.close()
+
+
+async def test_finished_requests_are_compacted_while_loading(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A history written before it was compacted (an upgrade) is compacted and written during the load, off the loop;
+    the request keeps no entity, and its rows on disk are the compact ones."""
+    path = _database(hass)
+    await hass.async_add_executor_job(_finished_series, path, dt_util.utcnow() - timedelta(days=30))
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert request_states(hass) == []
+    (stored,) = await stored_requests(hass)
+    assert stored == in_memory(mock_config_entry.runtime_data.hub)[0]
+    assert [row.get("title") for row in stored["episodes"]] == [None] * 5
+    assert [row["state"] for row in stored["episodes"]] == ["available"] * 5
+
+
+async def test_automations_hear_of_a_webhook_once_it_is_on_disk(
+    hass: HomeAssistant, init_integration: MockConfigEntry, hass_client_no_auth: ClientSessionGenerator
+) -> None:
+    """The state-changed event of a webhook fires after its commit: what an automation reacts to survives a crash."""
+    path = _database(hass)
+    on_disk_when_fired: list[list[str]] = []
+
+    @callback
+    def fired(event: Event) -> None:
+        requests, _meta = read_database(path)
+        on_disk_when_fired.append([item["state"] for item in requests])
+
+    hass.bus.async_listen(EVENT_STATE_CHANGED, fired)
+    client = await hass_client_no_auth()
+    await _post(client, "jellyseerr", "jellyseerr/movie_auto_approved")
+    await _post(client, "radarr", "radarr/grab")
+    await hass.async_block_till_done()
+    assert on_disk_when_fired == [["approved"], ["grabbing"]]

@@ -8,13 +8,14 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
+from homeassistant.util import dt as dt_util
 
 from . import log_redaction
 from .card import async_register_card
 from .catchup import Reconciler
 from .const import CONF_SHOKO, DOMAIN
 from .hub import Hub
-from .retention import async_setup_retention
+from .retention import async_setup_retention, keep_finished
 from .runtime import (
     StatusTrackerConfigEntry,
     StatusTrackerData,
@@ -49,7 +50,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     clients = build_clients(hass, entry)
     await async_check_jellyfin(clients.jellyfin)
     store = TrackerStore(hass, entry.entry_id)
-    tracker, last_webhook = await store.async_load()
+    tracker, last_webhook = await store.async_load(dt_util.utcnow(), keep_finished(entry.options))
     # Unload callbacks run last-registered first: the store closes after webhooks and pollers have stopped.
     entry.async_on_unload(store.async_close)
 

@@ -147,18 +147,23 @@ class Hub:
         """A webhook of `service` arrived (its time is kept, even when it carried nothing to apply): apply it.
 
         Returns once what it changed is on disk (StoreWriteError if it could not be written): the sender never
-        sends it again once answered.
+        sends it again once answered. Its changes are published after the write (automations hear of what is kept),
+        and also when the write failed: the dashboard shows what the tracker holds.
         """
-        self._last_webhook[service] = dt_util.utcnow().isoformat()
+        now = dt_util.utcnow()
+        self._last_webhook[service] = now.isoformat()
         self._store.async_changed({}, {META_LAST_WEBHOOK: dict(self._last_webhook)})
-        changes = await self.async_apply(events)
-        await self._store.async_commit()
+        changes = self._apply(events, now)
+        self._stage(changes)
+        try:
+            await self._store.async_commit()
+        finally:
+            await self._async_broadcast(changes)
         return changes
 
     async def async_apply(self, events: Iterable[Event]) -> list[Change]:
-        """Apply events from any source (webhooks, pollers, the Shoko feed) and publish what changed."""
-        now = dt_util.utcnow()
-        changes = [change for event in events for change in self._tracker.apply(event, now)]
+        """Apply events from any source (pollers, the Shoko feed, catch-up) and publish what changed."""
+        changes = self._apply(events, dt_util.utcnow())
         await self.async_publish(changes)
         return changes
 
@@ -188,9 +193,19 @@ class Hub:
 
     async def async_publish(self, changes: list[Change]) -> None:
         """Save, add entities for new requests, refresh the others, fire the events, then tell the listeners."""
+        self._stage(changes)
+        await self._async_broadcast(changes)
+
+    def _apply(self, events: Iterable[Event], now: datetime) -> list[Change]:
+        return [change for event in events for change in self._tracker.apply(event, now)]
+
+    def _stage(self, changes: list[Change]) -> None:
+        if changes:
+            self._store.async_changed({change.request_id: self._tracker.get(change.request_id) for change in changes})
+
+    async def _async_broadcast(self, changes: list[Change]) -> None:
         if not changes:
             return
-        self._store.async_changed({change.request_id: self._tracker.get(change.request_id) for change in changes})
         await self._async_add_entities(changes)
         self._announce(changes)
         for changes_listener in self._changes_listeners:

@@ -8,7 +8,9 @@ its entity back. Above `max_requests`, the finished requests least recently upda
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
@@ -27,10 +29,15 @@ from .hub import Hub, request_unique_id
 from .runtime import StatusTrackerConfigEntry
 
 
+def keep_finished(options: Mapping[str, Any]) -> timedelta:
+    """How long a finished request keeps its entity (the option, in days)."""
+    return timedelta(days=options.get(CONF_KEEP_FINISHED_DAYS, DEFAULT_KEEP_FINISHED_DAYS))
+
+
 @callback
 def async_setup_retention(hass: HomeAssistant, entry: StatusTrackerConfigEntry, hub: Hub) -> None:
     """Apply retention now (before the entities are added) and every hour while the entry is loaded."""
-    keep_for = timedelta(days=entry.options.get(CONF_KEEP_FINISHED_DAYS, DEFAULT_KEEP_FINISHED_DAYS))
+    keep_for = keep_finished(entry.options)
     limit = int(entry.options.get(CONF_MAX_REQUESTS, DEFAULT_MAX_REQUESTS))
 
     @callback
