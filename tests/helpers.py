@@ -15,9 +15,11 @@ import os
 from pathlib import Path
 import re
 import sqlite3
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import __version__ as ha_version
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -26,6 +28,9 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import DOMAIN
 from custom_components.status_tracker.hub import Hub
+
+if TYPE_CHECKING:
+    from scripts.demo_lib.stack import Stack
 
 ROOT = Path(__file__).resolve().parent.parent
 INTEGRATION = ROOT / "custom_components" / "status_tracker"
@@ -268,6 +273,30 @@ async def stored_requests(hass: HomeAssistant, entry_id: str = ENTRY_ID) -> list
     path = Path(hass.config.path(f".storage/{DOMAIN}.{entry_id}.db"))
     requests, _meta = await hass.async_add_executor_job(read_database, path)
     return requests
+
+
+def e2e_stack(workdir: Path, test: str, **options: Any) -> Stack:
+    """A stack for an end-to-end test (scripts/demo_lib/stack.py), not started yet.
+
+    Skipped off the 2025.4 leg (it starts Home Assistant from .venv) and, except in CI, without qbittorrent-nox.
+    """
+    from scripts.demo_lib.stack import Stack
+    from tests.fakes.qbittorrent import find_qbittorrent_nox, free_port
+
+    if not ha_version.startswith("2025.4."):
+        pytest.skip(f"the {test} test starts Home Assistant from .venv (2025.4); this is {ha_version}")
+    if find_qbittorrent_nox() is None:
+        missing_system_part("qbittorrent-nox is not installed; install it with scripts/system-deps (as root)")
+    return Stack(
+        workdir=workdir,
+        ha_config=workdir / "config",
+        ha_port=free_port(),
+        python=sys.executable,
+        username="e2e",
+        password="e2e-password-123",
+        log=print,
+        **options,
+    )
 
 
 def missing_system_part(reason: str) -> None:

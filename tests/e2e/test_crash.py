@@ -15,17 +15,14 @@ except with CI=true, where that fails.
 from __future__ import annotations
 
 from collections.abc import Iterator
-import sys
 import time
 from typing import Any
 
-from homeassistant import const as ha_const
 import pytest
 import pytest_socket
 
 from scripts.demo_lib.stack import FLOWS, Download, Stack, wait_for
-from tests.fakes.qbittorrent import find_qbittorrent_nox, free_port
-from tests.helpers import missing_system_part, print_ha_log
+from tests.helpers import e2e_stack, print_ha_log
 
 pytestmark = pytest.mark.e2e
 
@@ -42,24 +39,10 @@ def _download(key: str) -> Download:
 @pytest.fixture(scope="module")
 def crash_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The started stack, shared by the module's tests, stopped afterwards whatever happens."""
-    if not ha_const.__version__.startswith("2025.4."):
-        pytest.skip(f"the crash test starts Home Assistant from .venv (2025.4); this is {ha_const.__version__}")
-    if find_qbittorrent_nox() is None:
-        missing_system_part("qbittorrent-nox is not installed; install it with scripts/system-deps (as root)")
     # Set up before the first test's function-scoped `socket_enabled`: the harness blocks sockets until then.
     pytest_socket.enable_socket()
-    workdir = tmp_path_factory.mktemp("crash")
+    stack = e2e_stack(tmp_path_factory.mktemp("crash"), "crash", time_scale=TIME_SCALE)
     started = time.monotonic()
-    stack = Stack(
-        workdir=workdir,
-        ha_config=workdir / "config",
-        ha_port=free_port(),
-        python=sys.executable,
-        username="e2e",
-        password="e2e-password-123",
-        time_scale=TIME_SCALE,
-        log=print,
-    )
     try:
         stack.start()
         # Home Assistant writes its own stores (the new config entry, the token) a second after a change; stopped

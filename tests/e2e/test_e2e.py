@@ -25,16 +25,13 @@ from concurrent.futures import ThreadPoolExecutor
 import importlib.util
 import json
 from pathlib import Path
-import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from homeassistant import const as ha_const
 import pytest
 
 from scripts.demo_lib.stack import FLOWS, Download, Flow, Stack
-from tests.fakes.qbittorrent import find_qbittorrent_nox, free_port
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, missing_system_part, print_ha_log
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, e2e_stack, missing_system_part, print_ha_log
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
@@ -185,24 +182,12 @@ def _is_downloaded(flow: Flow, download: Download, state: dict[str, Any]) -> boo
 @pytest.fixture
 def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     """The started stack (see scripts/demo_lib/stack.py), stopped afterwards whatever happens."""
-    if not ha_const.__version__.startswith("2025.4."):
-        pytest.skip(f"the e2e test starts Home Assistant from .venv (2025.4); this is {ha_const.__version__}")
-    if find_qbittorrent_nox() is None:
-        missing_system_part("qbittorrent-nox is not installed; install it with scripts/system-deps (as root)")
+    stack = e2e_stack(tmp_path, "e2e")
     if not Path(CHROMIUM).exists():
         missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
     if importlib.util.find_spec("playwright") is None:
         missing_system_part("playwright is not installed; run scripts/setup")
     started = time.monotonic()
-    stack = Stack(
-        workdir=tmp_path,
-        ha_config=tmp_path / "config",
-        ha_port=free_port(),
-        python=sys.executable,
-        username="e2e",
-        password="e2e-password-123",
-        log=print,
-    )
     try:
         stack.start()
         print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
