@@ -30,6 +30,7 @@ from .core.catchup import arr_history_events, arr_queue_events, seerr_request_ev
 from .core.coerce import as_int
 from .core.events import Event, Grabbed, Imported
 from .core.models import ArrApp
+from .core.timeline import SOURCE_CATCH_UP
 from .hub import Hub
 from .repairs import async_connection_refused, connection_name
 
@@ -126,7 +127,7 @@ class Reconciler:
             else:
                 continue
             events += seerr_request_events(record, details, self._hub.rules)
-        return len(await self._hub.async_apply(events))
+        return len(await self._hub.async_apply(events, source=SOURCE_CATCH_UP))
 
     async def _async_arr(self, source: ArrSource) -> int:
         active = [self._hub.requests[rid] for rid in self._hub.active_ids()]
@@ -146,7 +147,7 @@ class Reconciler:
             and (request := self._hub.find_media(event.media)) is not None
             and request.is_active
         ]
-        return len(await self._hub.async_apply(wanted))
+        return len(await self._hub.async_apply(wanted, source=SOURCE_CATCH_UP))
 
 
 def _is_open(record: dict[str, Any]) -> bool:

@@ -22,6 +22,7 @@ from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_S
 from .core.coerce import iso
 from .core.events import Event, MediaInfo
 from .core.models import AnimeRules, MediaRequest, Notice
+from .core.timeline import TimelineEntry
 from .core.tracker import Change, Tracker
 from .storage import META_LAST_WEBHOOK, TrackerStore
 
@@ -161,11 +162,22 @@ class Hub:
             await self._async_broadcast(changes)
         return changes
 
-    async def async_apply(self, events: Iterable[Event]) -> list[Change]:
-        """Apply events from any source (pollers, the Shoko feed, catch-up) and publish what changed."""
-        changes = self._apply(events, dt_util.utcnow())
+    async def async_apply(self, events: Iterable[Event], *, source: str | None = None) -> list[Change]:
+        """Apply events from any source (pollers, the Shoko feed, catch-up) and publish what changed.
+
+        `source` names them in the timeline instead of the service each event comes from (catch-up does).
+        """
+        changes = self._apply(events, dt_util.utcnow(), source)
         await self.async_publish(changes)
         return changes
+
+    async def async_note(
+        self, request_id: str, *, kind: str, source: str, message: str, code: str | None = None
+    ) -> None:
+        """Add an entry to a request's timeline (a cause, a remedy, a note) and publish it; nothing if unknown."""
+        now = dt_util.utcnow()
+        entry = TimelineEntry(at=now, kind=kind, source=source, message=message, code=code)
+        await self.async_publish(self._tracker.note(request_id, entry, now))
 
     async def async_remove(self, request_id: str) -> None:
         """Stop tracking a request (the remove_request action); its entity is removed by the caller."""
@@ -196,8 +208,8 @@ class Hub:
         self._stage(changes)
         await self._async_broadcast(changes)
 
-    def _apply(self, events: Iterable[Event], now: datetime) -> list[Change]:
-        return [change for event in events for change in self._tracker.apply(event, now)]
+    def _apply(self, events: Iterable[Event], now: datetime, source: str | None = None) -> list[Change]:
+        return [change for event in events for change in self._tracker.apply(event, now, source)]
 
     def _stage(self, changes: list[Change]) -> None:
         if changes:

@@ -106,6 +106,8 @@ async def _async_get_requests(call: ServiceCall) -> ServiceResponse:
                 "config_entry_id": entry.entry_id,
                 "state": str(request.state),
                 **request_attributes(request),
+                # Not an attribute: the recorder keeps every attribute of every state, and this grows to 50 entries.
+                "timeline": [entry.as_view() for entry in request.timeline],
             }
             if not include_episodes:
                 del item["episodes"]

@@ -62,7 +62,9 @@ class Driver:
 
 
 def summary(tracker: Tracker) -> list[dict[str, Any]]:
-    """Every request without its clock-dependent fields, for comparing runs in different orders."""
+    """Every request without its clock-dependent fields, nor its timeline (the order itself), for comparing runs in
+    different orders.
+    """
     clock = {
         "created_at",
         "updated_at",
@@ -73,6 +75,7 @@ def summary(tracker: Tracker) -> list[dict[str, Any]]:
         "moved_at",
         "stuck_since",
         "anime_matched_at",
+        "timeline",
     }
     result = []
     for request in tracker.requests.values():

@@ -225,3 +225,21 @@ type Event = (
     | DownloadMissing
     | FileMatched
 )
+
+
+def source_of(event: Event) -> str:
+    """The service an event comes from, as the timeline names it (core/timeline.py); catch-up names itself instead.
+
+    Radarr and Sonarr send the same events: a movie's come from Radarr, a series' from Sonarr.
+    """
+    match event:
+        case RequestNotified():
+            return "jellyseerr"
+        case Grabbed() | Imported() | ManualInteractionRequired() | Deleted():
+            return "radarr" if event.media.media_type is MediaType.MOVIE else "sonarr"
+        case SeenInLibrary() | SeriesInLibrary():
+            return "jellyfin"
+        case DownloadProgress() | DownloadMissing():
+            return "qbittorrent"
+        case FileMatched():
+            return "shoko"

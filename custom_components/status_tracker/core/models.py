@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any, Literal
 
 from .schema import Schema, loads_from, same_as
+from .timeline import TimelineEntry, compact as compact_timeline
 
 
 class RequestState(StrEnum):
@@ -232,6 +233,8 @@ class MediaRequest:
     upgraded_at: datetime | None = None
     available_at: datetime | None = None
     episodes: dict[EpisodeKey, Episode] = field(default_factory=dict)
+    # What happened to the request, oldest first (timeline.py: bounded, compacted by retention).
+    timeline: list[TimelineEntry] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         """Start the clocks that were not given at created_at."""
@@ -300,10 +303,11 @@ class MediaRequest:
         True when something was dropped (a request compacted before is left unchanged).
 
         Kept: the media ids, Jellyseerr ids, download ids (and which are not qBittorrent's) and client, states,
-        reasons, clocks, the movie's file path (a delete of an older file is told apart by it), and per episode its
-        numbers, ids, state and availability time.
+        reasons, clocks, the movie's file path (a delete of an older file is told apart by it), per episode its
+        numbers, ids, state and availability time, and the last entries of the timeline.
         """
-        compacted = _drop(self, _REQUEST_PROGRESS)
+        compacted = compact_timeline(self.timeline)
+        compacted = _drop(self, _REQUEST_PROGRESS) or compacted
         for episode in self.episodes.values():
             compacted = _drop(episode, _EPISODE_PROGRESS) or compacted
         return compacted

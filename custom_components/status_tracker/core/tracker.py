@@ -15,6 +15,9 @@ nor removed (its movie/series was deleted from the *arr). Webhooks go to the new
   phases move forward with progress; a FAILED phase, or the torrent gone (`DownloadMissing`), fails only what
   still waits on that very download. A Shoko match stamps `anime_matched_at` and keeps the state.
 
+Timeline (timeline.py): `apply` adds each state change, from the event's service (or the `source` given, catch-up);
+`mark_stuck` a note; `note` what the HA side adds (causes, remedies).
+
 Clocks and stuck (one place, `_commit`): a state change sets `state_changed_at`; a MOVE (see `progress_marks`)
 sets `moved_at` and clears `stuck_since`. `stuck_candidates` lists active requests that have not moved for a
 while; the HA side checks them with the pollers and calls `mark_stuck` for those still not moving.
@@ -46,10 +49,12 @@ from .events import (
     RequestNotified,
     SeenInLibrary,
     SeriesInLibrary,
+    source_of,
 )
 from .jellyseerr import apply_notification, find_notified
 from .library import find_matched, find_seen, find_series, mark_matched, mark_seen
 from .models import MediaRequest, Notice, RequestState
+from .timeline import TimelineEntry, append, state_entry, stuck_entry
 from .transitions import fail_download, merge_media, progress_marks, record_download, settle_download
 
 _DOWNLOAD_FAILED_REASON = "Download failed in qBittorrent"
@@ -90,29 +95,27 @@ class Tracker:
         """One request by id."""
         return self._index.requests.get(request_id)
 
-    def apply(self, event: Event, now: datetime) -> list[Change]:
-        """Apply one event; the changes it made ([] when it changed nothing)."""
-        match event:
-            case RequestNotified():
-                return self._on_notified(event, now)
-            case Grabbed():
-                return self._on_grabbed(event, now)
-            case Imported():
-                return self._on_imported(event, now)
-            case ManualInteractionRequired():
-                return self._on_manual(event, now)
-            case Deleted():
-                return self._on_deleted(event, now)
-            case SeenInLibrary():
-                return self._on_seen(event, now)
-            case SeriesInLibrary():
-                return self._on_series_seen(event, now)
-            case DownloadProgress():
-                return self._on_progress(event, now)
-            case DownloadMissing():
-                return self._on_missing(event, now)
-            case FileMatched():
-                return self._on_file_matched(event, now)
+    def apply(self, event: Event, now: datetime, source: str | None = None) -> list[Change]:
+        """Apply one event; the changes it made ([] when it changed nothing).
+
+        A state change goes into the request's timeline, from `source` (by default the event's service).
+        """
+        changes = self._dispatch(event, now)
+        for change in changes:
+            if change.state_changed:
+                request = self._index.requests[change.request_id]
+                entry = state_entry(change.old_state, change.new_state, request.reason, source or source_of(event), now)
+                append(request.timeline, entry)
+        return changes
+
+    def note(self, request_id: str, entry: TimelineEntry, now: datetime) -> list[Change]:
+        """Add `entry` (a cause, a remedy, a note) to a request's timeline; [] if the request is unknown."""
+        request = self._index.requests.get(request_id)
+        if request is None:
+            return []
+        before = _Snapshot.of(request)
+        append(request.timeline, entry)
+        return self._commit(request, before, now)
 
     # --- queries for the pollers (each answered from a set kept exact in the index) ---------------------------
 
@@ -160,6 +163,7 @@ class Tracker:
             return []
         before = _Snapshot.of(request)
         request.stuck_since = now
+        append(request.timeline, stuck_entry(request.moved_at, now))
         return self._commit(request, before, now, Notice.STUCK)
 
     # --- retention --------------------------------------------------------------------------------------------
@@ -310,6 +314,29 @@ class Tracker:
         return self._commit(request, before, now)
 
     # --- plumbing ---------------------------------------------------------------------------------------------
+
+    def _dispatch(self, event: Event, now: datetime) -> list[Change]:
+        match event:
+            case RequestNotified():
+                return self._on_notified(event, now)
+            case Grabbed():
+                return self._on_grabbed(event, now)
+            case Imported():
+                return self._on_imported(event, now)
+            case ManualInteractionRequired():
+                return self._on_manual(event, now)
+            case Deleted():
+                return self._on_deleted(event, now)
+            case SeenInLibrary():
+                return self._on_seen(event, now)
+            case SeriesInLibrary():
+                return self._on_series_seen(event, now)
+            case DownloadProgress():
+                return self._on_progress(event, now)
+            case DownloadMissing():
+                return self._on_missing(event, now)
+            case FileMatched():
+                return self._on_file_matched(event, now)
 
     def _open(
         self, request: MediaRequest | None, media: MediaInfo, now: datetime
