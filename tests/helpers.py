@@ -224,6 +224,13 @@ def stable(state: State) -> tuple[str, dict[str, Any]]:
     return state.state, {key: value for key, value in state.attributes.items() if key not in CLOCK_ATTRIBUTES}
 
 
+async def get_requests(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    """The answer of the get_requests action called with `data`."""
+    response = await hass.services.async_call(DOMAIN, "get_requests", data, blocking=True, return_response=True)
+    assert isinstance(response, dict)
+    return response
+
+
 async def restart(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """Unload the entry and set it up again, as a Home Assistant restart does."""
     assert await hass.config_entries.async_unload(entry.entry_id)

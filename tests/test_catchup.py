@@ -39,6 +39,7 @@ from .helpers import (
     FIXTURES,
     JELLYFIN_URL,
     Services,
+    get_requests,
     in_memory,
     request_states,
     restart,
@@ -152,6 +153,12 @@ async def test_movie_requested_grabbed_and_imported_while_down(
     assert state.attributes["final_path"].endswith("Dune - Part Two (2024) Remux-2160p.mkv")
     assert state.attributes["poster_url"].startswith("https://image.tmdb.org/t/p/")
     assert apis.calls["details"] == 1
+    # The timeline says catch-up did it, not the services whose webhooks were missed.
+    (request,) = (await get_requests(hass))["requests"]
+    assert [(entry["source"], entry["code"]) for entry in request["timeline"]] == [
+        ("catch-up", "approved"),
+        ("catch-up", "importing"),
+    ]
 
 
 async def test_tv_per_episode_imports_are_filled_in(

@@ -28,7 +28,18 @@ from custom_components.status_tracker.const import (
     EVENT_STATE_CHANGED,
 )
 
-from .helpers import ITEMS, JELLYFIN_URL, MAINDATA, QBT_URL, Services, load_json, only_state, request_states, tick
+from .helpers import (
+    ITEMS,
+    JELLYFIN_URL,
+    MAINDATA,
+    QBT_URL,
+    Services,
+    get_requests,
+    load_json,
+    only_state,
+    request_states,
+    tick,
+)
 
 LOGIN = f"{QBT_URL}/api/v2/auth/login"
 DUNE = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
@@ -83,6 +94,14 @@ async def test_movie_progress(
     assert state.state == "downloaded"
     assert state.attributes["download_progress"] == 100
     assert calls(http, "auth/login") == 1
+    # The timeline names the poller that moved it (a progress tick that keeps the state adds nothing).
+    (request,) = (await get_requests(hass))["requests"]
+    assert [(entry["source"], entry["code"]) for entry in request["timeline"]] == [
+        ("jellyseerr", "approved"),
+        ("radarr", "grabbing"),
+        ("qbittorrent", "downloading"),
+        ("qbittorrent", "downloaded"),
+    ]
 
 
 async def test_tv_season_progress(
@@ -309,6 +328,11 @@ async def test_stuck_flagged_with_event_and_repair_then_cleared(
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_placeholders == {"count": "1", "minutes": "30", "titles": "Dune: Part Two"}
+    (request,) = (await get_requests(hass))["requests"]
+    note = request["timeline"][-1]
+    assert (note["kind"], note["source"], note["code"]) == ("note", "stuck check", "stuck")
+    assert note["message"] == "Flagged stuck: no progress for 30 min"
+    assert note["at"] == state.attributes["stuck_since"]
     # Still stuck on later ticks: flagged once.
     await tick(hass, freezer, 60)
     assert len(stuck_events) == 1

@@ -59,6 +59,10 @@ async def test_diagnostics_redacted(
     (request,) = diagnostics["tracker"]["requests"]
     assert request["title"] == "Dune: Part Two"
     assert request["state"] == "grabbing"
+    assert [(entry["source"], entry["code"]) for entry in request["timeline"]] == [
+        ("jellyseerr", "approved"),
+        ("radarr", "grabbing"),
+    ]
     assert diagnostics["services"]["awaited_downloads"] == 1
     assert set(diagnostics["services"]["last_webhook"]) == {"jellyseerr", "radarr"}
     # The database's own figures, counted in the file: one request, no episode rows, some pages on disk.

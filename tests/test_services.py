@@ -17,7 +17,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_QBITTORRENT, DOMAIN
 
-from .helpers import ITEMS, MOVIE_FLOW, QBT_URL, Services, request_states, stored_requests
+from .helpers import ITEMS, MOVIE_FLOW, QBT_URL, Services, get_requests, request_states, stored_requests
 
 DUNE_ITEM = {"Name": "Dune: Part Two", "Id": "6213b704a0d954293110f4d561b0f614", "Type": "Movie",
              "ProviderIds": {"Tmdb": "693134"}}  # fmt: skip
@@ -28,12 +28,6 @@ async def services(services: Services) -> Services:
     """An entry with a movie in progress and a TV request."""
     await services.run(*MOVIE_FLOW[:3], "jellyseerr/tv_auto_approved", "sonarr/grab_season_pack")
     return services
-
-
-async def get_requests(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
-    response = await hass.services.async_call(DOMAIN, "get_requests", data, blocking=True, return_response=True)
-    assert isinstance(response, dict)
-    return response
 
 
 async def test_get_requests_shape(hass: HomeAssistant, services: Services, init_integration: MockConfigEntry) -> None:
