@@ -16,8 +16,9 @@ nor removed (its movie/series was deleted from the *arr). Webhooks go to the new
   still waits on that very download. A Shoko match stamps `anime_matched_at` and keeps the state.
 
 Clocks and stuck (one place, `_commit`): a state change sets `state_changed_at`; a MOVE (see `progress_marks`)
-sets `moved_at` and clears `stuck_since`. `stuck_candidates` lists active requests that have not moved for a
-while; the HA side checks them with the pollers and calls `mark_stuck` for those still not moving.
+sets `moved_at`, clears `stuck_since` and the cause (core/causes.py; `set_cause` stores one, which is no move).
+`stuck_candidates` lists active requests that have not moved for a while; the HA side checks them with the pollers,
+sets their causes and calls `mark_stuck` for those still not moving (not those waiting for their release date).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from typing import Any
 from uuid import uuid4
 
 from .arr import apply_delete, apply_grab, apply_import, apply_manual, delete_applies, find_arr_request, import_refs
+from .causes import Diagnosis, apply_diagnosis
 from .correlation import Index, keys_of
 from .downloads import TorrentPhase
 from .events import (
@@ -161,6 +163,18 @@ class Tracker:
         before = _Snapshot.of(request)
         request.stuck_since = now
         return self._commit(request, before, now, Notice.STUCK)
+
+    def set_cause(self, request_id: str, diagnosis: Diagnosis | None, now: datetime) -> list[Change]:
+        """Store why an active request does not move (core/causes.py); [] if unknown, inactive or unchanged.
+
+        Not a move: the stuck clock runs on. The cause clears by itself when the request next moves.
+        """
+        request = self._index.requests.get(request_id)
+        if request is None or not self._index.is_open(request_id):
+            return []
+        before = _Snapshot.of(request)
+        apply_diagnosis(request, diagnosis, now)
+        return self._commit(request, before, now)
 
     # --- retention --------------------------------------------------------------------------------------------
 
@@ -346,6 +360,7 @@ class Tracker:
         if progress_marks(request) != before.marks:
             request.moved_at = now
             request.stuck_since = None
+            apply_diagnosis(request, None, now)
         request.updated_at = now
         self._index.add(request)
         return [Change(request.request_id, before.state, request.state, notice=notice)]
