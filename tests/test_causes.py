@@ -39,7 +39,7 @@ UPCOMING = {"status": "inCinemas", "inCinemas": "2026-03-06T00:00:00Z", "digital
 
 
 @pytest.fixture
-def radarr(http: aioresponses) -> FakeRadarrMedia:
+def radarr_media(http: aioresponses) -> FakeRadarrMedia:
     """Radarr's movie and queue endpoints, its notification list (webhook setup) and an empty history."""
     schema = json.loads((FIXTURES / "api_clients" / "radarr_notification_schema.json").read_text())[1]
     FakeArr(http, RADARR_URL, "radarr", set(), schema)
@@ -64,12 +64,12 @@ def _issue(hass: HomeAssistant) -> ir.IssueEntry | None:
 async def test_not_released_is_not_stuck_before_its_date_and_is_after_it(
     hass: HomeAssistant,
     entry_data: dict[str, Any],
-    radarr: FakeRadarrMedia,
+    radarr_media: FakeRadarrMedia,
     hass_client_no_auth: ClientSessionGenerator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     freezer.move_to(datetime(2026, 4, 1, 12, tzinfo=UTC))
-    radarr.movies.append(radarr_movie(**UPCOMING))
+    radarr_media.movies.append(radarr_movie(**UPCOMING))
     data = {**entry_data, CONF_RADARR: {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123", CONF_IS_4K: False}}
     await _start(hass, data)
     stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
@@ -86,10 +86,10 @@ async def test_not_released_is_not_stuck_before_its_date_and_is_after_it(
     assert stuck == []
     assert _issue(hass) is None
     # Waiting: Radarr is not asked again at every tick.
-    asked = len(radarr.asked)
+    asked = len(radarr_media.asked)
     await tick(hass, freezer, 60)
     await tick(hass, freezer, 60)
-    assert len(radarr.asked) == asked
+    assert len(radarr_media.asked) == asked
 
     # Past the digital release, Radarr says available; nothing was grabbed: stuck, with the cause.
     freezer.move_to(datetime(2026, 4, 21, 0, 30, tzinfo=UTC))
@@ -131,13 +131,13 @@ async def test_without_radarr_the_cause_names_the_missing_connection(
 async def test_stalled_torrent_and_blocked_import(
     hass: HomeAssistant,
     entry_data: dict[str, Any],
-    radarr: FakeRadarrMedia,
+    radarr_media: FakeRadarrMedia,
     http: aioresponses,
     hass_client_no_auth: ClientSessionGenerator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     """qBittorrent's seeds and peers name a stall; Radarr's queue names a blocked import."""
-    radarr.movies.append(radarr_movie())
+    radarr_media.movies.append(radarr_movie())
     qbt = {CONF_URL: QBT_URL, CONF_USERNAME: "admin", CONF_PASSWORD: "qbt-pass"}
     radarr_conf = {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123", CONF_IS_4K: False}
     await _start(hass, {**entry_data, CONF_QBITTORRENT: qbt, CONF_RADARR: radarr_conf})
@@ -165,7 +165,9 @@ async def test_stalled_torrent_and_blocked_import(
 
     # It finishes; Radarr blocks the import.
     message = "Not an upgrade for existing movie file. Existing quality: Bluray-1080p. New Quality Bluray-1080p."
-    radarr.queue.append(queue_record(DUNE, "importBlocked", messages=[{"title": "Dune.mkv", "messages": [message]}]))
+    radarr_media.queue.append(
+        queue_record(DUNE, "importBlocked", messages=[{"title": "Dune.mkv", "messages": [message]}])
+    )
     answers.append({"rid": 3, "torrents": {DUNE: {"progress": 1, "state": "stalledUP"}}})
     await downloads.async_poll()
     assert only_state(hass).attributes["cause"] is None  # it moved
