@@ -327,7 +327,14 @@ async def test_stuck_flagged_with_event_and_repair_then_cleared(
     issue_id = f"stuck_requests_{mock_config_entry.entry_id}"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
-    assert issue.translation_placeholders == {"count": "1", "minutes": "30", "titles": "Dune: Part Two"}
+    assert issue.translation_placeholders == {
+        "count": "1",
+        "minutes": "30",
+        "titles": "Dune: Part Two",
+        "causes": "- Dune: Part Two: Nothing grabbed in the 30 minutes since approval; connect Radarr to the "
+        "integration to tell whether it is released yet.",
+    }
+    assert stuck_events[0].data["cause"] == "no_release_found"
     (request,) = (await get_requests(hass))["requests"]
     note = request["timeline"][-1]
     assert (note["kind"], note["source"], note["code"]) == ("note", "stuck check", "stuck")

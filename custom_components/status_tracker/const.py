@@ -82,6 +82,8 @@ LIBRARY_TICK: Final = 10  # seconds between looks at what is due
 MAX_POLL_BACKOFF: Final = 300  # seconds
 # Catch-up with Jellyseerr/Radarr/Sonarr (catchup.py): at most this often, and this far back in *arr history.
 RECONCILE_EVERY: Final = 900  # seconds
+# A request waiting for its release is asked about again at its date, or after this (seconds) if sooner.
+RELEASE_RECHECK: Final = 6 * 3600
 RECONCILE_HISTORY_DAYS: Final = 30
 # A polled service failing this long gets a repair issue.
 UNREACHABLE_ISSUE_AFTER: Final = 1800  # seconds

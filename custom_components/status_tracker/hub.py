@@ -18,12 +18,15 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
+from .cause_text import cause_text
 from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_STATE_CHANGED
+from .core.causes import Diagnosis
+from .core.changes import Change
 from .core.coerce import iso
 from .core.events import Event, MediaInfo
 from .core.models import AnimeRules, MediaRequest, Notice
 from .core.timeline import TimelineEntry
-from .core.tracker import Change, Tracker
+from .core.tracker import Tracker
 from .storage import META_LAST_WEBHOOK, TrackerStore
 
 # Adds the entities of new requests; awaited, so that the events fired next can name them.
@@ -190,6 +193,10 @@ class Hub:
         """Flag requests as stuck (the stuck check found them still not moving) and publish it."""
         await self.async_publish([change for rid in request_ids for change in self._tracker.mark_stuck(rid, now)])
 
+    async def async_set_cause(self, request_id: str, diagnosis: Diagnosis | None, now: datetime) -> None:
+        """Store why a request does not move (the stuck check found it) and publish it if it changed."""
+        await self.async_publish(self._tracker.set_cause(request_id, diagnosis, now))
+
     def async_retain(self, now: datetime, keep_for: timedelta, limit: int) -> list[str]:
         """Hide requests finished for `keep_for` and forget the oldest beyond `limit`; the ids whose entity goes."""
         retirement = self._tracker.retire(now, keep_for)
@@ -278,5 +285,12 @@ class Hub:
             elif change.notice is Notice.STUCK:
                 self._hass.bus.async_fire(
                     EVENT_REQUEST_STUCK,
-                    {**common, "state": str(request.state), "stuck_since": iso(request.stuck_since)},
+                    {
+                        **common,
+                        "state": str(request.state),
+                        "stuck_since": iso(request.stuck_since),
+                        "cause": request.cause,
+                        "cause_details": dict(request.cause_details),
+                        "cause_text": cause_text(self._hass, request),
+                    },
                 )

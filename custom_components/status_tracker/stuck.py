@@ -1,27 +1,45 @@
-"""Stuck requests: the flag, its repair issue, and the catch-up a newly stuck request triggers.
+"""Stuck requests: their causes, the flag, its repair issue, and the catch-up a newly stuck request triggers.
 
 The library poller runs the check at each of its ticks: requests that have not moved for `stuck_after` are checked
-against qBittorrent and the library once more, and those that still have not moved are flagged (the hub fires
-status_tracker_request_stuck for each). A newly flagged request may be one whose webhooks were missed, so it
-starts the catch-up with the services' APIs (catchup.py; at most every RECONCILE_EVERY).
+against qBittorrent and the library once more. For those that still have not moved, the facts their cause is read
+from are gathered (core/causes.py): the last qBittorrent poll's torrent, and from the request's Radarr/Sonarr (when
+connected) its movie or its series' episodes and, past the Grab, the queue (once per *arr and check). Only these
+candidates are asked about, never every request. The cause is stored on the request; those waiting for their
+release date are not flagged, and not asked about again before that date (or RELEASE_RECHECK); the others are
+flagged (the hub fires status_tracker_request_stuck for each). A newly flagged request may be one whose webhooks
+were missed, so it starts the catch-up with the services' APIs (catchup.py; at most every RECONCILE_EVERY).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+import logging
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
-from .const import DOMAIN
+from .catchup import ArrSource
+from .cause_text import async_load_texts, cause_text
+from .clients import ServiceError
+from .const import DOMAIN, RELEASE_RECHECK
+from .core.causes import EpisodeFacts, Facts, MovieFacts, diagnose, next_look, queue_records_of
+from .core.models import MediaRequest, MediaType, RequestState
 from .downloads import DownloadPoller
 from .hub import Hub
+from .repairs import connection_name
+
+_LOGGER = logging.getLogger(__name__)
+
+# States whose cause may be in the *arr queue: grabbed, not imported.
+_QUEUED = frozenset({RequestState.GRABBING, RequestState.DOWNLOADING, RequestState.DOWNLOADED})
+_ISSUE_LINES = 10
 
 
 class StuckRequests:
-    """Flags the stuck requests of one entry and keeps its repair issue in step."""
+    """Flags the stuck requests of one entry, with their causes, and keeps its repair issue in step."""
 
     def __init__(
         self,
@@ -31,18 +49,27 @@ class StuckRequests:
         stuck_after: timedelta,
         downloads: DownloadPoller | None,
         on_stuck: Callable[[], None] | None,
+        arrs: list[ArrSource] | None = None,
     ) -> None:
         self._hass = hass
         self._hub = hub
         self._stuck_after = stuck_after
         self._downloads = downloads
         self._on_stuck = on_stuck
+        self._arrs = arrs or []
+        # request id -> when a request waiting for its release is worth asking about again
+        self._waiting: dict[str, datetime] = {}
 
     async def async_flag(self, now: datetime, check: Callable[[str], Awaitable[None]]) -> None:
-        """Re-check (with `check`, the library's) requests that have not moved for too long; flag those that still
-        do not move. A client error of `check` propagates: nothing is flagged on a failed check.
+        """Re-check (with `check`, the library's) requests that have not moved for too long; give those that still
+        do not move their cause, and flag them unless they wait for their release. A client error of `check`
+        propagates: nothing is flagged on a failed check.
         """
-        candidates = self._hub.stuck_candidates(now, self._stuck_after)
+        candidates = [
+            rid
+            for rid in self._hub.stuck_candidates(now, self._stuck_after)
+            if rid not in self._waiting or self._waiting[rid] <= now
+        ]
         if not candidates:
             return
         if self._downloads is not None:
@@ -50,19 +77,79 @@ class StuckRequests:
         for request_id in candidates:
             await check(request_id)
         still = set(self._hub.stuck_candidates(dt_util.utcnow(), self._stuck_after))
-        if flagged := [rid for rid in candidates if rid in still]:
+        await async_load_texts(self._hass)
+        queues: dict[str, list[dict[str, Any]] | None] = {}
+        flagged = []
+        for request_id in candidates:
+            request = self._hub.get(request_id)
+            if request_id not in still or request is None:
+                continue
+            diagnosis = diagnose(request, now, await self._async_facts(request, queues))
+            await self._hub.async_set_cause(request_id, diagnosis, now)
+            if (again := next_look(diagnosis, now, timedelta(seconds=RELEASE_RECHECK))) is not None:
+                self._waiting[request_id] = again
+            else:
+                self._waiting.pop(request_id, None)
+                flagged.append(request_id)
+        for request_id in [rid for rid in self._waiting if rid not in still]:
+            del self._waiting[request_id]
+        if flagged:
             await self._hub.async_mark_stuck(flagged, now)
             if self._on_stuck is not None:
                 self._on_stuck()
 
+    async def _async_facts(self, request: MediaRequest, queues: dict[str, list[dict[str, Any]] | None]) -> Facts:
+        """What qBittorrent's last poll and the request's *arr say about it (an *arr failing: nothing from it)."""
+        torrents = tuple(self._downloads.torrents_of(request.download_ids)) if self._downloads is not None else ()
+        base = Facts(qbittorrent_connected=self._downloads is not None, torrents=torrents)
+        source = self._arr_of(request)
+        if source is None:
+            return base
+        try:
+            return await self._async_arr_facts(request, source, base, queues)
+        except ServiceError as err:
+            _LOGGER.debug("No cause from %s: %s", connection_name(source.key), err)
+            return Facts(arr_connected=True, qbittorrent_connected=base.qbittorrent_connected, torrents=torrents)
+
+    async def _async_arr_facts(
+        self, request: MediaRequest, source: ArrSource, base: Facts, queues: dict[str, list[dict[str, Any]] | None]
+    ) -> Facts:
+        facts: dict[str, Any] = {"arr_connected": True}
+        if request.state.rank < RequestState.IMPORTING.rank:
+            if request.media_type is MediaType.MOVIE and request.tmdb_id:
+                movie = await source.client.async_get_movie(request.tmdb_id)
+                facts |= {"found": movie is not None, "movie": MovieFacts.from_resource(movie) if movie else None}
+            elif request.media_type is MediaType.TV and request.tvdb_id:
+                series = await source.client.async_get_series(request.tvdb_id)
+                facts["found"] = series is not None
+                if series is not None and isinstance(series.get("id"), int):
+                    facts["series_monitored"] = series.get("monitored") is not False
+                    if request.state is RequestState.APPROVED:
+                        records = await source.client.async_get_episodes(series["id"])
+                        facts["episodes"] = tuple(
+                            episode for record in records if (episode := EpisodeFacts.from_resource(record))
+                        )
+        if request.state in _QUEUED:
+            if source.key not in queues:
+                queues[source.key] = await source.client.async_get_queue()
+            facts["queue"] = tuple(queue_records_of(request, queues[source.key] or []))
+        return Facts(**facts, qbittorrent_connected=base.qbittorrent_connected, torrents=base.torrents)
+
+    def _arr_of(self, request: MediaRequest) -> ArrSource | None:
+        """The connected *arr holding the request's media: its app, the 4K one for a 4K request if there is one."""
+        app = "radarr" if request.media_type is MediaType.MOVIE else "sonarr"
+        sources = [source for source in self._arrs if source.app == app]
+        return next((s for s in sources if s.is_4k == request.is_4k), sources[0] if sources else None)
+
     @callback
     def update_issue(self) -> None:
-        """One repair issue per entry while any request is stuck, listing them; gone once none is."""
+        """One repair issue per entry while any request is stuck, naming each one's cause; gone once none is."""
         stuck = [r for rid in self._hub.active_ids() if (r := self._hub.get(rid)) is not None and r.stuck_since]
         issue_id = f"stuck_requests_{self._hub.entry_id}"
         if not stuck:
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
             return
+        shown = sorted(stuck, key=lambda request: request.title)[:_ISSUE_LINES]
         ir.async_create_issue(
             self._hass,
             DOMAIN,
@@ -73,6 +160,12 @@ class StuckRequests:
             translation_placeholders={
                 "count": str(len(stuck)),
                 "minutes": str(int(self._stuck_after.total_seconds() // 60)),
-                "titles": ", ".join(sorted(request.title for request in stuck)[:10]),
+                "titles": ", ".join(request.title for request in shown),
+                "causes": "\n".join(_line(self._hass, request) for request in shown),
             },
         )
+
+
+def _line(hass: HomeAssistant, request: MediaRequest) -> str:
+    text = cause_text(hass, request)
+    return f"- {request.title}: {text}" if text else f"- {request.title}"

@@ -29,10 +29,10 @@ from .const import (
     DOMAIN,
     MAX_BODY_BYTES,
 )
+from .core.changes import Change
 from .core.models import AnimeRules
 from .core.parsers import InvalidPayload, ParseResult, jellyfin, jellyseerr, radarr, sonarr
 from .core.parsers.jellyfin import repair_backslashes
-from .core.tracker import Change
 from .hub import Hub
 from .repairs import async_create_webhook_issue, async_delete_webhook_issue, connected_services, missing_webhook
 from .storage import StoreWriteError

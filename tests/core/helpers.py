@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 import json
 from typing import Any
 
+from custom_components.status_tracker.core.changes import Change
 from custom_components.status_tracker.core.models import AnimeRules, MediaRequest
 from custom_components.status_tracker.core.parsers import jellyfin, jellyseerr, radarr, sonarr
-from custom_components.status_tracker.core.tracker import Change, Tracker
+from custom_components.status_tracker.core.tracker import Tracker
 
 from ..helpers import FIXTURES
 

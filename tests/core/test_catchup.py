@@ -18,9 +18,9 @@ from custom_components.status_tracker.core.catchup import (
     seerr_request_events,
     without_known_grabs,
 )
+from custom_components.status_tracker.core.changes import Change
 from custom_components.status_tracker.core.events import Event, Grabbed, Imported, NotificationKind, RequestNotified
 from custom_components.status_tracker.core.models import AnimeRules, EpisodeState, MediaType, RequestState
-from custom_components.status_tracker.core.tracker import Change
 
 from ..helpers import DUNE_HASH, DUNE_POSTER, E05_HASH, PACK_HASH
 from .helpers import RULES, Driver, assert_queries_exact, load, summary

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from custom_components.status_tracker.core.changes import Change
 from custom_components.status_tracker.core.downloads import Torrent, TorrentPhase, torrent_keys
 from custom_components.status_tracker.core.events import (
     DownloadMissing,
@@ -21,7 +22,7 @@ from custom_components.status_tracker.core.events import (
     SeenInLibrary,
 )
 from custom_components.status_tracker.core.models import EpisodeState, MediaRequest, MediaType, Notice, RequestState
-from custom_components.status_tracker.core.tracker import Change, Tracker
+from custom_components.status_tracker.core.tracker import Tracker
 
 from .helpers import T0, Driver, assert_queries_exact, load
 

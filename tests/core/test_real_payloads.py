@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from custom_components.status_tracker.core.changes import Change
 from custom_components.status_tracker.core.events import (
     Deleted,
     Event,
@@ -25,7 +26,7 @@ from custom_components.status_tracker.core.events import (
 )
 from custom_components.status_tracker.core.models import AnimeRules, MediaRequest
 from custom_components.status_tracker.core.parsers import ParseResult, jellyfin, jellyseerr, radarr, sonarr
-from custom_components.status_tracker.core.tracker import Change, Tracker
+from custom_components.status_tracker.core.tracker import Tracker
 from tests.helpers import real_files, real_payload, real_readme_files
 
 _PARSERS = {

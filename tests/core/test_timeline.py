@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from custom_components.status_tracker.core.changes import Change
 from custom_components.status_tracker.core.downloads import TorrentPhase
 from custom_components.status_tracker.core.events import (
     Deleted,
@@ -25,7 +26,7 @@ from custom_components.status_tracker.core.events import (
 from custom_components.status_tracker.core.models import MediaRequest, MediaType, RequestState
 from custom_components.status_tracker.core.parsers import jellyseerr
 from custom_components.status_tracker.core.timeline import TimelineEntry
-from custom_components.status_tracker.core.tracker import Change, Tracker
+from custom_components.status_tracker.core.tracker import Tracker
 
 from ..helpers import DUNE_HASH, MOVIE_FLOW
 from .helpers import RULES, T0, Driver, load

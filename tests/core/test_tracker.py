@@ -8,10 +8,11 @@ import json
 
 import pytest
 
+from custom_components.status_tracker.core.changes import Change
 from custom_components.status_tracker.core.downloads import TorrentPhase
 from custom_components.status_tracker.core.events import DownloadProgress
 from custom_components.status_tracker.core.models import EpisodeState, MediaType, Notice, RequestState
-from custom_components.status_tracker.core.tracker import Change, Tracker
+from custom_components.status_tracker.core.tracker import Tracker
 
 from ..helpers import DUNE_HASH, MOVIE_FLOW
 from .helpers import Driver, assert_queries_exact, load, summary

@@ -1,4 +1,5 @@
-"""Radarr and Sonarr REST client (API v3, which Sonarr v5 keeps): notifications, queue and history.
+"""Radarr and Sonarr REST client (API v3, which Sonarr v5 keeps): notifications, queue, history, and the movie,
+series and episodes a request's cause is read from.
 
 Creating or changing an enabled notification makes the service send a real test webhook first and refuse to save
 if that fails, so our webhook must answer before these calls. See docs/service-apis.md §2.
@@ -111,6 +112,24 @@ class ArrClient(RestClient):
         params = {"date": date, **_HISTORY_PARAMS[self._app]}
         status, body = await self._async_send("GET", "history/since", params=params)
         return [item for item in expect_json(status, body, list, "history/since") if isinstance(item, dict)]
+
+    async def async_get_movie(self, tmdb_id: int) -> dict[str, Any] | None:
+        """Radarr's movie with this TMDB id (`movie?tmdbId=` answers a list of 0 or 1), None when it has none."""
+        return self._first(await self._async_send("GET", "movie", params={"tmdbId": str(tmdb_id)}), "movie")
+
+    async def async_get_series(self, tvdb_id: int) -> dict[str, Any] | None:
+        """Sonarr's series with this TVDB id (`series?tvdbId=`, a list of 0 or 1), None when it has none."""
+        return self._first(await self._async_send("GET", "series", params={"tvdbId": str(tvdb_id)}), "series")
+
+    async def async_get_episodes(self, series_id: int) -> list[dict[str, Any]]:
+        """Every episode of a Sonarr series (`episode?seriesId=`)."""
+        status, body = await self._async_send("GET", "episode", params={"seriesId": str(series_id)})
+        return [item for item in expect_json(status, body, list, "episode") if isinstance(item, dict)]
+
+    @staticmethod
+    def _first(answer: tuple[int, str], what: str) -> dict[str, Any] | None:
+        found = [item for item in expect_json(*answer, list, what) if isinstance(item, dict)]
+        return found[0] if found else None
 
     async def _async_send(
         self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None

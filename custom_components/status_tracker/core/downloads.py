@@ -26,7 +26,7 @@ from enum import StrEnum
 import re
 from typing import Any, TypeGuard
 
-from .coerce import as_float
+from .coerce import as_float, as_int
 from .events import DownloadMissing, DownloadProgress, Event
 
 
@@ -110,6 +110,10 @@ class Torrent:
     eta: int | None = None  # seconds, ETA_UNKNOWN included
     infohash_v1: str = ""
     infohash_v2: str = ""
+    # Seeds and leechers connected (num_seeds, num_leechs) and seeds in the swarm (num_complete): why a stall stalls.
+    seeds: int | None = None
+    peers: int | None = None
+    swarm_seeds: int | None = None
 
     @classmethod
     def from_fields(cls, torrent_hash: str, fields: Mapping[str, Any]) -> Torrent:
@@ -124,6 +128,9 @@ class Torrent:
             eta=int(eta) if eta is not None else None,
             infohash_v1=str(fields.get("infohash_v1") or ""),
             infohash_v2=str(fields.get("infohash_v2") or ""),
+            seeds=as_int(fields.get("num_seeds")),
+            peers=as_int(fields.get("num_leechs")),
+            swarm_seeds=as_int(fields.get("num_complete")),
         )
 
     @property

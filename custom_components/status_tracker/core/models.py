@@ -193,6 +193,10 @@ class MediaRequest:
     state_changed_at: datetime = field(default=_UNSET, metadata=loads_from("updated_at"))
     moved_at: datetime = field(default=_UNSET, metadata=same_as("state_changed_at"))
     stuck_since: datetime | None = None
+    # Why the request does not move (core/causes.py): a Cause value, since when, and its sentence's placeholders.
+    cause: str | None = None
+    cause_since: datetime | None = None
+    cause_details: dict[str, str] = field(default_factory=dict)
     year: int | None = None
     is_4k: bool = False
     is_anime: bool = False
@@ -308,6 +312,9 @@ class MediaRequest:
         """
         compacted = compact_timeline(self.timeline)
         compacted = _drop(self, _REQUEST_PROGRESS) or compacted
+        if self.cause_details:
+            self.cause_details = {}
+            compacted = True
         for episode in self.episodes.values():
             compacted = _drop(episode, _EPISODE_PROGRESS) or compacted
         return compacted
@@ -327,7 +334,7 @@ class MediaRequest:
 
 
 # What `compact` drops.
-_REQUEST_PROGRESS = ("download_progress", "download_speed", "download_eta", "stuck_since")
+_REQUEST_PROGRESS = ("download_progress", "download_speed", "download_eta", "stuck_since", "cause", "cause_since")
 _EPISODE_PROGRESS = ("title", "download_id", "final_path", "quality", "download_progress", "anime_matched_at")
 
 

@@ -6,6 +6,7 @@ The stored format (what `Schema.dump` writes and `Schema.load` reads back):
   the list of their stored forms in order;
 - compact: a value equal to its field's default (None, False, empty) is left out and restored as that default. An
   enum, or a field without a default, is always written and required on load;
+- a `dict[str, str]` field (not rows: its values are plain strings) is stored as the JSON object it is;
 - field metadata `loads_from(other)`: absent (stored before the field existed) reads as `other`'s value;
   `same_as(other)`: also left out while equal to `other`. `other` comes earlier and is always written.
 
@@ -53,6 +54,7 @@ class Schema:
         # Mutable values, copied into the fingerprint: lists (None allowed or not), and at most one dict of rows.
         lists: list[str] = []
         self._optional_lists: list[str] = []
+        mappings: list[str] = []
         self._rows: Callable[[object], dict[Any, Any]] = lambda _record: {}
         self._row_values: Convert = tuple
         for item in fields(cls):
@@ -65,6 +67,8 @@ class Schema:
             origin = get_origin(hint)
             if origin is list:
                 (self._optional_lists if optional else lists).append(item.name)
+            elif origin is dict and get_args(hint)[1] is str:
+                mappings.append(item.name)
             elif origin is dict:
                 self._rows = attrgetter(item.name)
                 self._row_values = attrgetter(*(row.name for row in fields(get_args(hint)[1])))
@@ -72,6 +76,7 @@ class Schema:
                 scalars.append(item.name)
         self._scalars = _getter(scalars)
         self._lists = _getter(lists)
+        self._mappings = _getter(mappings)
 
     def dump(self, record: object) -> dict[str, Any]:
         """The compact JSON-safe form of `record`."""
@@ -101,6 +106,7 @@ class Schema:
             tuple(map(tuple, self._lists(record))),
             [None if (value := getattr(record, name)) is None else tuple(value) for name in self._optional_lists],
             tuple(map(self._row_values, self._rows(record).values())),
+            tuple(tuple(sorted(mapping.items())) for mapping in self._mappings(record)),
         )
 
 
@@ -138,6 +144,8 @@ def _conversions(hint: Any) -> tuple[Convert | None, Convert | None]:
         return list, list
     if origin is tuple:
         return list, tuple
+    if origin is dict and get_args(hint)[1] is str:
+        return dict, dict
     if origin is dict:
         row = get_args(hint)[1]
         return (

@@ -19,14 +19,15 @@ Timeline (timeline.py): `apply` adds each state change, from the event's service
 `mark_stuck` a note; `note` what the HA side adds (causes, remedies).
 
 Clocks and stuck (one place, `_commit`): a state change sets `state_changed_at`; a MOVE (see `progress_marks`)
-sets `moved_at` and clears `stuck_since`. `stuck_candidates` lists active requests that have not moved for a
-while; the HA side checks them with the pollers and calls `mark_stuck` for those still not moving.
+sets `moved_at`, clears `stuck_since` and the cause (core/causes.py; `set_cause` stores one, which is no move).
+`stuck_candidates` lists active requests that have not moved for a while; the HA side checks them with the pollers,
+sets their causes and calls `mark_stuck` for those still not moving (not those waiting for their release date).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import gc
 from types import MappingProxyType
@@ -34,6 +35,8 @@ from typing import Any
 from uuid import uuid4
 
 from .arr import apply_delete, apply_grab, apply_import, apply_manual, delete_applies, find_arr_request, import_refs
+from .causes import Diagnosis, apply_diagnosis
+from .changes import Change, Retirement
 from .correlation import Index, keys_of
 from .downloads import TorrentPhase
 from .events import (
@@ -59,22 +62,6 @@ from .transitions import fail_download, merge_media, progress_marks, record_down
 
 _DOWNLOAD_FAILED_REASON = "Download failed in qBittorrent"
 _DOWNLOAD_MISSING_REASON = "Download removed from qBittorrent before import"
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One request whose stored data changed. `old_state` is None when it was just created."""
-
-    request_id: str
-    old_state: RequestState | None
-    new_state: RequestState
-    created: bool = False
-    notice: Notice | None = None
-
-    @property
-    def state_changed(self) -> bool:
-        """True when the request's state moved (always, for a created request)."""
-        return self.old_state is not self.new_state
 
 
 class Tracker:
@@ -165,6 +152,18 @@ class Tracker:
         request.stuck_since = now
         append(request.timeline, stuck_entry(request.moved_at, now))
         return self._commit(request, before, now, Notice.STUCK)
+
+    def set_cause(self, request_id: str, diagnosis: Diagnosis | None, now: datetime) -> list[Change]:
+        """Store why an active request does not move (core/causes.py); [] if unknown, inactive or unchanged.
+
+        Not a move: the stuck clock runs on. The cause clears by itself when the request next moves.
+        """
+        request = self._index.requests.get(request_id)
+        if request is None or not self._index.is_open(request_id):
+            return []
+        before = _Snapshot.of(request)
+        apply_diagnosis(request, diagnosis, now)
+        return self._commit(request, before, now)
 
     # --- retention --------------------------------------------------------------------------------------------
 
@@ -373,17 +372,10 @@ class Tracker:
         if progress_marks(request) != before.marks:
             request.moved_at = now
             request.stuck_since = None
+            apply_diagnosis(request, None, now)
         request.updated_at = now
         self._index.add(request)
         return [Change(request.request_id, before.state, request.state, notice=notice)]
-
-
-@dataclass(frozen=True, slots=True)
-class Retirement:
-    """What `retire` found: every retired request, and those whose compaction dropped something (to be saved)."""
-
-    retired: list[str]
-    compacted: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
