@@ -174,6 +174,11 @@ class Hub:
             self._changed_quietly([request_id])
             await self._store.async_commit()
 
+    async def async_note(
+        self, request_id: str, *, kind: str, source: str, message: str, code: str | None = None
+    ) -> None:
+        """Add an entry to a request's timeline (a stub until the timeline of issue 15 is merged)."""
+
     async def async_mark_stuck(self, request_ids: Iterable[str], now: datetime) -> None:
         """Flag requests as stuck (the stuck check found them still not moving) and publish it."""
         await self.async_publish([change for rid in request_ids for change in self._tracker.mark_stuck(rid, now)])
