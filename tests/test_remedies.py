@@ -55,7 +55,7 @@ def queue(app: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def apis(hass: HomeAssistant) -> Generator[FakeRemedyApis]:
+def remedy_apis(hass: HomeAssistant) -> Generator[FakeRemedyApis]:
     with aioresponses(passthrough=["http://127.0.0.1"]) as mock:
         reachable: set[str] = set()
         FakeSeerr(mock, reachable)
@@ -83,8 +83,11 @@ async def start(hass: HomeAssistant, entry_data: dict[str, Any], *connections: s
 
 
 @pytest.fixture
-async def stack(
-    hass: HomeAssistant, apis: FakeRemedyApis, entry_data: dict[str, Any], hass_client_no_auth: ClientSessionGenerator
+async def remedy_stack(
+    hass: HomeAssistant,
+    remedy_apis: FakeRemedyApis,
+    entry_data: dict[str, Any],
+    hass_client_no_auth: ClientSessionGenerator,
 ) -> Services:
     await start(hass, entry_data)
     return Services(hass, hass_client_no_auth)
@@ -100,23 +103,23 @@ async def refusal(hass: HomeAssistant, action: str, **data: Any) -> ServiceValid
     return err.value
 
 
-async def test_search_movie(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_search_movie(hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services) -> None:
     """Radarr: the movie is looked up by its TMDB id, then MoviesSearch for its Radarr id."""
-    await stack.run(*MOVIE_FLOW[:2])
-    apis.remedy_calls()
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    remedy_apis.remedy_calls()
     await act(hass, "search", entity_id=DUNE)
-    assert apis.remedy_calls() == [
+    assert remedy_apis.remedy_calls() == [
         ("GET", "/api/v3/movie", {"tmdbId": "693134"}, None),
         ("POST", "/api/v3/command", {}, {"name": "MoviesSearch", "movieIds": [42]}),
     ]
 
 
 async def test_search_tv_missing_episodes_of_requested_seasons(
-    hass: HomeAssistant, apis: FakeRemedyApis, stack: Services
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
 ) -> None:
     """Sonarr: EpisodeSearch for the requested season's episodes that aired, are monitored and have no file."""
-    await stack.run("jellyseerr/tv_auto_approved")
-    apis.episodes = [
+    await remedy_stack.run("jellyseerr/tv_auto_approved")
+    remedy_apis.episodes = [
         episode(1201, 1, 1),
         episode(1202, 1, 2, hasFile=True, episodeFileId=88),
         episode(1203, 1, 3, monitored=False),
@@ -126,14 +129,14 @@ async def test_search_tv_missing_episodes_of_requested_seasons(
         episode(1301, 2, 1),  # season 2 was not requested
         episode(1001, 0, 1),  # nor the specials
     ]
-    apis.remedy_calls()
+    remedy_apis.remedy_calls()
     await act(hass, "search", entity_id=CHERNOBYL)
-    assert apis.remedy_calls() == [
+    assert remedy_apis.remedy_calls() == [
         ("GET", "/api/v3/series", {"tvdbId": "360893"}, None),
         ("GET", "/api/v3/episode", {"seriesId": "12"}, None),
         ("POST", "/api/v3/command", {}, {"name": "EpisodeSearch", "episodeIds": [1201, 1204]}),
     ]
-    apis.episodes = [episode(1201, 1, 1, hasFile=True)]
+    remedy_apis.episodes = [episode(1201, 1, 1, hasFile=True)]
     err = await refusal(hass, "search", entity_id=CHERNOBYL)
     assert err.translation_key == "nothing_missing"
     assert str(err) == (
@@ -142,91 +145,102 @@ async def test_search_tv_missing_episodes_of_requested_seasons(
     )
 
 
-async def test_replace_movie_download(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_replace_movie_download(hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services) -> None:
     """The movie's queue record is removed from the client and blocklisted, then the movie is searched again."""
-    await stack.run(*MOVIE_FLOW[:2])
-    apis.queue["radarr"] = queue("radarr")
-    apis.remedy_calls()
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    remedy_apis.queue["radarr"] = queue("radarr")
+    remedy_apis.remedy_calls()
     await act(hass, "replace_download", request_id="16")  # Jellyseerr's request id works too
-    assert apis.remedy_calls() == [
+    assert remedy_apis.remedy_calls() == [
         ("GET", "/api/v3/movie", {"tmdbId": "693134"}, None),
         ("DELETE", "/api/v3/queue/1532790871", REMOVE, None),
         ("POST", "/api/v3/command", {}, {"name": "MoviesSearch", "movieIds": [42]}),
     ]
-    assert [record.get("movieId") for record in apis.queue["radarr"]] == [43, None]  # the others stay
+    assert [record.get("movieId") for record in remedy_apis.queue["radarr"]] == [43, None]  # the others stay
 
 
 async def test_replace_tv_download_removes_the_troubled_pack_once(
-    hass: HomeAssistant, apis: FakeRemedyApis, stack: Services
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
 ) -> None:
     """A season pack blocked at import is one download (one DELETE for its 4 records); the healthy E05 stays."""
-    await stack.run("jellyseerr/tv_auto_approved", "sonarr/grab_season_pack")
-    apis.queue["sonarr"] = queue("sonarr")
-    for record in apis.queue["sonarr"][:4]:
+    await remedy_stack.run("jellyseerr/tv_auto_approved", "sonarr/grab_season_pack")
+    remedy_apis.queue["sonarr"] = queue("sonarr")
+    for record in remedy_apis.queue["sonarr"][:4]:
         record.update(status="completed", trackedDownloadState="importBlocked", trackedDownloadStatus="warning")
-    apis.episodes = [episode(1200 + n, 1, n) for n in range(1, 6)]
-    apis.remedy_calls()
+    remedy_apis.episodes = [episode(1200 + n, 1, n) for n in range(1, 6)]
+    remedy_apis.remedy_calls()
     await act(hass, "replace_download", entity_id=CHERNOBYL)
-    assert apis.remedy_calls() == [
+    assert remedy_apis.remedy_calls() == [
         ("GET", "/api/v3/series", {"tvdbId": "360893"}, None),
         ("DELETE", "/api/v3/queue/880001", REMOVE, None),
         ("GET", "/api/v3/episode", {"seriesId": "12"}, None),
         ("POST", "/api/v3/command", {}, {"name": "EpisodeSearch", "episodeIds": [1201, 1202, 1203, 1204, 1205]}),
     ]
-    assert [record["id"] for record in apis.queue["sonarr"]] == [880005]
+    assert [record["id"] for record in remedy_apis.queue["sonarr"]] == [880005]
 
 
-async def test_replace_download_without_one(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_replace_download_without_one(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
     """Nothing of the request in the queue: refused, nothing removed."""
-    await stack.run(*MOVIE_FLOW[:2])
-    apis.queue["radarr"] = [record for record in queue("radarr") if record.get("movieId") != 42]
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    remedy_apis.queue["radarr"] = [record for record in queue("radarr") if record.get("movieId") != 42]
     err = await refusal(hass, "replace_download", entity_id=DUNE)
     assert err.translation_key == "no_download"
     assert str(err) == "Radarr has no download of Dune: Part Two in its queue"
-    assert not [call for call in apis.remedy_calls() if call[0] == "DELETE"]
+    assert not [call for call in remedy_apis.remedy_calls() if call[0] == "DELETE"]
 
 
 @pytest.mark.parametrize(("action", "status"), [("approve", 2), ("decline", 3)])
 async def test_approve_and_decline_a_pending_request(
-    hass: HomeAssistant, apis: FakeRemedyApis, stack: Services, action: str, status: int
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services, action: str, status: int
 ) -> None:
     """A pending request is answered through Seerr: POST request/{id}/approve|decline, no body."""
-    await stack.run("jellyseerr/movie_pending")
-    apis.seerr_requests[16] = {"id": 16, "status": 1, "type": "movie", "is4k": False}
+    await remedy_stack.run("jellyseerr/movie_pending")
+    remedy_apis.seerr_requests[16] = {"id": 16, "status": 1, "type": "movie", "is4k": False}
     await act(hass, action, entity_id=DUNE)
-    assert apis.remedy_calls() == [("POST", f"/api/v1/request/16/{action}", {}, None)]
-    assert apis.seerr_requests[16]["status"] == status
+    assert remedy_apis.remedy_calls() == [("POST", f"/api/v1/request/16/{action}", {}, None)]
+    assert remedy_apis.seerr_requests[16]["status"] == status
 
 
-async def test_approve_refused_unless_pending(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_approve_refused_unless_pending(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
     """An approved request is not waiting for an answer: refused before Seerr is asked."""
-    await stack.run(*MOVIE_FLOW[:2])
+    await remedy_stack.run(*MOVIE_FLOW[:2])
     for action in ("approve", "decline"):
         err = await refusal(hass, action, entity_id=DUNE)
         assert err.translation_key == "not_pending"
         assert str(err) == "Dune: Part Two is not waiting for approval (it is grabbing)"
-    assert apis.remedy_calls() == []
+    assert remedy_apis.remedy_calls() == []
 
 
-async def test_rescan_library_holding_the_file(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_rescan_library_holding_the_file(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
     """The library whose folder holds the imported file is scanned (POST /Items/{library}/Refresh)."""
-    await stack.run(*MOVIE_FLOW[:3])
-    apis.libraries = [SHOWS_LIBRARY, MOVIES_LIBRARY]
+    await remedy_stack.run(*MOVIE_FLOW[:3])
+    remedy_apis.libraries = [SHOWS_LIBRARY, MOVIES_LIBRARY]
     await act(hass, "rescan_library", entity_id=DUNE)
-    assert apis.remedy_calls() == [
+    assert remedy_apis.remedy_calls() == [
         ("GET", "/Library/VirtualFolders", {}, None),
         ("POST", f"/Items/{MOVIES_LIBRARY['ItemId']}/Refresh", SCAN, None),
     ]
 
 
-async def test_rescan_library_other_mount_point(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_rescan_library_other_mount_point(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
     """Jellyfin mounts the files elsewhere: its only Movies library is scanned; with two, the action refuses."""
-    await stack.run(*MOVIE_FLOW[:3])
+    await remedy_stack.run(*MOVIE_FLOW[:3])
     elsewhere = {**MOVIES_LIBRARY, "Locations": ["/mnt/films"]}
-    apis.libraries = [SHOWS_LIBRARY, elsewhere]
+    remedy_apis.libraries = [SHOWS_LIBRARY, elsewhere]
     await act(hass, "rescan_library", entity_id=DUNE)
-    assert apis.remedy_calls()[-1] == ("POST", f"/Items/{MOVIES_LIBRARY['ItemId']}/Refresh", SCAN, None)
-    apis.libraries = [elsewhere, {**elsewhere, "Name": "4K Movies", "ItemId": "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"}]
+    assert remedy_apis.remedy_calls()[-1] == ("POST", f"/Items/{MOVIES_LIBRARY['ItemId']}/Refresh", SCAN, None)
+    remedy_apis.libraries = [
+        elsewhere,
+        {**elsewhere, "Name": "4K Movies", "ItemId": "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"},
+    ]
     err = await refusal(hass, "rescan_library", entity_id=DUNE)
     assert err.translation_key == "no_library"
     assert err.translation_placeholders == {
@@ -235,9 +249,9 @@ async def test_rescan_library_other_mount_point(hass: HomeAssistant, apis: FakeR
     }
 
 
-async def test_refused_states(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_refused_states(hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services) -> None:
     """Each remedy where it makes no sense: a translated refusal, and no call to the service."""
-    await stack.run("jellyseerr/movie_pending")
+    await remedy_stack.run("jellyseerr/movie_pending")
     for action in ("search", "replace_download"):
         err = await refusal(hass, action, entity_id=DUNE)
         assert (err.translation_key, str(err)) == (
@@ -245,13 +259,13 @@ async def test_refused_states(hass: HomeAssistant, apis: FakeRemedyApis, stack: 
             "Dune: Part Two is not approved yet: approve it first",
         )
     assert (await refusal(hass, "rescan_library", entity_id=DUNE)).translation_key == "not_imported"
-    await stack.run(*MOVIE_FLOW)
+    await remedy_stack.run(*MOVIE_FLOW)
     state = hass.states.get(DUNE)
     assert state is not None
     assert state.state == "available"
     for action in ("search", "replace_download"):
         assert (await refusal(hass, action, entity_id=DUNE)).translation_key == "already_available"
-    assert apis.remedy_calls() == []
+    assert remedy_apis.remedy_calls() == []
     err = await refusal(hass, "search", request_id="nope")
     assert (err.translation_key, str(err)) == ("unknown_request", "There is no tracked media request with id nope")
     assert (await refusal(hass, "search", entity_id="sensor.does_not_exist")).translation_key == "not_a_request"
@@ -259,16 +273,19 @@ async def test_refused_states(hass: HomeAssistant, apis: FakeRemedyApis, stack: 
         await act(hass, "search")
 
 
-async def test_media_not_in_radarr(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_media_not_in_radarr(hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services) -> None:
     """Radarr does not have the movie (it was deleted there): refused after the lookup."""
-    await stack.run(*MOVIE_FLOW[:2])
-    apis.movies.clear()
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    remedy_apis.movies.clear()
     err = await refusal(hass, "search", entity_id=DUNE)
     assert (err.translation_key, str(err)) == ("not_in_service", "Radarr does not have Dune: Part Two")
 
 
 async def test_missing_connections(
-    hass: HomeAssistant, apis: FakeRemedyApis, entry_data: dict[str, Any], hass_client_no_auth: ClientSessionGenerator
+    hass: HomeAssistant,
+    remedy_apis: FakeRemedyApis,
+    entry_data: dict[str, Any],
+    hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Without Radarr (search) or Jellyseerr (approve) the action names the connection it needs."""
     await start(hass, entry_data, CONF_SONARR)
@@ -278,7 +295,7 @@ async def test_missing_connections(
     await Services(hass, hass_client_no_auth).run(*MOVIE_FLOW[:2])
     err = await refusal(hass, "search", entity_id=DUNE)
     assert str(err) == "This needs the Radarr connection: add it in the integration's configuration"
-    assert apis.remedy_calls() == []
+    assert remedy_apis.remedy_calls() == []
 
 
 @pytest.mark.parametrize(
@@ -291,16 +308,16 @@ async def test_missing_connections(
 )
 async def test_failing_service(
     hass: HomeAssistant,
-    apis: FakeRemedyApis,
-    stack: Services,
+    remedy_apis: FakeRemedyApis,
+    remedy_stack: Services,
     action: str,
     fixtures: tuple[str, ...],
     down: str,
     service: str,
 ) -> None:
     """The service answers 503: a translated error naming it."""
-    await stack.run(*fixtures)
-    apis.down.add(down)
+    await remedy_stack.run(*fixtures)
+    remedy_apis.down.add(down)
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, action, entity_id=DUNE)
     assert err.value.translation_key == "remedy_failed"
@@ -308,9 +325,11 @@ async def test_failing_service(
     assert str(err.value) == f"{service} did not do it: HTTP 503"
 
 
-async def test_seerr_does_not_know_the_request(hass: HomeAssistant, apis: FakeRemedyApis, stack: Services) -> None:
+async def test_seerr_does_not_know_the_request(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
     """Seerr answers 404 "Request not found." (deleted there): the error carries Seerr's words."""
-    await stack.run("jellyseerr/movie_pending")
+    await remedy_stack.run("jellyseerr/movie_pending")
     with pytest.raises(HomeAssistantError) as err:
         await act(hass, "decline", entity_id=DUNE)
     assert err.value.translation_placeholders == {
@@ -320,10 +339,10 @@ async def test_seerr_does_not_know_the_request(hass: HomeAssistant, apis: FakeRe
 
 
 async def test_remedy_is_noted_with_who_asked(
-    hass: HomeAssistant, apis: FakeRemedyApis, stack: Services, hass_admin_user: MockUser
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services, hass_admin_user: MockUser
 ) -> None:
     """After the service answered, the request's timeline gets the remedy, by user or automation."""
-    await stack.run(*MOVIE_FLOW[:2])
+    await remedy_stack.run(*MOVIE_FLOW[:2])
     state = hass.states.get(DUNE)
     assert state is not None
     request_id = state.attributes["request_id"]
@@ -332,7 +351,7 @@ async def test_remedy_is_noted_with_who_asked(
             DOMAIN, "search", {"entity_id": DUNE}, blocking=True, context=Context(user_id=hass_admin_user.id)
         )
         await act(hass, "search", request_id=request_id, entry_id=ENTRY_ID)
-        apis.down.add("radarr")
+        remedy_apis.down.add("radarr")
         with pytest.raises(HomeAssistantError):
             await act(hass, "search", entity_id=DUNE)
     assert [call.args[1:] for call in note.call_args_list] == [(request_id,), (request_id,)]
