@@ -71,7 +71,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
     summary = SummaryCoordinator(hass, entry, hub)
     await summary.async_config_entry_first_refresh()
     entry.async_on_unload(hub.async_add_listener(summary.async_tracker_changed))
-    entry.runtime_data = StatusTrackerData(store=store, hub=hub, downloads=downloads, library=library, summary=summary)
+    entry.runtime_data = StatusTrackerData(
+        store=store, hub=hub, downloads=downloads, library=library, summary=summary, clients=clients
+    )
     async_setup_retention(hass, entry, hub)
     # Entities first, so that the first webhook already has a platform to add its request to.
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

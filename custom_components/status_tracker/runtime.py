@@ -164,6 +164,8 @@ class StatusTrackerData:
     downloads: DownloadPoller | None
     library: LibraryPoller
     summary: SummaryCoordinator
+    # The services' clients, for the remedy actions.
+    clients: Clients
 
 
 type StatusTrackerConfigEntry = ConfigEntry[StatusTrackerData]

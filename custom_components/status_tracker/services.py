@@ -1,4 +1,4 @@
-"""Actions: list requests, check them against the services now, remove one."""
+"""Actions: list requests, check them against the services now, remove one, and the remedies (remedies.py)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from typing import Any, cast
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
 from .const import DOMAIN
 from .core.attributes import request_attributes
-from .core.models import MediaType, RequestState
+from .core.models import MediaRequest, MediaType, RequestState
 from .hub import request_unique_id
+from .remedies import REMEDIES, refused as _invalid
 from .runtime import StatusTrackerConfigEntry
 from .storage import StoreWriteError
 
@@ -27,6 +28,8 @@ ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_STATE = "state"
 ATTR_MEDIA_TYPE = "media_type"
 ATTR_INCLUDE_EPISODES = "include_episodes"
+ATTR_REQUEST_ID = "request_id"
+ATTR_ENTRY_ID = "entry_id"
 
 GET_REQUESTS_SCHEMA = vol.Schema(
     {
@@ -38,6 +41,17 @@ GET_REQUESTS_SCHEMA = vol.Schema(
 )
 REFRESH_SCHEMA = vol.Schema({vol.Optional(ATTR_ENTITY_ID): cv.entity_ids})
 REMOVE_REQUEST_SCHEMA = vol.Schema({vol.Required(ATTR_ENTITY_ID): cv.entity_ids})
+# A remedy acts on one request: its sensor, or its id (the tracker's, or its Jellyseerr request's) in an entry.
+REMEDY_SCHEMA = vol.All(
+    vol.Schema(
+        {
+            vol.Exclusive(ATTR_ENTITY_ID, "request"): cv.entity_id,
+            vol.Exclusive(ATTR_REQUEST_ID, "request"): vol.All(vol.Coerce(str), cv.string),
+            vol.Optional(ATTR_ENTRY_ID): cv.string,
+        }
+    ),
+    cv.has_at_least_one_key(ATTR_ENTITY_ID, ATTR_REQUEST_ID),
+)
 
 
 @callback
@@ -48,13 +62,8 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(DOMAIN, SERVICE_REFRESH, _async_refresh, REFRESH_SCHEMA)
     hass.services.async_register(DOMAIN, SERVICE_REMOVE_REQUEST, _async_remove_request, REMOVE_REQUEST_SCHEMA)
-
-
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
-    """A validation error the UI shows translated."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders or None
-    )
+    for name in REMEDIES:
+        hass.services.async_register(DOMAIN, name, _async_remedy, REMEDY_SCHEMA)
 
 
 def _loaded_entries(hass: HomeAssistant, entry_id: str | None = None) -> list[StatusTrackerConfigEntry]:
@@ -150,3 +159,29 @@ async def _async_remove_request(call: ServiceCall) -> None:
             raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_saved") from err
         if entity_id := registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(entry.entry_id, request_id)):
             registry.async_remove(entity_id)
+
+
+def _remedy_target(hass: HomeAssistant, data: dict[str, Any]) -> tuple[StatusTrackerConfigEntry, MediaRequest]:
+    """The entry and the one request a remedy names."""
+    if ATTR_ENTITY_ID in data:
+        ((entry, request_id),) = _resolve_requests(hass, [data[ATTR_ENTITY_ID]])
+        wanted = request_id
+        entries = [entry]
+    else:
+        wanted = data[ATTR_REQUEST_ID]
+        entries = _loaded_entries(hass, data.get(ATTR_ENTRY_ID))
+    for entry in entries:
+        hub = entry.runtime_data.hub
+        if (request := hub.get(wanted) or hub.find_jellyseerr(wanted)) is not None:
+            return entry, request
+    raise _invalid("unknown_request", request_id=wanted)
+
+
+async def _async_remedy(call: ServiceCall) -> None:
+    """Run one remedy on one request, then keep what it did in the request's timeline."""
+    entry, request = _remedy_target(call.hass, dict(call.data))
+    runtime = entry.runtime_data
+    message = await REMEDIES[call.service](runtime.clients, request)
+    user = await call.hass.auth.async_get_user(call.context.user_id) if call.context.user_id else None
+    source = f"user:{user.name}" if user is not None else "automation"
+    await runtime.hub.async_note(request.request_id, kind="remedy", source=source, message=message, code=call.service)

@@ -161,3 +161,122 @@ class FakeJellyfinPlugin:
         self.configuration = copy.deepcopy(kwargs["json"])
         self.writes.append(self.configuration)
         return CallbackResult(status=204)
+
+
+class FakeRemedyApis:
+    """What the remedy actions call, answering as the sources say (docs/service-apis.md §6), plus the catch-up
+    reads a connected entry makes at setup (empty request list, history and Seerr details).
+
+    Radarr/Sonarr: `GET movie?tmdbId=` / `series?tvdbId=` list the one match or nothing; `GET episode?seriesId=`;
+    `POST command` answers 201 with the queued command (an unknown name is a 500, as the controller's `Single`
+    throws); `DELETE queue/{id}` answers 200 with no body, 404 for an id not in the queue. Seerr's
+    `POST request/{id}/approve|decline` answers 200 with the request (status 2 or 3), 404 "Request not found.".
+    Jellyfin: `GET /Library/VirtualFolders`; `POST /Items/{id}/Refresh` 204, 404 for an unknown item.
+    `calls` keeps every remedy call as (method, path, query, JSON body); `down` names services answering 503.
+    """
+
+    def __init__(self, mock: aioresponses) -> None:
+        self.calls: list[tuple[str, str, dict[str, str], Any]] = []
+        self.down: set[str] = set()
+        self.movies: dict[int, dict[str, Any]] = {693134: {"id": 42, "title": "Dune: Part Two", "tmdbId": 693134}}
+        self.series: dict[int, dict[str, Any]] = {360893: {"id": 12, "title": "Chernobyl", "tvdbId": 360893}}
+        self.episodes: list[dict[str, Any]] = []
+        self.queue: dict[str, list[dict[str, Any]]] = {"radarr": [], "sonarr": []}
+        self.seerr_requests: dict[int, dict[str, Any]] = {}
+        self.libraries: list[dict[str, Any]] = []
+        mock.get(re.compile(rf"^{re.escape(JELLYFIN)}/Items\?.*$"), payload={"Items": [], "TotalRecordCount": 0},
+                 repeat=True)  # fmt: skip
+        seerr = re.escape(f"{SEERR_URL}/api/v1")
+        page = {"pageInfo": {"pages": 1, "page": 1, "results": 0}, "results": []}
+        mock.get(re.compile(rf"^{seerr}/request\?.*$"), payload=page, repeat=True)
+        mock.post(re.compile(rf"^{seerr}/request/\d+/(approve|decline)$"), callback=self._answer, repeat=True)
+        for app, base in (("radarr", RADARR_URL), ("sonarr", SONARR_URL)):
+            api = re.escape(f"{base}/api/v3")
+            mock.get(re.compile(rf"^{api}/history/since\?.*$"), payload=[], repeat=True)
+            mock.get(re.compile(rf"^{api}/queue\?.*$"), callback=self._queue(app), repeat=True)
+            mock.get(re.compile(rf"^{api}/(movie|series|episode)\?.*$"), callback=self._lookup(app), repeat=True)
+            mock.post(f"{base}/api/v3/command", callback=self._command(app), repeat=True)
+            mock.delete(re.compile(rf"^{api}/queue/\d+\?.*$"), callback=self._remove(app), repeat=True)
+        mock.get(f"{JELLYFIN}/Library/VirtualFolders", callback=self._libraries, repeat=True)
+        mock.post(re.compile(rf"^{re.escape(JELLYFIN)}/Items/\w+/Refresh\?.*$"), callback=self._refresh, repeat=True)
+
+    def _record(self, method: str, url: Any, kwargs: dict[str, Any]) -> None:
+        query = {key: str(value) for key, value in (kwargs.get("params") or {}).items()}
+        query.update(url.query)
+        self.calls.append((method, url.path, query, kwargs.get("json")))
+
+    def _queue(self, app: str) -> Callable[..., CallbackResult]:
+        def answer(url: Any, **kwargs: Any) -> CallbackResult:
+            records = self.queue[app]
+            return json_result({"page": 1, "pageSize": 200, "totalRecords": len(records), "records": records})
+
+        return answer
+
+    def _lookup(self, app: str) -> Callable[..., CallbackResult]:
+        def answer(url: Any, **kwargs: Any) -> CallbackResult:
+            self._record("GET", url, kwargs)
+            if app in self.down:
+                return CallbackResult(status=503)
+            query = {**url.query, **(kwargs.get("params") or {})}
+            if url.path.endswith("/episode"):
+                return json_result([e for e in self.episodes if str(e["seriesId"]) == query["seriesId"]])
+            found = self.movies if app == "radarr" else self.series
+            item = found.get(int(query["tmdbId" if app == "radarr" else "tvdbId"]))
+            return json_result([item] if item else [])
+
+        return answer
+
+    def _command(self, app: str) -> Callable[..., CallbackResult]:
+        def answer(url: Any, **kwargs: Any) -> CallbackResult:
+            self._record("POST", url, kwargs)
+            body = kwargs["json"]
+            if app in self.down or body["name"] not in {"MoviesSearch", "EpisodeSearch", "SeasonSearch"}:
+                return CallbackResult(status=500, body="Sequence contains no matching element")
+            resource = {"id": 1234, "name": body["name"], "commandName": body["name"], "body": body,
+                        "priority": "normal", "status": "queued", "queued": "2025-05-01T10:00:00Z",
+                        "trigger": "manual", "sendUpdatesToClient": True}  # fmt: skip
+            return json_result(resource, 201)
+
+        return answer
+
+    def _remove(self, app: str) -> Callable[..., CallbackResult]:
+        def answer(url: Any, **kwargs: Any) -> CallbackResult:
+            self._record("DELETE", url, kwargs)
+            queue_id = int(url.path.rsplit("/", 1)[1])
+            removed = next((r for r in self.queue[app] if r["id"] == queue_id), None)
+            if removed is None:
+                return CallbackResult(status=404, body="")
+            # The whole download leaves the queue, every episode record of a season pack with it.
+            self.queue[app] = [r for r in self.queue[app] if r.get("downloadId") != removed.get("downloadId")]
+            return CallbackResult(status=200, body="")
+
+        return answer
+
+    def _answer(self, url: Any, **kwargs: Any) -> CallbackResult:
+        self._record("POST", url, kwargs)
+        if "jellyseerr" in self.down:
+            return CallbackResult(status=503)
+        *_, request_id, answer = url.path.split("/")
+        request = self.seerr_requests.get(int(request_id))
+        if request is None:
+            return json_result({"message": "Request not found."}, 404)
+        request["status"] = 2 if answer == "approve" else 3
+        return json_result(request)
+
+    def _libraries(self, url: Any, **kwargs: Any) -> CallbackResult:
+        self._record("GET", url, kwargs)
+        if "jellyfin" in self.down:
+            return CallbackResult(status=503)
+        return json_result(self.libraries)
+
+    def _refresh(self, url: Any, **kwargs: Any) -> CallbackResult:
+        self._record("POST", url, kwargs)
+        item_id = url.path.split("/")[2]
+        if not any(library["ItemId"] == item_id for library in self.libraries):
+            return CallbackResult(status=404)
+        return CallbackResult(status=204)
+
+    def remedy_calls(self) -> list[tuple[str, str, dict[str, str], Any]]:
+        """The calls made so far, then forgotten."""
+        calls, self.calls = self.calls, []
+        return calls

@@ -1,5 +1,5 @@
-"""Radarr and Sonarr REST client (API v3, which Sonarr v5 keeps): notifications, queue, history, and the movie,
-series and episodes a request's cause is read from.
+"""Radarr and Sonarr REST client (API v3, which Sonarr v5 keeps): notifications, queue, history, the movie, series
+and episodes a request's cause is read from, and the remedies (search commands, queue removal).
 
 Creating or changing an enabled notification makes the service send a real test webhook first and refuse to save
 if that fails, so our webhook must answer before these calls. See docs/service-apis.md §2.
@@ -15,7 +15,7 @@ import aiohttp
 
 from ..core.models import ArrApp
 from . import InvalidResponseError, WebhookRejectedError
-from .base import RestClient, expect_json, parse_json, service_message
+from .base import SUCCESS, RestClient, expect_json, parse_json, service_message
 
 # Names for the queue and history includes differ; values are strings because they travel in the query.
 _QUEUE_PARAMS: dict[ArrApp, dict[str, str]] = {
@@ -131,11 +131,48 @@ class ArrClient(RestClient):
         found = [item for item in expect_json(*answer, list, what) if isinstance(item, dict)]
         return found[0] if found else None
 
+    async def async_find_media_id(self, *, tmdb_id: int | None = None, tvdb_id: int | None = None) -> int | None:
+        """Radarr's movie id for a TMDB id, Sonarr's series id for a TVDB id; None when it does not have the media."""
+        if self._app == "radarr":
+            media = await self.async_get_movie(tmdb_id) if tmdb_id is not None else None
+        else:
+            media = await self.async_get_series(tvdb_id) if tvdb_id is not None else None
+        media_id = media.get("id") if media else None
+        return media_id if isinstance(media_id, int) else None
+
+    async def async_command(self, name: str, **body: Any) -> dict[str, Any]:
+        """Start a command (`MoviesSearch`, `EpisodeSearch`, ...); the *arr answers 201 with the queued command."""
+        status, body_text = await self._async_send("POST", "command", json={"name": name, **body})
+        if status == 400:
+            message = service_message(body_text, secrets=(self._api_key,))
+            raise InvalidResponseError(f"{self._app} refused {name}{f': {message}' if message else ''}")
+        return expect_json(status, body_text, dict, "command")
+
+    async def async_remove_from_queue(self, queue_id: int) -> None:
+        """Remove a queue item from the download client and blocklist its release.
+
+        `skipRedownload=true`: the *arr would otherwise search on its own when AutoRedownloadFailed is on, and the
+        caller searches itself (one search, whatever that setting says).
+        """
+        params = {"removeFromClient": "true", "blocklist": "true", "skipRedownload": "true"}
+        status, body = await self._async_send(
+            "DELETE", f"queue/{int(queue_id)}", params=params, not_found=f"queue item {queue_id} is gone"
+        )
+        if status not in SUCCESS:
+            message = service_message(body, secrets=(self._api_key,))
+            raise InvalidResponseError(f"queue/{queue_id}: HTTP {status}{f': {message}' if message else ''}")
+
     async def _async_send(
-        self, method: str, path: str, *, params: dict[str, str] | None = None, json: Any = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        not_found: str | None = None,
     ) -> tuple[int, str]:
-        # A 404 is also a missing id, but we only ask for ids we were just given: a wrong URL base is likelier.
-        not_found = f"no {self._app} API v3 at this address ({path}: HTTP 404)"
+        # A 404 is also a missing id, but we mostly ask for ids we were just given: a wrong URL base is likelier.
+        not_found = not_found or f"no {self._app} API v3 at this address ({path}: HTTP 404)"
         return await self._async_request(method, f"/{path}", params=params, json=json, not_found=not_found)
 
     def _saved(self, status: int, body: str) -> dict[str, Any]:

@@ -43,6 +43,17 @@ class JellyfinItem:
         return self.provider_ids.get(provider, "").strip().lower() == str(value).strip().lower()
 
 
+@dataclass(frozen=True, slots=True)
+class JellyfinLibrary:
+    """A library (virtual folder): its folder item, and the paths it holds as Jellyfin sees them."""
+
+    item_id: str
+    name: str
+    # "movies", "tvshows", ... (CollectionTypeOptions); None for a mixed library.
+    collection_type: str | None
+    locations: tuple[str, ...]
+
+
 # The Jellyfin webhook plugin, as /Plugins lists it ("N" format); routes get the form WebhookPlugin.cs declares.
 WEBHOOK_PLUGIN_ID = "71552a5a5c5c4350a2aeebe451a30173"
 _WEBHOOK_CONFIGURATION = "/Plugins/71552A5A-5C5C-4350-A2AE-EBE451A30173/Configuration"
@@ -157,6 +168,40 @@ class JellyfinClient(RestClient):
         status, _ = await self._async_request("POST", _WEBHOOK_CONFIGURATION, json=configuration)
         if status not in (200, 204):
             raise InvalidResponseError(f"the webhook plugin refused its configuration (HTTP {status})")
+
+    async def async_get_libraries(self) -> list[JellyfinLibrary]:
+        """The libraries (`GET /Library/VirtualFolders`) with their folders as Jellyfin sees them."""
+        status, body = await self._async_request("GET", "/Library/VirtualFolders")
+        libraries = []
+        for raw in expect_json(status, body, list, "not a Jellyfin /Library/VirtualFolders answer", ok=_OK):
+            if isinstance(raw, dict) and raw.get("ItemId"):
+                locations = raw.get("Locations")
+                libraries.append(
+                    JellyfinLibrary(
+                        item_id=str(raw["ItemId"]),
+                        name=str(raw.get("Name") or ""),
+                        collection_type=str(raw.get("CollectionType") or "") or None,
+                        locations=tuple(str(path) for path in locations if path) if isinstance(locations, list) else (),
+                    )
+                )
+        return libraries
+
+    async def async_scan_library(self, library_id: str) -> None:
+        """Queue a scan of one library for new and changed files, as the web UI's "Scan library" does.
+
+        `POST /Items/{id}/Refresh` on a library's folder validates its children (ProviderManager.RefreshItem);
+        Default modes give new items their metadata and images. It answers 204 once queued, while
+        `POST /Library/Refresh` would hold the answer until every library was scanned.
+        """
+        params = {
+            "metadataRefreshMode": "Default",
+            "imageRefreshMode": "Default",
+            "replaceAllMetadata": "false",
+            "replaceAllImages": "false",
+        }
+        status, _ = await self._async_request("POST", f"/Items/{library_id}/Refresh", params=params)
+        if status not in (200, 204):
+            raise InvalidResponseError(f"the library refresh was refused (HTTP {status})")
 
     async def _async_page(self, query: dict[str, str], start: int) -> list[JellyfinItem]:
         params = {**query, "startIndex": str(start), "limit": str(_PAGE_SIZE)}

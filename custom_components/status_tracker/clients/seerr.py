@@ -1,4 +1,4 @@
-"""Seerr / Jellyseerr REST client (API v1): the webhook agent, the request list and titles.
+"""Seerr / Jellyseerr REST client (API v1): the webhook agent, the request list, titles, approve and decline.
 
 Seerr has ONE webhook agent per instance; the settings given here are sent as they are (the caller builds
 `options.jsonPayload` as a JSON string literal). See docs/service-apis.md §1.
@@ -14,6 +14,7 @@ from . import CannotConnectError, InvalidResponseError, WebhookRejectedError
 from .base import RestClient, parse_json, service_message
 
 _MEDIA_TYPES = frozenset({"movie", "tv"})
+_ANSWERS = frozenset({"approve", "decline"})
 
 
 class SeerrClient(RestClient):
@@ -96,6 +97,24 @@ class SeerrClient(RestClient):
         data = await self._async_json("GET", f"{media_type}/{int(tmdb_id)}")
         if not isinstance(data, dict):
             raise InvalidResponseError(f"not a Seerr {media_type} answer")
+        return data
+
+    async def async_answer_request(self, request_id: int, answer: str) -> dict[str, Any]:
+        """Approve or decline a request (`POST request/{id}/approve|decline`); the request as Seerr now holds it.
+
+        Seerr answers 404 "Request not found." when the id is unknown (routes/request.ts); anything but a 200 with
+        the request is a refusal.
+        """
+        if answer not in _ANSWERS:
+            raise ValueError(f"answer must be 'approve' or 'decline', not {answer!r}")
+        path = f"request/{int(request_id)}/{answer}"
+        status, body = await self._async_request("POST", f"/{path}")
+        if status != 200:
+            message = self._message(body)
+            raise InvalidResponseError(f"{path}: HTTP {status}{f': {message}' if message else ''}")
+        data = parse_json(body)
+        if not isinstance(data, dict):
+            raise InvalidResponseError(f"{path}: not a Seerr request")
         return data
 
     async def _async_json(self, method: str, path: str, *, params: dict[str, str] | None = None) -> Any:

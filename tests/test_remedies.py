@@ -1,0 +1,362 @@
+"""Remedy actions: the exact calls each makes, the requests each refuses, a failing service's translated error."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+import copy
+import json
+from typing import Any
+from unittest.mock import patch
+
+from aioresponses import aioresponses
+from homeassistant.const import CONF_API_KEY, CONF_URL
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.status_tracker.const import CONF_IS_4K, CONF_JELLYSEERR, CONF_RADARR, CONF_SONARR, DOMAIN
+from custom_components.status_tracker.hub import Hub
+
+from .fakes.services import (
+    RADARR_URL,
+    SEERR_URL,
+    SONARR_URL,
+    FakeArr,
+    FakeRemedyApis,
+    FakeSeerr,
+)
+from .helpers import ENTRY_ID, FIXTURES, MOVIE_FLOW, SERVER_NAME, Services, load_json
+
+DUNE = "sensor.living_room_jellyfin_dune_part_two_2024"
+CHERNOBYL = "sensor.living_room_jellyfin_chernobyl_2019"
+REMOVE = {"removeFromClient": "true", "blocklist": "true", "skipRedownload": "true"}
+SCAN = {"metadataRefreshMode": "Default", "imageRefreshMode": "Default", "replaceAllMetadata": "false",
+        "replaceAllImages": "false"}  # fmt: skip
+MOVIES_LIBRARY = {"Name": "Movies", "Locations": ["/data/media/movies"], "CollectionType": "movies",
+                  "ItemId": "f137a2dd21bbc1b99aa5c0f6bf02a805", "LibraryOptions": {}}  # fmt: skip
+SHOWS_LIBRARY = {"Name": "Shows", "Locations": ["/data/media/tv"], "CollectionType": "tvshows",
+                 "ItemId": "a656b907eb3a73532e40e44b968d0225", "LibraryOptions": {}}  # fmt: skip
+
+
+def episode(episode_id: int, season: int, number: int, **fields: Any) -> dict[str, Any]:
+    """A Sonarr EpisodeResource: aired in 2019, monitored, no file, unless told otherwise."""
+    return {"id": episode_id, "seriesId": 12, "tvdbId": 7000000 + episode_id, "episodeFileId": 0,
+            "seasonNumber": season, "episodeNumber": number, "title": f"Episode {number}",
+            "airDate": "2019-05-06", "airDateUtc": "2019-05-07T01:00:00Z", "hasFile": False, "monitored": True,
+            **fields}  # fmt: skip
+
+
+def queue(app: str) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = load_json(f"catchup/{app}_queue.json")["records"]
+    return copy.deepcopy(records)
+
+
+@pytest.fixture
+def remedy_apis(hass: HomeAssistant) -> Generator[FakeRemedyApis]:
+    with aioresponses(passthrough=["http://127.0.0.1"]) as mock:
+        reachable: set[str] = set()
+        FakeSeerr(mock, reachable)
+        schema = json.loads((FIXTURES / "api_clients" / "radarr_notification_schema.json").read_text())[1]
+        FakeArr(mock, RADARR_URL, "radarr", reachable, schema)
+        FakeArr(mock, SONARR_URL, "sonarr", reachable, schema)
+        yield FakeRemedyApis(mock)
+
+
+async def start(hass: HomeAssistant, entry_data: dict[str, Any], *connections: str) -> MockConfigEntry:
+    """An entry with these connections besides Jellyfin (default: Jellyseerr, Radarr and Sonarr)."""
+    sections = {
+        CONF_JELLYSEERR: {CONF_URL: SEERR_URL, CONF_API_KEY: "seerr-key-0123"},
+        CONF_RADARR: {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123", CONF_IS_4K: False},
+        CONF_SONARR: {CONF_URL: SONARR_URL, CONF_API_KEY: "sonarr-key-0123", CONF_IS_4K: False},
+    }
+    wanted = connections or tuple(sections)
+    await async_process_ha_core_config(hass, {"internal_url": "http://192.168.1.20:8123"})
+    data = {**entry_data, **{key: sections[key] for key in wanted}}
+    entry = MockConfigEntry(domain=DOMAIN, title=SERVER_NAME, data=data, entry_id=ENTRY_ID)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+async def remedy_stack(
+    hass: HomeAssistant,
+    remedy_apis: FakeRemedyApis,
+    entry_data: dict[str, Any],
+    hass_client_no_auth: ClientSessionGenerator,
+) -> Services:
+    await start(hass, entry_data)
+    return Services(hass, hass_client_no_auth)
+
+
+async def act(hass: HomeAssistant, action: str, **data: Any) -> None:
+    await hass.services.async_call(DOMAIN, action, data, blocking=True)
+
+
+async def refusal(hass: HomeAssistant, action: str, **data: Any) -> ServiceValidationError:
+    with pytest.raises(ServiceValidationError) as err:
+        await act(hass, action, **data)
+    return err.value
+
+
+async def test_search_movie(hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services) -> None:
+    """Radarr: the movie is looked up by its TMDB id, then MoviesSearch for its Radarr id."""
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    remedy_apis.remedy_calls()
+    await act(hass, "search", entity_id=DUNE)
+    assert remedy_apis.remedy_calls() == [
+        ("GET", "/api/v3/movie", {"tmdbId": "693134"}, None),
+        ("POST", "/api/v3/command", {}, {"name": "MoviesSearch", "movieIds": [42]}),
+    ]
+
+
+async def test_search_tv_missing_episodes_of_requested_seasons(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
+    """Sonarr: EpisodeSearch for the requested season's episodes that aired, are monitored and have no file."""
+    await remedy_stack.run("jellyseerr/tv_auto_approved")
+    remedy_apis.episodes = [
+        episode(1201, 1, 1),
+        episode(1202, 1, 2, hasFile=True, episodeFileId=88),
+        episode(1203, 1, 3, monitored=False),
+        episode(1204, 1, 4),
+        episode(1205, 1, 5, airDateUtc="2099-01-01T01:00:00Z"),
+        episode(1206, 1, 6, airDateUtc=None),
+        episode(1301, 2, 1),  # season 2 was not requested
+        episode(1001, 0, 1),  # nor the specials
+    ]
+    remedy_apis.remedy_calls()
+    await act(hass, "search", entity_id=CHERNOBYL)
+    assert remedy_apis.remedy_calls() == [
+        ("GET", "/api/v3/series", {"tvdbId": "360893"}, None),
+        ("GET", "/api/v3/episode", {"seriesId": "12"}, None),
+        ("POST", "/api/v3/command", {}, {"name": "EpisodeSearch", "episodeIds": [1201, 1204]}),
+    ]
+    remedy_apis.episodes = [episode(1201, 1, 1, hasFile=True)]
+    err = await refusal(hass, "search", entity_id=CHERNOBYL)
+    assert err.translation_key == "nothing_missing"
+    assert str(err) == (
+        "Sonarr has no missing episode of Chernobyl to search for (every requested episode that has aired has a "
+        "file or is not monitored)"
+    )
+
+
+async def test_replace_movie_download(hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services) -> None:
+    """The movie's queue record is removed from the client and blocklisted, then the movie is searched again."""
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    remedy_apis.queue["radarr"] = queue("radarr")
+    remedy_apis.remedy_calls()
+    await act(hass, "replace_download", request_id="16")  # Jellyseerr's request id works too
+    assert remedy_apis.remedy_calls() == [
+        ("GET", "/api/v3/movie", {"tmdbId": "693134"}, None),
+        ("DELETE", "/api/v3/queue/1532790871", REMOVE, None),
+        ("POST", "/api/v3/command", {}, {"name": "MoviesSearch", "movieIds": [42]}),
+    ]
+    assert [record.get("movieId") for record in remedy_apis.queue["radarr"]] == [43, None]  # the others stay
+
+
+async def test_replace_tv_download_removes_the_troubled_pack_once(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
+    """A season pack blocked at import is one download (one DELETE for its 4 records); the healthy E05 stays."""
+    await remedy_stack.run("jellyseerr/tv_auto_approved", "sonarr/grab_season_pack")
+    remedy_apis.queue["sonarr"] = queue("sonarr")
+    for record in remedy_apis.queue["sonarr"][:4]:
+        record.update(status="completed", trackedDownloadState="importBlocked", trackedDownloadStatus="warning")
+    remedy_apis.episodes = [episode(1200 + n, 1, n) for n in range(1, 6)]
+    remedy_apis.remedy_calls()
+    await act(hass, "replace_download", entity_id=CHERNOBYL)
+    assert remedy_apis.remedy_calls() == [
+        ("GET", "/api/v3/series", {"tvdbId": "360893"}, None),
+        ("DELETE", "/api/v3/queue/880001", REMOVE, None),
+        ("GET", "/api/v3/episode", {"seriesId": "12"}, None),
+        ("POST", "/api/v3/command", {}, {"name": "EpisodeSearch", "episodeIds": [1201, 1202, 1203, 1204, 1205]}),
+    ]
+    assert [record["id"] for record in remedy_apis.queue["sonarr"]] == [880005]
+
+
+async def test_replace_download_without_one(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
+    """Nothing of the request in the queue: refused, nothing removed."""
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    remedy_apis.queue["radarr"] = [record for record in queue("radarr") if record.get("movieId") != 42]
+    err = await refusal(hass, "replace_download", entity_id=DUNE)
+    assert err.translation_key == "no_download"
+    assert str(err) == "Radarr has no download of Dune: Part Two in its queue"
+    assert not [call for call in remedy_apis.remedy_calls() if call[0] == "DELETE"]
+
+
+@pytest.mark.parametrize(("action", "status"), [("approve", 2), ("decline", 3)])
+async def test_approve_and_decline_a_pending_request(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services, action: str, status: int
+) -> None:
+    """A pending request is answered through Seerr: POST request/{id}/approve|decline, no body."""
+    await remedy_stack.run("jellyseerr/movie_pending")
+    remedy_apis.seerr_requests[16] = {"id": 16, "status": 1, "type": "movie", "is4k": False}
+    await act(hass, action, entity_id=DUNE)
+    assert remedy_apis.remedy_calls() == [("POST", f"/api/v1/request/16/{action}", {}, None)]
+    assert remedy_apis.seerr_requests[16]["status"] == status
+
+
+async def test_approve_refused_unless_pending(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
+    """An approved request is not waiting for an answer: refused before Seerr is asked."""
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    for action in ("approve", "decline"):
+        err = await refusal(hass, action, entity_id=DUNE)
+        assert err.translation_key == "not_pending"
+        assert str(err) == "Dune: Part Two is not waiting for approval (it is grabbing)"
+    assert remedy_apis.remedy_calls() == []
+
+
+async def test_rescan_library_holding_the_file(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
+    """The library whose folder holds the imported file is scanned (POST /Items/{library}/Refresh)."""
+    await remedy_stack.run(*MOVIE_FLOW[:3])
+    remedy_apis.libraries = [SHOWS_LIBRARY, MOVIES_LIBRARY]
+    await act(hass, "rescan_library", entity_id=DUNE)
+    assert remedy_apis.remedy_calls() == [
+        ("GET", "/Library/VirtualFolders", {}, None),
+        ("POST", f"/Items/{MOVIES_LIBRARY['ItemId']}/Refresh", SCAN, None),
+    ]
+
+
+async def test_rescan_library_other_mount_point(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
+    """Jellyfin mounts the files elsewhere: its only Movies library is scanned; with two, the action refuses."""
+    await remedy_stack.run(*MOVIE_FLOW[:3])
+    elsewhere = {**MOVIES_LIBRARY, "Locations": ["/mnt/films"]}
+    remedy_apis.libraries = [SHOWS_LIBRARY, elsewhere]
+    await act(hass, "rescan_library", entity_id=DUNE)
+    assert remedy_apis.remedy_calls()[-1] == ("POST", f"/Items/{MOVIES_LIBRARY['ItemId']}/Refresh", SCAN, None)
+    remedy_apis.libraries = [
+        elsewhere,
+        {**elsewhere, "Name": "4K Movies", "ItemId": "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f"},
+    ]
+    err = await refusal(hass, "rescan_library", entity_id=DUNE)
+    assert err.translation_key == "no_library"
+    assert err.translation_placeholders == {
+        "title": "Dune: Part Two",
+        "path": "/data/media/movies/Dune - Part Two (2024)/Dune - Part Two (2024) Remux-2160p.mkv",
+    }
+
+
+async def test_refused_states(hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services) -> None:
+    """Each remedy where it makes no sense: a translated refusal, and no call to the service."""
+    await remedy_stack.run("jellyseerr/movie_pending")
+    for action in ("search", "replace_download"):
+        err = await refusal(hass, action, entity_id=DUNE)
+        assert (err.translation_key, str(err)) == (
+            "not_approved",
+            "Dune: Part Two is not approved yet: approve it first",
+        )
+    assert (await refusal(hass, "rescan_library", entity_id=DUNE)).translation_key == "not_imported"
+    await remedy_stack.run(*MOVIE_FLOW)
+    state = hass.states.get(DUNE)
+    assert state is not None
+    assert state.state == "available"
+    for action in ("search", "replace_download"):
+        assert (await refusal(hass, action, entity_id=DUNE)).translation_key == "already_available"
+    assert remedy_apis.remedy_calls() == []
+    err = await refusal(hass, "search", request_id="nope")
+    assert (err.translation_key, str(err)) == ("unknown_request", "There is no tracked media request with id nope")
+    assert (await refusal(hass, "search", entity_id="sensor.does_not_exist")).translation_key == "not_a_request"
+    with pytest.raises(Exception, match="entity_id"):
+        await act(hass, "search")
+
+
+async def test_media_not_in_radarr(hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services) -> None:
+    """Radarr does not have the movie (it was deleted there): refused after the lookup."""
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    remedy_apis.movies.clear()
+    err = await refusal(hass, "search", entity_id=DUNE)
+    assert (err.translation_key, str(err)) == ("not_in_service", "Radarr does not have Dune: Part Two")
+
+
+async def test_missing_connections(
+    hass: HomeAssistant,
+    remedy_apis: FakeRemedyApis,
+    entry_data: dict[str, Any],
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    """Without Radarr (search) or Jellyseerr (approve) the action names the connection it needs."""
+    await start(hass, entry_data, CONF_SONARR)
+    await Services(hass, hass_client_no_auth).run("jellyseerr/movie_pending")
+    err = await refusal(hass, "approve", entity_id=DUNE)
+    assert (err.translation_key, err.translation_placeholders) == ("missing_connection", {"service": "Jellyseerr"})
+    await Services(hass, hass_client_no_auth).run(*MOVIE_FLOW[:2])
+    err = await refusal(hass, "search", entity_id=DUNE)
+    assert str(err) == "This needs the Radarr connection: add it in the integration's configuration"
+    assert remedy_apis.remedy_calls() == []
+
+
+@pytest.mark.parametrize(
+    ("action", "fixtures", "down", "service"),
+    [
+        ("search", MOVIE_FLOW[:2], "radarr", "Radarr"),
+        ("approve", ("jellyseerr/movie_pending",), "jellyseerr", "Jellyseerr"),
+        ("rescan_library", MOVIE_FLOW[:3], "jellyfin", "Jellyfin"),
+    ],
+)
+async def test_failing_service(
+    hass: HomeAssistant,
+    remedy_apis: FakeRemedyApis,
+    remedy_stack: Services,
+    action: str,
+    fixtures: tuple[str, ...],
+    down: str,
+    service: str,
+) -> None:
+    """The service answers 503: a translated error naming it."""
+    await remedy_stack.run(*fixtures)
+    remedy_apis.down.add(down)
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, action, entity_id=DUNE)
+    assert err.value.translation_key == "remedy_failed"
+    assert err.value.translation_placeholders == {"service": service, "error": "HTTP 503"}
+    assert str(err.value) == f"{service} did not do it: HTTP 503"
+
+
+async def test_seerr_does_not_know_the_request(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services
+) -> None:
+    """Seerr answers 404 "Request not found." (deleted there): the error carries Seerr's words."""
+    await remedy_stack.run("jellyseerr/movie_pending")
+    with pytest.raises(HomeAssistantError) as err:
+        await act(hass, "decline", entity_id=DUNE)
+    assert err.value.translation_placeholders == {
+        "service": "Jellyseerr",
+        "error": "request/16/decline: HTTP 404: Request not found.",
+    }
+
+
+async def test_remedy_is_noted_with_who_asked(
+    hass: HomeAssistant, remedy_apis: FakeRemedyApis, remedy_stack: Services, hass_admin_user: MockUser
+) -> None:
+    """After the service answered, the request's timeline gets the remedy, by user or automation."""
+    await remedy_stack.run(*MOVIE_FLOW[:2])
+    state = hass.states.get(DUNE)
+    assert state is not None
+    request_id = state.attributes["request_id"]
+    with patch.object(Hub, "async_note", autospec=True) as note:
+        await hass.services.async_call(
+            DOMAIN, "search", {"entity_id": DUNE}, blocking=True, context=Context(user_id=hass_admin_user.id)
+        )
+        await act(hass, "search", request_id=request_id, entry_id=ENTRY_ID)
+        remedy_apis.down.add("radarr")
+        with pytest.raises(HomeAssistantError):
+            await act(hass, "search", entity_id=DUNE)
+    assert [call.args[1:] for call in note.call_args_list] == [(request_id,), (request_id,)]
+    assert [call.kwargs for call in note.call_args_list] == [
+        {"kind": "remedy", "source": f"user:{hass_admin_user.name}", "message": "Radarr searches for the movie",
+         "code": "search"},
+        {"kind": "remedy", "source": "automation", "message": "Radarr searches for the movie", "code": "search"},
+    ]  # fmt: skip
