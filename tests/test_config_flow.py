@@ -34,6 +34,7 @@ from custom_components.status_tracker.const import (
     CONF_RADARR,
     CONF_RADARR_2,
     CONF_REQUEST_TIMEOUT,
+    CONF_REQUESTERS,
     CONF_SHOKO,
     CONF_SONARR,
     CONF_SONARR_2,
@@ -303,6 +304,11 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
             CONF_KEEP_FINISHED_DAYS: 3,
             CONF_MAX_REQUESTS: 1000,
             CONF_WEBHOOK_SECRETS: {"radarr": " radarr-pass ", "sonarr": "", "jellyseerr": "js-token"},
+            CONF_REQUESTERS: [
+                " Alice = person.alice, notify.mobile_app_alice_phone ",
+                "",
+                "bob@example.com=person.bob",
+            ],
         },
     )
     await hass.async_block_till_done()
@@ -318,7 +324,49 @@ async def test_options_flow(hass: HomeAssistant, init_integration: MockConfigEnt
         CONF_KEEP_FINISHED_DAYS: 3,
         CONF_MAX_REQUESTS: 1000,
         CONF_WEBHOOK_SECRETS: {"radarr": "radarr-pass", "jellyseerr": "js-token"},
+        CONF_REQUESTERS: ["Alice = person.alice, notify.mobile_app_alice_phone", "bob@example.com=person.bob"],
     }
+
+
+@pytest.mark.parametrize(
+    "bad_line",
+    [
+        "alice",  # no "="
+        "= person.alice",  # no user
+        "alice = ",  # no target
+        "alice = light.kitchen",  # neither a person nor a notify action
+        "alice = person.alice, person.alice_2",  # two persons
+        "alice = notify.a, notify.b",  # two notify actions
+        "ALICE = person.other",  # the same user twice (case ignored)
+    ],
+)
+async def test_options_flow_refuses_a_bad_requester_line(
+    hass: HomeAssistant, init_integration: MockConfigEntry, bad_line: str
+) -> None:
+    """A line of the requester mapping that cannot be read keeps the form open, naming the line; nothing is saved."""
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            CONF_DOWNLOAD_POLL_INTERVAL: 5,
+            CONF_LIBRARY_POLL_INTERVAL: 900,
+            CONF_REQUEST_TIMEOUT: 10,
+            CONF_STUCK_AFTER: 120,
+            CONF_ANIME_TAG: "anime",
+            CONF_ALLOW_EXTERNAL_WEBHOOKS: False,
+            CONF_KEEP_FINISHED_DAYS: 7,
+            CONF_MAX_REQUESTS: 5000,
+            CONF_WEBHOOK_SECRETS: {},
+            CONF_REQUESTERS: ["alice = person.alice", bad_line],
+        },
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_REQUESTERS: "invalid_requester"}
+    placeholders = result["description_placeholders"]
+    assert placeholders is not None
+    assert placeholders["line"] == bad_line.strip()
+    assert placeholders["jellyseerr"].endswith("/api/webhook/wh-jellyseerr-0001")
+    assert init_integration.options == {}
 
 
 async def test_options_flow_rejects_out_of_range(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

@@ -23,6 +23,7 @@ from .runtime import (
     async_check_jellyfin,
     build_clients,
     build_pollers,
+    requesters,
 )
 from .services import async_setup_services
 from .shoko import ShokoMatches
@@ -65,6 +66,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: StatusTrackerConfigEntry
         tracker=tracker,
         rules=anime_rules(entry.options),
         last_webhook=last_webhook,
+        requesters=requesters(entry.options),
     )
     catchup = Reconciler(hass, entry, hub, clients.seerr, clients.arrs)
     downloads, library = build_pollers(hass, entry, hub, clients, catchup)

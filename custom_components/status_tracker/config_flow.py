@@ -41,6 +41,7 @@ from .const import (
     CONF_MAX_REQUESTS,
     CONF_QBITTORRENT,
     CONF_REQUEST_TIMEOUT,
+    CONF_REQUESTERS,
     CONF_SHOKO,
     CONF_STUCK_AFTER,
     CONF_WEBHOOK_IDS,
@@ -57,6 +58,7 @@ from .const import (
     REAUTH_CONNECTION,
     WEBHOOK_SERVICES,
 )
+from .core.requesters import InvalidRequesterLineError, parse_requesters
 from .repairs import connection_name
 from .validation import ServiceCheck, async_check_connection, async_check_services
 from .webhook import webhook_urls
@@ -148,6 +150,7 @@ OPTIONS_SCHEMA = vol.Schema(
             NumberSelector(NumberSelectorConfig(min=100, max=100000, step=1, mode=NumberSelectorMode.BOX)),
             vol.Coerce(int),
         ),
+        vol.Optional(CONF_REQUESTERS, default=[]): TextSelector(TextSelectorConfig(multiple=True)),
         vol.Required(CONF_WEBHOOK_SECRETS): section(
             vol.Schema({vol.Optional(service): _SECRET for service in WEBHOOK_SERVICES}),
             {"collapsed": True},
@@ -314,11 +317,19 @@ def _typed(data: Mapping[str, Any], user_input: Mapping[str, Any]) -> dict[str, 
 
 
 class StatusTrackerOptionsFlow(OptionsFlow):
-    """Polling, timeouts, anime detection and webhook exposure."""
+    """Polling, timeouts, anime detection, webhook exposure and who is told of a request."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Show the options, with the webhook URLs to paste into each service."""
-        if user_input is not None:
+        errors: dict[str, str] = {}
+        placeholders = webhook_urls(self.hass, self.config_entry.data[CONF_WEBHOOK_IDS])
+        requesters = [line.strip() for line in (user_input or {}).get(CONF_REQUESTERS, []) if line.strip()]
+        try:
+            parse_requesters(requesters)
+        except InvalidRequesterLineError as err:
+            errors[CONF_REQUESTERS] = "invalid_requester"
+            placeholders["line"] = err.line
+        if user_input is not None and not errors:
             prefixes = [p.strip() for p in user_input.get(CONF_ANIME_PATH_PREFIXES, []) if p.strip()]
             secrets = {
                 service: secret.strip()
@@ -331,10 +342,12 @@ class StatusTrackerOptionsFlow(OptionsFlow):
                     CONF_ANIME_TAG: user_input[CONF_ANIME_TAG].strip() or DEFAULT_ANIME_TAG,
                     CONF_ANIME_PATH_PREFIXES: prefixes,
                     CONF_WEBHOOK_SECRETS: secrets,
+                    CONF_REQUESTERS: requesters,
                 }
             )
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, self.config_entry.options),
-            description_placeholders=webhook_urls(self.hass, self.config_entry.data[CONF_WEBHOOK_IDS]),
+            data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, user_input or self.config_entry.options),
+            errors=errors,
+            description_placeholders=placeholders,
         )

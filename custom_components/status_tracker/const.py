@@ -44,6 +44,8 @@ CONF_KEEP_FINISHED_DAYS: Final = "keep_finished_days"
 CONF_MAX_REQUESTS: Final = "max_requests"
 # {service: secret}, each optional (see webhook_auth.py).
 CONF_WEBHOOK_SECRETS: Final = "webhook_secrets"
+# Lines "<Seerr user> = person.x, notify.y" (core/requesters.py).
+CONF_REQUESTERS: Final = "requesters"
 
 # Bigger webhook bodies are refused with 413: real payloads are a few KiB.
 MAX_BODY_BYTES: Final = 1024 * 1024

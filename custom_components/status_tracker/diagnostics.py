@@ -8,11 +8,20 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS
+from .const import CONF_REQUESTERS, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS
 from .runtime import StatusTrackerConfigEntry
 
-# Webhook ids are secrets too: anyone who knows one can post to it.
-TO_REDACT = {CONF_API_KEY, CONF_PASSWORD, CONF_USERNAME, CONF_URL, CONF_WEBHOOK_IDS, CONF_WEBHOOK_SECRETS}
+# Webhook ids are secrets too: anyone who knows one can post to it. The requester mapping names people's emails.
+TO_REDACT = {
+    CONF_API_KEY,
+    CONF_PASSWORD,
+    CONF_USERNAME,
+    CONF_URL,
+    CONF_WEBHOOK_IDS,
+    CONF_WEBHOOK_SECRETS,
+    CONF_REQUESTERS,
+}
+REQUEST_TO_REDACT = {"requested_by_email"}
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusTrackerConfigEntry) -> dict[str, Any]:
@@ -33,5 +42,9 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusT
             "awaiting_library": len(runtime.hub.awaiting_library()),
         },
         "store": await runtime.store.async_stats(),
-        "tracker": {"requests": [request.to_dict() for request in runtime.hub.requests.values()]},
+        "tracker": {
+            "requests": [
+                async_redact_data(request.to_dict(), REQUEST_TO_REDACT) for request in runtime.hub.requests.values()
+            ]
+        },
     }

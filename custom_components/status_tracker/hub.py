@@ -25,6 +25,7 @@ from .core.changes import Change
 from .core.coerce import iso
 from .core.events import Event, MediaInfo
 from .core.models import AnimeRules, MediaRequest, Notice
+from .core.requesters import Recipient, recipient_for
 from .core.timeline import TimelineEntry
 from .core.tracker import Tracker
 from .storage import META_LAST_WEBHOOK, TrackerStore
@@ -67,8 +68,10 @@ class Hub:
         tracker: Tracker,
         rules: AnimeRules,
         last_webhook: Mapping[str, str],
+        requesters: Mapping[str, Recipient] | None = None,
     ) -> None:
         self._hass = hass
+        self._requesters = dict(requesters or {})
         self.entry_id = entry_id
         self._store = store
         self._tracker = tracker
@@ -263,6 +266,7 @@ class Hub:
             entity_id = registry.async_get_entity_id(
                 "sensor", DOMAIN, request_unique_id(self.entry_id, change.request_id)
             )
+            recipient = recipient_for(self._requesters, request)
             common = {
                 "entry_id": self.entry_id,
                 "request_id": request.request_id,
@@ -270,6 +274,9 @@ class Hub:
                 "title": request.title,
                 "media_type": str(request.media_type),
                 "is_anime": request.is_anime,
+                "requested_by": request.requested_by,
+                "person": recipient.person,
+                "notify_target": recipient.notify_target,
             }
             if change.state_changed:
                 self._hass.bus.async_fire(

@@ -30,6 +30,7 @@ from .const import (
     CONF_LIBRARY_POLL_INTERVAL,
     CONF_QBITTORRENT,
     CONF_REQUEST_TIMEOUT,
+    CONF_REQUESTERS,
     CONF_SHOKO,
     CONF_STUCK_AFTER,
     DEFAULT_ANIME_TAG,
@@ -40,6 +41,7 @@ from .const import (
     DOMAIN,
 )
 from .core.models import AnimeRules
+from .core.requesters import Recipient, parse_requesters
 from .downloads import DownloadPoller
 from .hub import Hub
 from .library import LibraryPoller
@@ -153,6 +155,11 @@ def anime_rules(options: Mapping[str, Any]) -> AnimeRules:
         tag_label=options.get(CONF_ANIME_TAG) or DEFAULT_ANIME_TAG,
         path_prefixes=tuple(options.get(CONF_ANIME_PATH_PREFIXES, ())),
     )
+
+
+def requesters(options: Mapping[str, Any]) -> dict[str, Recipient]:
+    """The Seerr users mapped to persons and notify targets (the options flow checked the lines)."""
+    return parse_requesters(options.get(CONF_REQUESTERS, ()))
 
 
 @dataclass(slots=True)

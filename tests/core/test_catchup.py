@@ -417,23 +417,29 @@ def test_sonarr_queue_gives_one_grab_per_download() -> None:
 
 
 @pytest.mark.parametrize(
-    ("user", "expected"),
+    ("user", "expected", "email"),
     [
-        ({"displayName": "Alice", "email": "alice@example.com", "jellyfinUsername": "alice"}, "Alice"),
-        ({"email": "bob@example.com", "username": None, "jellyfinUsername": "bob"}, "bob"),
-        ({"email": "carol@example.com", "plexUsername": "carol_plex"}, "carol_plex"),
-        # Seerr's displayName is the email when the user has no name: never show it.
-        ({"displayName": "Dave@Example.com", "email": "dave@example.com"}, None),
-        ({"displayName": "erin@example.org"}, None),
-        (None, None),
+        (
+            {"displayName": "Alice", "email": "alice@example.com", "jellyfinUsername": "alice"},
+            "Alice",
+            "alice@example.com",
+        ),
+        ({"email": "bob@example.com", "username": None, "jellyfinUsername": "bob"}, "bob", "bob@example.com"),
+        ({"email": "carol@example.com", "plexUsername": "carol_plex"}, "carol_plex", "carol@example.com"),
+        # Seerr's displayName is the email when the user has no name: never show it (it still finds the person).
+        ({"displayName": "Dave@Example.com", "email": "dave@example.com"}, None, "dave@example.com"),
+        ({"displayName": "erin@example.org"}, None, None),
+        (None, None, None),
     ],
 )
-def test_requester_is_a_name_never_the_email(user: dict[str, Any] | None, expected: str | None) -> None:
+def test_requester_is_a_name_never_the_email(
+    user: dict[str, Any] | None, expected: str | None, email: str | None
+) -> None:
     data = record("seerr_movie_request")
     data["requestedBy"] = user
     (event,) = seerr_request_events(data, None, RULES)
     assert isinstance(event, RequestNotified)
-    assert event.requested_by == expected
+    assert (event.requested_by, event.requested_by_email) == (expected, email)
 
 
 def test_without_details_the_title_is_a_placeholder() -> None:

@@ -23,7 +23,7 @@ def test_movie_auto_approved() -> None:
     event = _one(load("jellyseerr/movie_auto_approved"))
     assert event.kind is NotificationKind.AUTO_APPROVED
     assert event.jellyseerr_request_id == "16"
-    assert event.requested_by == "Alice"
+    assert (event.requested_by, event.requested_by_email) == ("Alice", "alice@example.com")
     assert event.requested_seasons is None
     media = event.media
     assert (media.media_type, media.title, media.year, media.tmdb_id, media.tvdb_id) == (

@@ -7,7 +7,8 @@ the webhooks did deliver, or a second run, change nothing.
   (`status4k` for a 4K request) is AVAILABLE(5); DECLINED(3) -> MEDIA_DECLINED; FAILED(4) -> MEDIA_FAILED;
   COMPLETED(5) -> MEDIA_APPROVED, plus MEDIA_AVAILABLE when the media is AVAILABLE (DELETED(7) adds nothing). The list
   has no title: title, year and poster come from the /movie or /tv details, else the title is "TMDB <id>". The
-  requester is the display name or a user name, never the email (Seerr's displayName falls back to it).
+  requester is the display name or a user name, never the email (Seerr's displayName falls back to it); the email
+  is kept apart, to find the requester's person only.
 - *arr history (GET /api/v3/history/since, media included, §2.6): `grabbed` -> Grabbed, `downloadFolderImported` ->
   Imported of `data.importedPath`, the library file (movie/series folder + relativePath in every version, the path
   the webhook parsers build too); other types are ignored. Rows are taken in `date` order (stable). Sonarr writes a
@@ -112,8 +113,9 @@ def _seerr_events(record: Any, details: Any, rules: AnimeRules) -> list[Event]:
     if status in {_APPROVED, _COMPLETED} and media_status == _MEDIA_AVAILABLE:
         kinds.append(NotificationKind.AVAILABLE)
     request_id, requester = require_str(data, "id"), _requester(data)
+    email = optional_str(optional_object(data, "requestedBy") or {}, "email", "requestedBy")
     seasons = _seasons(data) if is_tv else None
-    return [RequestNotified(kind, info, request_id, requester, seasons) for kind in kinds]
+    return [RequestNotified(kind, info, request_id, requester, seasons, email or None) for kind in kinds]
 
 
 def _details(details: Any, media_type: MediaType) -> tuple[str | None, int | None, str | None, str | None]:

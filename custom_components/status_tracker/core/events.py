@@ -91,6 +91,8 @@ class RequestNotified:
     requested_by: str | None = None
     # None when the payload has no "Requested Seasons" entry (movies, or an edited template).
     requested_seasons: tuple[int, ...] | None = None
+    # Only to find the requester's Home Assistant person (core/requesters.py): never shown.
+    requested_by_email: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,7 @@ def apply_notification(request: MediaRequest, event: RequestNotified, now: datet
         request.jellyseerr_request_id = js_id or request.jellyseerr_request_id
         merge_media(request, event.media, authoritative=True)
         request.requested_by = event.requested_by or request.requested_by
+        request.requested_by_email = event.requested_by_email or request.requested_by_email
         if event.requested_seasons is not None:
             merged = set(request.requested_seasons or ()) | set(event.requested_seasons)
             request.requested_seasons = sorted(merged)

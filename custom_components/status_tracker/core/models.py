@@ -202,6 +202,8 @@ class MediaRequest:
     is_anime: bool = False
     poster_url: str | None = None
     requested_by: str | None = None
+    # Matched against the requester mapping only (core/requesters.py); not an attribute, redacted in diagnostics.
+    requested_by_email: str | None = None
     tmdb_id: int | None = None
     tvdb_id: int | None = None
     imdb_id: str | None = None

@@ -9,6 +9,7 @@ Every template value is a string: ids arrive as "693134", a movie's tvdbId as ""
   parentheses. Without a date TMDB sends the bare title and the year is None.
 - `image` is the poster; a TMDB URL ending in "null" (no poster) or "" reads as None.
 - `request.requestedBy_username` (the display name) is the requester; `request.request_id` the request id.
+  `request.requestedBy_email` (Seerr stores it lower case) only serves to find the requester's person.
 - 4K comes only from the `event` prefix "4K " (E8).
 - Requested seasons come from the `extra` entry named "Requested Seasons" ("1, 2, 3"; E11); None when absent.
 """
@@ -82,6 +83,7 @@ def _notification(payload: JsonObject, kind: NotificationKind) -> RequestNotifie
         jellyseerr_request_id=optional_str(request, "request_id", "request"),
         requested_by=optional_str(request, "requestedBy_username", "request"),
         requested_seasons=_requested_seasons(payload) if media_type is MediaType.TV else None,
+        requested_by_email=optional_str(request, "requestedBy_email", "request"),
     )
 
 
