@@ -15,6 +15,7 @@ import aiohttp
 from aioresponses import aioresponses
 from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -60,6 +61,13 @@ def _jellyfin_answers_setup(request: pytest.FixtureRequest) -> Generator[None]:
         return
     with patch("custom_components.status_tracker.async_check_jellyfin", autospec=True, return_value=None):
         yield
+
+
+@pytest.fixture
+async def automation_hass(hass: HomeAssistant) -> HomeAssistant:
+    """Home Assistant with its core integration (the triggers); tests load `automation` with their own config."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    return hass
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+import copy
 from datetime import timedelta
 from http import HTTPStatus
 import json
@@ -253,6 +254,18 @@ async def wait_until(predicate: Callable[[], bool], within: float = 5) -> None:
             if predicate():
                 return
             await asyncio.sleep(0.005)
+
+
+async def validate_automation(hass: HomeAssistant, config: dict[str, Any], name: str) -> None:
+    """Home Assistant's validation of one automation (a blueprint's resolved); fails the test on any error."""
+    from homeassistant.components.automation.config import (
+        ValidationStatus,
+        async_validate_config_item,
+    )
+
+    result = await async_validate_config_item(hass, name, copy.deepcopy(config))
+    assert result is not None
+    assert result.validation_status == ValidationStatus.OK, result.validation_error
 
 
 def in_memory(hub: Hub) -> list[dict[str, Any]]:

@@ -10,13 +10,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-import copy
 from pathlib import Path
 import shutil
 from typing import Any
 from urllib.parse import quote
 
-from homeassistant.components.automation.config import ValidationStatus, async_validate_config_item
 from homeassistant.components.automation.helpers import async_get_blueprints
 from homeassistant.components.blueprint.errors import BlueprintException
 from homeassistant.core import HomeAssistant
@@ -27,7 +25,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_mock_service
 import voluptuous as vol
 
-from .helpers import ROOT
+from .helpers import ROOT, validate_automation
 
 BLUEPRINTS = ROOT / "blueprints" / "automation" / "status_tracker"
 FOLDER = "status_tracker"
@@ -72,19 +70,11 @@ def _instance(name: str, **inputs: Any) -> dict[str, Any]:
     }
 
 
-async def _validate(hass: HomeAssistant, config: dict[str, Any]) -> None:
-    """Home Assistant's validation of one automation (blueprint resolved); raises on any error."""
-    result = await async_validate_config_item(hass, "blueprints", copy.deepcopy(config))
-    assert result is not None
-    assert result.validation_status == ValidationStatus.OK, result.validation_error
-
-
 @pytest.fixture
-async def automation_hass(hass: HomeAssistant) -> HomeAssistant:
+def blueprint_hass(automation_hass: HomeAssistant) -> HomeAssistant:
     """Home Assistant with the core integration (its triggers) and the blueprints installed."""
-    assert await async_setup_component(hass, "homeassistant", {})
-    _install(hass)
-    return hass
+    _install(automation_hass)
+    return automation_hass
 
 
 async def _load(hass: HomeAssistant, config: dict[str, Any]) -> None:
@@ -96,10 +86,10 @@ async def _load(hass: HomeAssistant, config: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-async def test_blueprint_and_its_automation_are_valid(automation_hass: HomeAssistant, name: str) -> None:
+async def test_blueprint_and_its_automation_are_valid(blueprint_hass: HomeAssistant, name: str) -> None:
     """Home Assistant reads the blueprint as an automation blueprint, and an automation made from it validates."""
-    hass = automation_hass
-    await _validate(hass, _instance(name))
+    hass = blueprint_hass
+    await validate_automation(hass, _instance(name), "blueprints")
     blueprint = await async_get_blueprints(hass).async_get_blueprint(f"{FOLDER}/{name}")
     assert blueprint.domain == "automation"
     assert set(blueprint.inputs) == set(INPUTS[name])
@@ -125,10 +115,10 @@ def _unknown_input(config: dict[str, Any]) -> None:
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("breaker", [_break_trigger, _break_template, _drop_domain, _unknown_input])
 async def test_broken_blueprint_fails_validation(
-    automation_hass: HomeAssistant, tmp_path: Path, name: str, breaker: Callable[[dict[str, Any]], None]
+    blueprint_hass: HomeAssistant, tmp_path: Path, name: str, breaker: Callable[[dict[str, Any]], None]
 ) -> None:
     """The validation above does reject a broken blueprint (the broken copy is installed under another name)."""
-    hass = automation_hass
+    hass = blueprint_hass
     config = load_yaml_dict(BLUEPRINTS / name)
     for prefix in ("copy", "broken"):
         # The same way of installing a copy, unbroken, passes: only the breakage makes the broken copy fail.
@@ -140,17 +130,17 @@ async def test_broken_blueprint_fails_validation(
     copy_instance, broken_instance = _instance(name), _instance(name)
     copy_instance["use_blueprint"]["path"] = f"{FOLDER}/copy_{name}"
     broken_instance["use_blueprint"]["path"] = f"{FOLDER}/broken_{name}"
-    await _validate(hass, copy_instance)
+    await validate_automation(hass, copy_instance, "blueprints")
     with pytest.raises((vol.Invalid, HomeAssistantError, BlueprintException)):
-        await _validate(hass, broken_instance)
+        await validate_automation(hass, broken_instance, "blueprints")
 
 
 # --- one run of each ----------------------------------------------------------------------------------------------
 
 
-async def test_available_tells_the_requester_with_poster_and_episodes(automation_hass: HomeAssistant) -> None:
+async def test_available_tells_the_requester_with_poster_and_episodes(blueprint_hass: HomeAssistant) -> None:
     """Alice's phone hears that Frieren is available, with its poster and the episodes; other changes say nothing."""
-    hass = automation_hass
+    hass = blueprint_hass
     alice = async_mock_service(hass, "notify", "mobile_app_alice_phone")
     fallback = async_mock_service(hass, "notify", "mobile_app_my_phone")
     episodes = [{"season": 1, "episode": number, "state": "available"} for number in (3, 1, 2)] + [
@@ -179,9 +169,9 @@ async def test_available_tells_the_requester_with_poster_and_episodes(automation
     assert len(alice) == 1
 
 
-async def test_available_without_target_tells_nobody(automation_hass: HomeAssistant) -> None:
+async def test_available_without_target_tells_nobody(blueprint_hass: HomeAssistant) -> None:
     """No mapped target and no fallback: no notify call at all."""
-    hass = automation_hass
+    hass = blueprint_hass
     alice = async_mock_service(hass, "notify", "mobile_app_alice_phone")
     await _load(hass, _instance("request_available.yaml"))
     hass.bus.async_fire(
@@ -191,9 +181,9 @@ async def test_available_without_target_tells_nobody(automation_hass: HomeAssist
     assert alice == []
 
 
-async def test_needs_approval_asks_the_admins_and_a_tap_answers(automation_hass: HomeAssistant) -> None:
+async def test_needs_approval_asks_the_admins_and_a_tap_answers(blueprint_hass: HomeAssistant) -> None:
     """A new pending request reaches every admin with Approve/Decline; the buttons call the integration's actions."""
-    hass = automation_hass
+    hass = blueprint_hass
     phone = async_mock_service(hass, "notify", "mobile_app_admin_phone")
     tablet = async_mock_service(hass, "notify", "mobile_app_admin_tablet")
     approve = async_mock_service(hass, "status_tracker", "approve")
@@ -265,14 +255,14 @@ STUCK_SINCE = "2025-05-01T10:30:00+00:00"  # 03:30 in the test's time zone (US/P
     ],
 )
 async def test_stuck_names_the_cause_and_offers_the_remedy(
-    automation_hass: HomeAssistant,
+    blueprint_hass: HomeAssistant,
     cause: str | None,
     details: dict[str, str] | None,
     sentence: str,
     button: dict[str, str] | None,
 ) -> None:
     """Each admin is told why the request is stuck, with the remedy's button when there is one; a tap applies it."""
-    hass = automation_hass
+    hass = blueprint_hass
     phone = async_mock_service(hass, "notify", "mobile_app_admin_phone")
     async_mock_service(hass, "notify", "mobile_app_admin_tablet")
     search = async_mock_service(hass, "status_tracker", "search")

@@ -12,13 +12,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-import copy
 from datetime import timedelta
 import json
 import re
 from typing import Any
 
-from homeassistant.components.automation.config import ValidationStatus, async_validate_config_item
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.setup import async_setup_component
@@ -39,7 +37,7 @@ from custom_components.status_tracker.core.models import AnimeRules, MediaType
 from custom_components.status_tracker.core.parsers import jellyfin, jellyseerr
 from custom_components.status_tracker.core.webhook_setup import JELLYFIN_TEMPLATE, SEERR_PAYLOAD
 
-from .helpers import INTEGRATION, ROOT
+from .helpers import INTEGRATION, ROOT, validate_automation
 
 README = ROOT / "README.md"
 AUTOMATIONS = ROOT / "docs" / "automations"
@@ -85,27 +83,13 @@ def _example(name: str) -> dict[str, Any]:
     return config
 
 
-async def _validate(hass: HomeAssistant, config: dict[str, Any]) -> None:
-    """Home Assistant's validation of one automation; raises on any error (same signature on 2025.4 and 2026.2)."""
-    result = await async_validate_config_item(hass, "docs", copy.deepcopy(config))
-    assert result is not None
-    assert result.validation_status == ValidationStatus.OK, result.validation_error
-
-
-@pytest.fixture
-async def automation_hass(hass: HomeAssistant) -> HomeAssistant:
-    """A bare Home Assistant with the core integration (its triggers); tests load `automation` with their config."""
-    assert await async_setup_component(hass, "homeassistant", {})
-    return hass
-
-
 # --- (a) validation -------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
 async def test_example_automation_is_valid(automation_hass: HomeAssistant, name: str) -> None:
     """Each example passes Home Assistant's automation validation."""
-    await _validate(automation_hass, _example(name))
+    await validate_automation(automation_hass, _example(name), "docs")
 
 
 def _walk(node: Any) -> Iterator[dict[str, Any]]:
@@ -156,7 +140,7 @@ async def test_broken_example_fails_validation(
     config = _example(name)
     breaker(config)
     with pytest.raises((vol.Invalid, HomeAssistantError)):
-        await _validate(automation_hass, config)
+        await validate_automation(automation_hass, config, "docs")
 
 
 # --- the examples do what the README says ----------------------------------------------------------------------
