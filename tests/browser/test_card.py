@@ -2,13 +2,16 @@
 
 Each test gets `page`: a fresh page that loaded the card module. The page's `cardTest.mount(config, states, entities)`
 builds the `hass` object from the state objects below, whose attributes are those `sensor.request_attributes` writes.
-Screenshots land in tests/browser/screenshots/ (git-ignored); the light one is also written to docs/card.png for the
-README.
+The page's fake `hass.callWS` records every websocket message and answers `get_requests` from TIMELINES; its
+`loadBackendTranslation` answers the integration's strings.json sentences. Screenshots land in
+tests/browser/screenshots/ (git-ignored); the light list is also written to docs/card.png and the light TV detail view to
+docs/card-detail.png for the README.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import json
 from pathlib import Path
 import shutil
 from typing import TYPE_CHECKING, Any
@@ -24,6 +27,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).parents[2]
 SCREENSHOTS = Path(__file__).with_name("screenshots")
 README_SHOT = ROOT / "docs" / "card.png"
+README_DETAIL_SHOT = ROOT / "docs" / "card-detail.png"
+STRINGS = ROOT / "custom_components" / "status_tracker" / "strings.json"
 XSS_TITLE = '<img src=x onerror="window.__xss = 1">'
 
 NOW = datetime.now(UTC)
@@ -142,7 +147,11 @@ THE_BEAR_EPISODES = _episodes(
         "failed",
     ],
 )
+for _episode in THE_BEAR_EPISODES[:2]:
+    _episode["final_path"] = f"/tv/The Bear/Season 01/The Bear - S01E0{_episode['episode']}.mkv"
 FRIEREN_EPISODES = _episodes(1, ["available", "available"]) + _episodes(2, ["anime_matching", "anime_matching"])
+for _episode in FRIEREN_EPISODES:
+    _episode["final_path"] = f"/anime/Frieren/Season {_episode['season']}/Frieren - {_episode['episode']}.mkv"
 
 
 def build_states() -> list[dict[str, Any]]:
@@ -174,6 +183,17 @@ def build_states() -> list[dict[str, Any]]:
             episodes=THE_BEAR_EPISODES,
             state_text="2 available, 1 importing, 2 downloaded, 3 downloading, 3 queued, 1 failed",
             grabbed_text="Grabbed 10/12 eps",
+            download_id="8c2f4d1e0b9a7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
+            cause="stalled",
+            cause_since=_ago(minutes=50),
+            cause_details={
+                "sentence": "stalled",
+                "torrent_state": "stalledDL",
+                "progress": "61.5",
+                "seeds": "0",
+                "peers": "3",
+                "swarm_seeds": "0",
+            },
         ),
         request_state(
             "sensor.frieren",
@@ -208,6 +228,9 @@ def build_states() -> list[dict[str, Any]]:
             stuck_since=_ago(hours=3),
             needs_attention=True,
             reason="No release grabbed by Radarr",
+            cause="no_release_found",
+            cause_since=_ago(hours=3),
+            cause_details={"sentence": "no_release_found", "service": "Radarr", "minutes": "180"},
         ),
         request_state("sensor.arrival", "downloaded", "Arrival", updated_minutes_ago=6, year=2016),
         request_state(
@@ -217,6 +240,8 @@ def build_states() -> list[dict[str, Any]]:
             updated_minutes_ago=7,
             year=2023,
             poster_url="http://127.0.0.1:9/unreachable.jpg",
+            download_id="5f0e3b2a1c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f",
+            final_path="/movies/The Zone of Interest (2023)/The Zone of Interest (2023).mkv",
         ),
         request_state(
             "sensor.past_lives",
@@ -309,7 +334,10 @@ def mount(page: Page, config: dict[str, Any] | None = None, *, registry: bool = 
 
 
 def shown_ids(page: Page) -> list[str]:
-    return page.locator("status-tracker-card li.item").evaluate_all("items => items.map((i) => i.dataset.entityId)")
+    ids: list[str] = page.locator("status-tracker-card li.item").evaluate_all(
+        "items => items.map((i) => i.dataset.entityId)"
+    )
+    return ids
 
 
 def item(page: Page, entity_id: str) -> Locator:
@@ -576,3 +604,259 @@ def test_editor_fires_config_changed(page: Page) -> None:
     assert len(changes) == 4
     assert changes[0]["title"] == "Our films"
     assert changes[0]["filter"] == "active"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The detail view
+# --------------------------------------------------------------------------------------------------------------------
+
+
+def _entry(at: str, kind: str, source: str, message: str, code: str | None) -> dict[str, Any]:
+    return {"at": at, "kind": kind, "source": source, "message": message, "code": code}
+
+
+# What get_requests answers as `timeline` (core/timeline.py as_view), oldest first.
+TIMELINES: dict[str, list[dict[str, Any]]] = {
+    "sensor.poor_things": [
+        _entry(_ago(days=2), "state", "jellyseerr", "Tracked as approved", "approved"),
+        _entry(_ago(hours=3, minutes=5), "state", "radarr", "approved → grabbing", "grabbing"),
+        _entry(_ago(hours=3), "cause", "stuck check", "No release found by Radarr", "no_release_found"),
+        _entry(_ago(minutes=5), "note", "stuck check", "Flagged stuck: no progress for 3 h", "stuck"),
+    ],
+    "sensor.the_bear": [
+        _entry(_ago(days=1), "state", "jellyseerr", "Tracked as approved", "approved"),
+        _entry(_ago(hours=5), "state", "sonarr", "approved → grabbing", "grabbing"),
+        _entry(_ago(hours=4), "state", "qbittorrent", "grabbing → downloading", "downloading"),
+        _entry(_ago(minutes=50), "cause", "stuck check", "The download is stalled (0 seeds, 3 peers)", "stalled"),
+    ],
+    "sensor.oppenheimer": [_entry(_ago(minutes=9), "state", "jellyseerr", "Tracked as requested", "requested")],
+}
+# The card's translated sentences: the integration's own (the frontend's loadBackendTranslation("exceptions")).
+TRANSLATIONS = {
+    f"component.status_tracker.exceptions.{key}.message": value["message"]
+    for key, value in json.loads(STRINGS.read_text(encoding="utf-8"))["exceptions"].items()
+}
+VIEWS = {"light": (900, False), "dark": (900, True), "narrow": (390, False)}
+
+
+def mount_with_services(page: Page, config: dict[str, Any] | None = None) -> None:
+    """mount() with the websocket's get_requests timelines and the integration's translations in place."""
+    page.evaluate(
+        "([timelines, translations]) => Object.assign(window.cardTest, {timelines, translations, calls: []})",
+        [TIMELINES, TRANSLATIONS],
+    )
+    mount(page, config)
+
+
+def open_detail(page: Page, entity_id: str) -> Locator:
+    """Click the request; the detail view with its timeline loaded."""
+    item(page, entity_id).click()
+    dialog = page.locator("status-tracker-card dialog.detail")
+    dialog.locator(".timeline li, .timeline-status").first.wait_for()
+    assert dialog.get_attribute("data-entity-id") == entity_id
+    return dialog
+
+
+def remedy_buttons(dialog: Locator) -> list[str]:
+    return dialog.locator(".remedies button").all_inner_texts()
+
+
+def timeline(dialog: Locator) -> list[str]:
+    return dialog.locator(".timeline .message").all_inner_texts()
+
+
+def ws_calls(page: Page, service: str) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = page.evaluate("window.cardTest.calls")
+    return [call for call in calls if call.get("service") == service]
+
+
+def page_screenshot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    path = SCREENSHOTS / name
+    path.write_bytes(page.screenshot())
+    return path
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_detail_view(page: Page, view: str) -> None:
+    """A movie's and a TV request's detail: poster, state, episodes, cause and since when, remedies, timeline."""
+    width, dark = VIEWS[view]
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.evaluate(f"window.cardTest.setDark({'true' if dark else 'false'})")
+    mount_with_services(page, {"title": "Media requests"})
+
+    movie = open_detail(page, "sensor.poor_things")
+    assert movie.evaluate("dialog => dialog.open && dialog.matches(':modal')")
+    assert movie.get_attribute("aria-labelledby") == "detail-title"
+    assert movie.locator("#detail-title").inner_text() == "Poor Things (2023)"
+    assert movie.locator(".chip").inner_text() == "Grabbing"
+    assert movie.locator("img.poster").count() == 1
+    assert movie.locator(".cause-text").inner_text() == (
+        "Released, but Radarr has grabbed no release in the 180 minutes since it was approved or last searched for."
+    )
+    assert movie.locator(".cause-since").inner_text().startswith("For 3 h, since ")
+    assert remedy_buttons(movie) == ["Search again"]
+    assert timeline(movie) == [  # newest first
+        "Flagged stuck: no progress for 3 h",
+        "No release found by Radarr",
+        "approved → grabbing",
+        "Tracked as approved",
+    ]
+    assert movie.locator(".timeline .when").first.inner_text().endswith(" · Note · stuck check")
+    assert movie.locator(".episodes-detail").count() == 0
+    # One request asked for, the smallest set get_requests can select: its media type, without episode rows.
+    assert ws_calls(page, "get_requests") == [
+        {
+            "type": "call_service",
+            "domain": "status_tracker",
+            "service": "get_requests",
+            "service_data": {"media_type": "movie", "include_episodes": False},
+            "return_response": True,
+        }
+    ]
+    assert {"loadBackendTranslation": ["exceptions", "status_tracker"]} in page.evaluate("window.cardTest.calls")
+    # Focus starts on the close button; the page behind is inert.
+    assert page.evaluate("document.activeElement.shadowRoot.activeElement.getAttribute('aria-label')") == "Close"
+    if dark:
+        assert movie.evaluate("d => getComputedStyle(d).backgroundColor") == "rgb(28, 28, 28)"
+        assert movie.locator("#detail-title").evaluate("t => getComputedStyle(t).color") == "rgb(225, 225, 225)"
+    if view == "narrow":
+        assert movie.evaluate("d => d.getBoundingClientRect().width") == 390
+        assert movie.evaluate("d => d.scrollWidth - d.clientWidth") == 0
+    page_screenshot(page, f"detail-movie-{view}.png")
+
+    page.keyboard.press("Escape")
+    assert page.locator("status-tracker-card dialog").count() == 0
+    # Focus is back on the request that opened it.
+    assert page.evaluate("document.activeElement.shadowRoot.activeElement.dataset.entityId") == "sensor.poor_things"
+
+    tv = open_detail(page, "sensor.the_bear")
+    assert tv.locator("#detail-title").inner_text() == "The Bear (2024)"
+    assert tv.locator(".chip").inner_text() == "Downloading"
+    episodes = tv.locator(".episodes-detail")
+    assert episodes.locator(".counts").inner_text() == (
+        "2 available, 1 importing, 2 downloaded, 3 downloading, 3 queued, 1 failed · Grabbed 10/12 eps"
+    )
+    assert episodes.locator(".season-label").all_inner_texts() == ["Season 1"]
+    assert episodes.locator(".ep-cell").all_inner_texts() == [str(n) for n in range(1, 13)]
+    assert episodes.locator(".ep-cell.downloading").count() == 3
+    assert episodes.locator(".ep-cell").nth(5).get_attribute("aria-label") == "S01E06 downloading 45% · Episode 6"
+    assert tv.locator(".cause-text").inner_text() == (
+        "The download is stalled in qBittorrent (stalledDL, 61.5 %): 0 seed(s) and 3 peer(s) connected,"
+        " 0 seed(s) in the swarm."
+    )
+    assert tv.locator(".cause-since").inner_text().startswith("For 50 min, since ")
+    assert remedy_buttons(tv) == ["Replace download", "Rescan library"]
+    assert timeline(tv)[0] == "The download is stalled (0 seeds, 3 peers)"
+    assert ws_calls(page, "get_requests")[-1]["service_data"] == {"media_type": "tv", "include_episodes": False}
+    if view == "narrow":
+        assert tv.evaluate("d => d.scrollWidth - d.clientWidth") == 0
+    shot = page_screenshot(page, f"detail-tv-{view}.png")
+    if view == "light":
+        shutil.copy(shot, README_DETAIL_SHOT)
+        assert README_DETAIL_SHOT.stat().st_size < 300_000
+
+    tv.get_by_role("button", name="Close").click()
+    assert page.locator("status-tracker-card dialog").count() == 0
+
+
+def test_detail_offers_remedies_where_they_apply(page: Page) -> None:
+    """Buttons mirror the actions' refusals (remedies.py); the keyboard opens the view, Escape closes it."""
+    mount_with_services(page, {"filter": "all"})
+    expected = {
+        "sensor.oppenheimer": ["Approve", "Decline"],  # requested
+        "sensor.past_lives": ["Search again"],  # approved, nothing grabbed
+        "sensor.poor_things": ["Search again"],  # grabbing, no release found
+        "sensor.the_bear": ["Replace download", "Rescan library"],  # a download, some episodes imported
+        "sensor.the_zone_of_interest": ["Replace download", "Rescan library"],  # imported, not in the library
+        "sensor.dune_part_two_2024": ["Replace download"],  # a download (the action replaces any on request)
+        "sensor.frieren": ["Rescan library"],  # anime matching: every episode imported, none downloading
+        "sensor.blade_runner_2049": ["Search again"],  # failed
+        "sensor.everything_everywhere": [],  # available
+    }
+    for entity_id, buttons in expected.items():
+        item(page, entity_id).focus()
+        page.keyboard.press("Enter")
+        dialog = page.locator("status-tracker-card dialog.detail")
+        dialog.wait_for()
+        assert remedy_buttons(dialog) == buttons, entity_id
+        assert dialog.locator("section[aria-label=Actions]").is_visible() == bool(buttons)
+        page.keyboard.press("Escape")
+        assert page.locator("status-tracker-card dialog").count() == 0
+
+
+def test_remedy_calls_the_action_and_shows_the_answer(page: Page) -> None:
+    """A remedy button calls its action with the request's entity; success or the translated error is shown."""
+    mount_with_services(page)
+    dialog = open_detail(page, "sensor.poor_things")
+    # What the action writes into the timeline, answered by the next get_requests.
+    page.evaluate(
+        "entry => window.cardTest.timelines['sensor.poor_things'].push(entry)",
+        _entry(NOW.isoformat(), "remedy", "user:Alice", "Radarr searches for the movie", "search"),
+    )
+    dialog.get_by_role("button", name="Search again").click()
+    expect_text(dialog.locator(".remedy-result"), "Search again: done.")
+    assert ws_calls(page, "search") == [
+        {
+            "type": "call_service",
+            "domain": "status_tracker",
+            "service": "search",
+            "service_data": {"entity_id": "sensor.poor_things"},
+        }
+    ]
+    assert dialog.locator(".remedy-result").get_attribute("role") == "status"
+    dialog.locator(".timeline li[data-kind=remedy]").wait_for()
+    assert timeline(dialog)[0] == "Radarr searches for the movie"
+    assert len(ws_calls(page, "get_requests")) == 2
+
+    # The request moves while the view is open: state, buttons and timeline follow.
+    page.evaluate(
+        "window.cardTest.update('sensor.poor_things', {state: 'downloading', attributes: {cause: null,"
+        " cause_since: null, cause_details: null, download_id: 'abc', download_progress: 3}})"
+    )
+    assert dialog.locator(".chip").inner_text() == "Downloading"
+    assert dialog.locator(".cause").count() == 0
+    assert remedy_buttons(dialog) == ["Replace download"]
+    assert dialog.locator(".progress-text").inner_text() == "3%"
+    page.wait_for_function("window.cardTest.calls.filter((c) => c.service === 'get_requests').length === 3")
+    page.keyboard.press("Escape")
+
+    # A refusal: Home Assistant's websocket error, shown in the integration's translated words.
+    page.evaluate(
+        """() => { window.cardTest.failures["status_tracker.decline"] = {
+            code: "service_validation_error",
+            message: "Validation error: This needs the Jellyseerr connection.",
+            translation_domain: "status_tracker", translation_key: "missing_connection",
+            translation_placeholders: {service: "Jellyseerr"}}; }"""
+    )
+    page.evaluate(
+        "window.cardTest.translations['component.status_tracker.exceptions.missing_connection.message'] ="
+        " 'Dafür braucht es die Verbindung zu {service}.'"
+    )
+    dialog = open_detail(page, "sensor.oppenheimer")
+    dialog.get_by_role("button", name="Decline").click()
+    result = dialog.locator(".remedy-result.error")
+    expect_text(result, "Decline failed: Dafür braucht es die Verbindung zu Jellyseerr.")
+    assert result.get_attribute("role") == "alert"
+    assert ws_calls(page, "decline")[0]["service_data"] == {"entity_id": "sensor.oppenheimer"}
+    assert dialog.get_by_role("button", name="Approve").is_enabled()  # the buttons are usable again
+
+    # An error without a translation (another domain's): its message as Home Assistant sent it.
+    page.keyboard.press("Escape")
+    page.evaluate(
+        """() => { window.cardTest.failures["status_tracker.get_requests"] = {
+            code: "home_assistant_error", message: "No Media Request Status Tracker entry is loaded."}; }"""
+    )
+    dialog = open_detail(page, "sensor.the_bear")
+    assert dialog.locator(".timeline-status").inner_text() == (
+        "Timeline not loaded: No Media Request Status Tracker entry is loaded."
+    )
+    assert dialog.locator(".cause-text").count() == 1  # the rest of the view does not need the timeline
+
+
+def expect_text(locator: Locator, text: str) -> None:
+    """Wait until the locator shows exactly `text` (answers arrive asynchronously)."""
+    # Imported here: without playwright the module must still import (its tests then skip).
+    from playwright.sync_api import expect
+
+    expect(locator).to_have_text(text)

@@ -1,6 +1,9 @@
 /**
  * Status Tracker card: every media request the status_tracker integration follows, from Jellyseerr to Jellyfin.
  *
+ * Selecting a request opens its detail view (a modal dialog): poster, state, episode grid, the cause of a stuck
+ * request, the remedy actions that apply to it and its timeline (from the get_requests action).
+ *
  * A plain ES module with no imports and no build step: Home Assistant serves this file as it is, and there may be
  * no internet at runtime. All text that comes from entities (titles, requesters, reasons) goes into the DOM through
  * textContent or attributes, never through innerHTML, so a title such as `<img onerror=...>` stays text.
@@ -50,6 +53,41 @@ const UNKNOWN_STATE = {
 
 // Relative times ("for 2 h") must age even when no entity changes, so the list re-renders on this period.
 const CLOCK_TICK_MS = 60 * 1000;
+
+// The remedy actions the detail view offers, in the order shown. `offered` mirrors the refusals in remedies.py
+// (the action refuses anyway; a button that can only be refused would be noise).
+const REMEDIES = [
+  { service: "approve", label: "Approve", offered: (state) => state === "requested" },
+  { service: "decline", label: "Decline", offered: (state) => state === "requested" },
+  {
+    service: "search",
+    label: "Search again",
+    // Nothing grabbed yet, or nothing left: approved, grabbing without a download, failed, or no release found.
+    offered: (state, attrs) =>
+      inProgress(state, attrs) &&
+      (["approved", "grabbing", "failed"].includes(state) || attrs.cause === "no_release_found"),
+  },
+  {
+    service: "replace_download",
+    label: "Replace download",
+    offered: (state, attrs) =>
+      inProgress(state, attrs) &&
+      (Boolean(attrs.download_id) || ["stalled", "import_blocked", "import_failed"].includes(attrs.cause)),
+  },
+  {
+    service: "rescan_library",
+    label: "Rescan library",
+    offered: (state, attrs) => state !== "available" && importedPaths(attrs).length > 0,
+  },
+];
+// How the timeline names a kind of entry (the entry's message says the rest).
+const TIMELINE_KINDS = { state: "State", cause: "Cause", remedy: "Action", note: "Note" };
+// The dot of a timeline entry: a state entry takes its state's colour.
+const TIMELINE_MARKS = {
+  cause: "var(--warning-color, #ffa600)",
+  remedy: "var(--primary-color, #03a9f4)",
+  note: "var(--secondary-text-color, #727272)",
+};
 
 console.info(
   `%c STATUS-TRACKER-CARD %c v${CARD_VERSION} `,
@@ -151,6 +189,42 @@ function episodeCode(season, episode) {
 function displayTitle(attrs) {
   const title = attrs.title || "Untitled";
   return attrs.year ? `${title} (${attrs.year})` : title;
+}
+
+/** Past the approval, not finished and not gone from the *arr: where search and replace_download apply. */
+function inProgress(state, attrs) {
+  return state !== "requested" && state !== "available" && attrs.cause !== "removed";
+}
+
+/** The imported files: the movie's, or any episode's. */
+function importedPaths(attrs) {
+  const episodes = Array.isArray(attrs.episodes) ? attrs.episodes : [];
+  return [attrs.final_path, ...episodes.map((episode) => episode.final_path)].filter(Boolean);
+}
+
+/** A point in time in the user's language, e.g. "20/05/2024, 18:04". */
+function formatDateTime(iso, language) {
+  const ms = parseTime(iso);
+  if (ms === null) return "";
+  try {
+    return new Date(ms).toLocaleString(language || undefined, { dateStyle: "short", timeStyle: "short" });
+  } catch (err) {
+    return new Date(ms).toLocaleString();
+  }
+}
+
+/** A local calendar date as the backend writes it into cause sentences (cause_text.py): "2024-05-20". */
+function localDate(iso) {
+  const ms = parseTime(iso);
+  if (ms === null) return iso;
+  const date = new Date(ms);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** Fill `{name}` placeholders (Home Assistant's localize does the same for these plain sentences). */
+function fillPlaceholders(template, values) {
+  return template.replace(/\{(\w+)\}/g, (whole, name) => (values[name] !== undefined ? String(values[name]) : whole));
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -290,6 +364,74 @@ const CARD_STYLE = `
   .warning .icon, .notice .icon { --mdc-icon-size: 16px; flex: none; }
   .empty, .more { padding: 12px 16px; color: var(--secondary-text-color, #727272); font-size: 0.9em; }
   .more { padding-top: 0; }
+
+  /* The detail view: a modal dialog over the dashboard; full screen on a phone. */
+  dialog.detail {
+    box-sizing: border-box; width: min(600px, calc(100vw - 32px)); max-height: calc(100dvh - 32px);
+    padding: 0; border: none; border-radius: var(--ha-dialog-border-radius, 16px);
+    background: var(--card-background-color, var(--ha-card-background, #fff));
+    color: var(--primary-text-color, #212121);
+    font-family: var(--paper-font-body1_-_font-family, var(--ha-font-family-body, Roboto, system-ui, sans-serif));
+    box-shadow: 0 8px 32px rgba(0, 0, 0, 0.35);
+    overflow-wrap: anywhere;
+  }
+  dialog.detail::backdrop { background: rgba(0, 0, 0, 0.5); }
+  dialog.detail [hidden] { display: none; }
+  @media (max-width: 600px) {
+    dialog.detail {
+      width: 100vw; max-width: 100vw; height: 100dvh; max-height: 100dvh; margin: 0; border-radius: 0;
+    }
+  }
+  .detail-head { display: flex; gap: 16px; padding: 16px 16px 8px; align-items: flex-start; }
+  .detail-head .poster { flex: 0 0 80px; width: 80px; height: 120px; border-radius: 8px; }
+  .detail-head .body { gap: 6px; }
+  .detail-title { font-size: 1.2em; font-weight: 500; line-height: 1.3; margin: 0; }
+  .close {
+    flex: none; margin: -4px -4px 0 auto; width: 40px; height: 40px; border-radius: 50%;
+    border: none; background: transparent; color: var(--secondary-text-color, #727272);
+    font: inherit; font-size: 1.6em; line-height: 1; cursor: pointer;
+  }
+  .close:hover { background: var(--secondary-background-color, #e5e5e5); }
+  .detail-section { padding: 8px 16px; display: flex; flex-direction: column; gap: 6px; }
+  .detail-section h4 {
+    margin: 0; font-size: 0.8em; font-weight: 500; letter-spacing: 0.04em; text-transform: uppercase;
+    color: var(--secondary-text-color, #727272);
+  }
+  .cause-text { font-size: 0.95em; }
+  .cause-since { font-size: 0.85em; color: var(--secondary-text-color, #727272); }
+  .season-grid { display: flex; flex-direction: column; gap: 6px; }
+  .season-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; }
+  .season-row .season-label { font-size: 0.8em; min-width: 64px; }
+  .ep-cell {
+    box-sizing: border-box; min-width: 28px; height: 24px; padding: 0 4px; border-radius: 4px;
+    display: inline-flex; align-items: center; justify-content: center; font-size: 0.75em; font-weight: 500;
+    color: color-mix(in srgb, var(--chip-color) 70%, var(--primary-text-color, #212121));
+    background: color-mix(in srgb, var(--chip-color) 22%, transparent);
+  }
+  .ep-cell.pending { background: transparent; box-shadow: inset 0 0 0 1px var(--chip-color); }
+  .remedies { display: flex; flex-wrap: wrap; gap: 8px; }
+  .remedies button, .detail-foot button {
+    font: inherit; font-size: 0.9em; font-weight: 500; cursor: pointer; padding: 8px 14px; border-radius: 18px;
+    border: 1px solid var(--primary-color, #03a9f4); background: transparent; color: var(--primary-color, #03a9f4);
+  }
+  .remedies button[data-service="approve"] {
+    background: var(--primary-color, #03a9f4); color: var(--text-primary-color, #fff);
+  }
+  .remedies button:disabled { opacity: 0.5; cursor: default; }
+  .remedy-result { font-size: 0.9em; }
+  .remedy-result.ok { color: var(--success-color, #43a047); }
+  .remedy-result.error { color: var(--error-color, #db4437); }
+  .timeline { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 8px; }
+  .timeline li { display: grid; grid-template-columns: auto 1fr; gap: 0 10px; font-size: 0.9em; }
+  .timeline .mark {
+    grid-row: span 2; width: 10px; height: 10px; margin-top: 4px; border-radius: 50%;
+    background: var(--chip-color, var(--divider-color, #bdbdbd));
+  }
+  .timeline .when { font-size: 0.85em; color: var(--secondary-text-color, #727272); }
+  .timeline-status { font-size: 0.9em; color: var(--secondary-text-color, #727272); }
+  .detail-foot { display: flex; justify-content: flex-end; padding: 8px 16px 16px; }
+  .detail-foot button { border-color: var(--divider-color, #e0e0e0); color: var(--primary-text-color, #212121); }
+  dialog.detail button:focus-visible { outline: 2px solid var(--primary-color, #03a9f4); outline-offset: 2px; }
 `;
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -306,6 +448,10 @@ class StatusTrackerCard extends HTMLElement {
     // entity_id -> state object of the requests last rendered, to skip re-rendering when nothing relevant changed.
     this._tracked = new Map();
     this._timer = null;
+    // The open detail view (see _openDetail), or null.
+    this._detail = null;
+    // The integration's translated sentences (causes, errors): a localize function once loaded, per language.
+    this._texts = null;
   }
 
   static getConfigElement() {
@@ -331,6 +477,7 @@ class StatusTrackerCard extends HTMLElement {
     if (sameStates(tracked, this._tracked)) return;
     this._tracked = tracked;
     this._renderList();
+    if (this._detail) this._renderDetail();
   }
 
   get hass() {
@@ -349,12 +496,16 @@ class StatusTrackerCard extends HTMLElement {
 
   connectedCallback() {
     clearInterval(this._timer);
-    this._timer = setInterval(() => this._renderList(), CLOCK_TICK_MS);
+    this._timer = setInterval(() => {
+      this._renderList();
+      if (this._detail) this._renderDetail();
+    }, CLOCK_TICK_MS);
   }
 
   disconnectedCallback() {
     clearInterval(this._timer);
     this._timer = null;
+    this._closeDetail();
   }
 
   /** Request entities to show, keyed by entity_id. */
@@ -376,6 +527,7 @@ class StatusTrackerCard extends HTMLElement {
 
   /** Header and list container, built once per config so clicks on the filter buttons keep their focus. */
   _buildSkeleton() {
+    this._closeDetail();
     const root = this.shadowRoot;
     root.replaceChildren();
     root.append(el("style", {}, CARD_STYLE));
@@ -431,14 +583,20 @@ class StatusTrackerCard extends HTMLElement {
     const info = REQUEST_STATES[stateObj.state] || UNKNOWN_STATE;
     const item = el("li", {
       class: "item",
-      attrs: { "data-entity-id": stateObj.entity_id, "data-state": stateObj.state, tabindex: "0", role: "button" },
+      attrs: {
+        "data-entity-id": stateObj.entity_id,
+        "data-state": stateObj.state,
+        tabindex: "0",
+        role: "button",
+        "aria-haspopup": "dialog",
+      },
       style: { "--chip-color": info.color },
       on: {
-        click: () => this._moreInfo(stateObj.entity_id),
+        click: () => this._openDetail(stateObj.entity_id),
         keydown: (event) => {
           if (event.key === "Enter" || event.key === " ") {
             event.preventDefault();
-            this._moreInfo(stateObj.entity_id);
+            this._openDetail(stateObj.entity_id);
           }
         },
       },
@@ -478,6 +636,339 @@ class StatusTrackerCard extends HTMLElement {
 
   _moreInfo(entityId) {
     this.dispatchEvent(new CustomEvent("hass-more-info", { detail: { entityId }, bubbles: true, composed: true }));
+  }
+
+  /* ---------------------------------------------------------------------------------------------------------- */
+  /* The detail view: poster, state, episodes, cause, remedies and timeline of one request, in a modal dialog.  */
+  /* A native <dialog> gives the focus handling and Escape of a modal without a library.                         */
+  /* ---------------------------------------------------------------------------------------------------------- */
+
+  _openDetail(entityId) {
+    this._closeDetail();
+    if (!this._tracked.has(entityId)) return;
+    const close = el(
+      "button",
+      { class: "close", attrs: { type: "button", "aria-label": "Close" }, on: { click: () => this._closeDetail() } },
+      "×",
+    );
+    const detail = {
+      entityId,
+      head: el("div", { class: "body" }),
+      poster: el("div", { attrs: { "aria-hidden": "true" } }),
+      status: el("div"),
+      remedies: el("section", { class: "detail-section", attrs: { "aria-label": "Actions" } }),
+      timeline: el("section", { class: "detail-section", attrs: { "aria-labelledby": "detail-timeline" } }),
+      remedyKey: null,
+      busy: false,
+      result: null,
+      entries: null,
+      timelineError: null,
+      fetchedFor: null,
+    };
+    detail.dialog = el(
+      "dialog",
+      {
+        class: "detail",
+        attrs: { "aria-labelledby": "detail-title", "data-entity-id": entityId },
+        // A click on the backdrop lands on the dialog itself: close, as HA's own dialogs do.
+        on: { click: (event) => event.target === detail.dialog && this._closeDetail() },
+      },
+      el("div", { class: "detail-head" }, detail.poster, detail.head, close),
+      detail.status,
+      detail.remedies,
+      detail.timeline,
+      el(
+        "div",
+        { class: "detail-foot" },
+        el(
+          "button",
+          {
+            class: "more-info",
+            attrs: { type: "button" },
+            on: {
+              click: () => {
+                this._closeDetail();
+                this._moreInfo(entityId);
+              },
+            },
+          },
+          "Entity details",
+        ),
+      ),
+    );
+    // Escape asks a modal dialog to close ("cancel"): close it at once, as the close button does. The "close" event
+    // covers any other way it closes.
+    detail.dialog.addEventListener("cancel", (event) => {
+      event.preventDefault();
+      this._closeDetail();
+    });
+    detail.dialog.addEventListener("close", () => this._detailClosed(detail));
+    this._detail = detail;
+    this.shadowRoot.append(detail.dialog);
+    this._renderDetail();
+    detail.dialog.showModal();
+    close.focus();
+    this._loadTexts().then(() => this._detail === detail && this._renderDetail());
+  }
+
+  _closeDetail() {
+    const detail = this._detail;
+    if (!detail) return;
+    // The "close" event comes a task later; the view is gone at once (a new one may open right after).
+    if (detail.dialog.open) detail.dialog.close();
+    this._detailClosed(detail);
+  }
+
+  _detailClosed(detail) {
+    if (this._detail !== detail) return;
+    this._detail = null;
+    detail.dialog.remove();
+    // Back to the request that opened it (the list may have been rebuilt meanwhile).
+    const row = this.shadowRoot.querySelector(`li.item[data-entity-id="${CSS.escape(detail.entityId)}"]`);
+    if (row) row.focus();
+  }
+
+  /** Bring the open detail view up to date with the entity; fetch the timeline when the request moved. */
+  _renderDetail() {
+    const detail = this._detail;
+    const stateObj = this._tracked.get(detail.entityId);
+    if (!stateObj) {
+      this._closeDetail(); // the request is no longer tracked (removed)
+      return;
+    }
+    const attrs = stateObj.attributes;
+    const info = REQUEST_STATES[stateObj.state] || UNKNOWN_STATE;
+    const isTv = attrs.media_type === "tv";
+    const now = Date.now();
+    detail.dialog.style.setProperty("--chip-color", info.color);
+    detail.poster.replaceChildren(renderPoster(attrs, isTv));
+    detail.head.replaceChildren(
+      el("h3", { class: "detail-title", attrs: { id: "detail-title" } }, displayTitle(attrs)),
+      el("div", {}, this._chip(stateObj, info)),
+      renderMeta(attrs, stateObj, now),
+    );
+    detail.status.replaceChildren(
+      ...[
+        renderProgress(attrs, stateObj.state),
+        isTv ? renderSeasonGrid(attrs) : null,
+        this._renderCause(stateObj, now),
+      ]
+        .filter(Boolean)
+        .map((part) =>
+          part.classList.contains("detail-section") ? part : el("div", { class: "detail-section" }, part),
+        ),
+    );
+    this._renderRemedies(stateObj);
+    // A state or cause change adds a timeline entry: fetch again then, not on every progress update.
+    const moved = `${stateObj.state}|${attrs.cause ?? ""}|${attrs.cause_since ?? ""}`;
+    if (detail.fetchedFor !== moved) {
+      detail.fetchedFor = moved;
+      this._fetchTimeline(detail, stateObj);
+    }
+    this._renderTimeline(detail);
+  }
+
+  /** Why the request does not move, in the integration's translated sentence, and since when. */
+  _renderCause(stateObj, now) {
+    const attrs = stateObj.attributes;
+    if (!attrs.cause) return null;
+    const details = { ...(attrs.cause_details || {}) };
+    if (details.date) details.date = localDate(details.date);
+    const key = `component.${PLATFORM}.exceptions.cause_${details.sentence || attrs.cause}.message`;
+    // Without the translations (an old frontend), the tracker's own reason says it in English, else the code.
+    const text = this._translate(key, details) || attrs.reason || attrs.cause;
+    const since = formatSince(attrs.cause_since, now);
+    return el(
+      "section",
+      { class: "detail-section cause", attrs: { "aria-labelledby": "detail-cause", "data-cause": attrs.cause } },
+      el("h4", { attrs: { id: "detail-cause" } }, "Why it is not moving"),
+      el("div", { class: "cause-text" }, text),
+      since
+        ? el(
+            "div",
+            { class: "cause-since" },
+            `For ${since}, since ${formatDateTime(attrs.cause_since, this._language())}`,
+          )
+        : null,
+    );
+  }
+
+  _renderRemedies(stateObj) {
+    const detail = this._detail;
+    const offered = REMEDIES.filter((remedy) => remedy.offered(stateObj.state, stateObj.attributes));
+    const key = offered.map((remedy) => remedy.service).join(",");
+    // Rebuilt only when the set changes, so a focused button keeps its focus across updates.
+    if (key !== detail.remedyKey) {
+      detail.remedyKey = key;
+      detail.buttons = offered.map((remedy) =>
+        el(
+          "button",
+          {
+            attrs: { type: "button", "data-service": remedy.service },
+            on: { click: () => this._runRemedy(detail, remedy) },
+          },
+          remedy.label,
+        ),
+      );
+    }
+    for (const button of detail.buttons) button.disabled = detail.busy;
+    const result = detail.result
+      ? el(
+          "div",
+          {
+            class: `remedy-result ${detail.result.ok ? "ok" : "error"}`,
+            attrs: { role: detail.result.ok ? "status" : "alert" },
+          },
+          detail.result.text,
+        )
+      : null;
+    if (!offered.length && !result) {
+      detail.remedies.hidden = true;
+      detail.remedies.replaceChildren();
+      return;
+    }
+    detail.remedies.hidden = false;
+    if (detail.remedies.firstChild === null) {
+      detail.remedies.append(el("h4", {}, "Fix it"), el("div", { class: "remedies" }), el("div"));
+    }
+    const [, row, slot] = detail.remedies.children;
+    if (row.children.length !== detail.buttons.length || [...row.children].some((b, i) => b !== detail.buttons[i])) {
+      row.replaceChildren(...detail.buttons);
+    }
+    slot.replaceChildren(...(result ? [result] : []));
+  }
+
+  async _runRemedy(detail, remedy) {
+    detail.busy = true;
+    detail.result = { ok: true, text: `${remedy.label}…` };
+    this._renderDetail();
+    try {
+      await this._hass.callWS({
+        type: "call_service",
+        domain: PLATFORM,
+        service: remedy.service,
+        service_data: { entity_id: detail.entityId },
+      });
+      detail.result = { ok: true, text: `${remedy.label}: done.` };
+      detail.fetchedFor = null; // the action wrote a timeline entry
+    } catch (err) {
+      await this._loadTexts();
+      detail.result = { ok: false, text: `${remedy.label} failed: ${this._errorText(err)}` };
+    }
+    detail.busy = false;
+    if (this._detail === detail) this._renderDetail();
+  }
+
+  /** The request's timeline from get_requests (not an attribute: the recorder would keep it with every state). */
+  async _fetchTimeline(detail, stateObj) {
+    const asked = detail.fetchedFor;
+    if (detail.entries === null) detail.timelineError = null;
+    let entries = null;
+    let error = null;
+    try {
+      // get_requests selects by media type at most: ask for the smallest set that holds this request.
+      const answer = await this._hass.callWS({
+        type: "call_service",
+        domain: PLATFORM,
+        service: "get_requests",
+        service_data: { media_type: stateObj.attributes.media_type, include_episodes: false },
+        return_response: true,
+      });
+      const requests = (answer && answer.response && answer.response.requests) || [];
+      const found = requests.find((request) => request.entity_id === detail.entityId);
+      entries = found && Array.isArray(found.timeline) ? found.timeline : [];
+    } catch (err) {
+      await this._loadTexts();
+      error = this._errorText(err);
+    }
+    // A later fetch (the request moved again) or a closed view makes this answer stale.
+    if (this._detail !== detail || detail.fetchedFor !== asked) return;
+    if (error === null) detail.entries = entries;
+    detail.timelineError = error;
+    this._renderTimeline(detail);
+  }
+
+  _renderTimeline(detail) {
+    const parts = [el("h4", { attrs: { id: "detail-timeline" } }, "Timeline")];
+    if (detail.timelineError !== null) {
+      parts.push(
+        el(
+          "div",
+          { class: "timeline-status", attrs: { role: "alert" } },
+          `Timeline not loaded: ${detail.timelineError}`,
+        ),
+      );
+    }
+    if (detail.entries === null) {
+      if (detail.timelineError === null) parts.push(el("div", { class: "timeline-status" }, "Loading…"));
+    } else if (!detail.entries.length) {
+      parts.push(el("div", { class: "timeline-status" }, "Nothing recorded yet"));
+    } else {
+      const language = this._language();
+      // Newest first: what happened last is what the user opened the view for.
+      const rows = [...detail.entries].reverse().map((entry) => {
+        const state = entry.kind === "state" ? REQUEST_STATES[entry.code] : null;
+        const markColor = state ? state.color : TIMELINE_MARKS[entry.kind];
+        return el(
+          "li",
+          { attrs: { "data-kind": entry.kind }, style: markColor ? { "--chip-color": markColor } : {} },
+          el("span", { class: "mark", attrs: { "aria-hidden": "true" } }),
+          el("span", { class: "message" }, entry.message),
+          el(
+            "span",
+            { class: "when" },
+            [formatDateTime(entry.at, language), TIMELINE_KINDS[entry.kind] || entry.kind, entry.source]
+              .filter(Boolean)
+              .join(" · "),
+          ),
+        );
+      });
+      parts.push(el("ol", { class: "timeline" }, rows));
+    }
+    detail.timeline.replaceChildren(...parts);
+  }
+
+  _language() {
+    const hass = this._hass || {};
+    return (hass.locale && hass.locale.language) || hass.language;
+  }
+
+  /** Load the integration's translated sentences once per language (HA's frontend loads them on demand). */
+  _loadTexts() {
+    const hass = this._hass;
+    const language = this._language();
+    if (!hass || typeof hass.loadBackendTranslation !== "function") return Promise.resolve();
+    if (!this._texts || this._texts.language !== language) {
+      const texts = { language, localize: null };
+      texts.ready = Promise.resolve(hass.loadBackendTranslation("exceptions", PLATFORM))
+        .then((localize) => {
+          texts.localize = typeof localize === "function" ? localize : null;
+        })
+        .catch(() => {});
+      this._texts = texts;
+    }
+    return this._texts.ready;
+  }
+
+  /** A translated sentence, or "" when it is not there (HA's localize answers "" for an unknown key). */
+  _translate(key, values) {
+    const localize = this._texts && this._texts.localize;
+    if (!localize) return "";
+    try {
+      return localize(key, values) || "";
+    } catch (err) {
+      return "";
+    }
+  }
+
+  /** An action's error as Home Assistant's frontend shows it: its translated message where there is one. */
+  _errorText(err) {
+    if (err && err.translation_domain === PLATFORM && err.translation_key) {
+      const key = `component.${PLATFORM}.exceptions.${err.translation_key}.message`;
+      const text = this._translate(key, err.translation_placeholders || {});
+      if (text) return text;
+    }
+    return (err && err.message) || String(err);
   }
 }
 
@@ -580,6 +1071,39 @@ function renderEpisodeCell(episode) {
     attrs: { title: label, "data-state": episode.state, role: "img", "aria-label": label },
     style: { "--chip-color": info.color },
   });
+}
+
+/** The detail view's per-episode grid: one labelled row per season, one numbered cell per episode. */
+function renderSeasonGrid(attrs) {
+  const episodes = Array.isArray(attrs.episodes) ? attrs.episodes : [];
+  const counts = attrs.state_text
+    ? el("div", { class: "counts" }, attrs.state_text, attrs.grabbed_text ? ` · ${attrs.grabbed_text}` : "")
+    : null;
+  if (!episodes.length) return counts;
+  const seasons = new Map();
+  for (const episode of episodes) {
+    if (!seasons.has(episode.season)) seasons.set(episode.season, []);
+    seasons.get(episode.season).push(episode);
+  }
+  const grid = el("div", { class: "season-grid" });
+  for (const [season, rows] of seasons) {
+    const cells = rows.map((episode) => {
+      const cell = renderEpisodeCell(episode);
+      cell.className = `ep-cell ${episode.state}`;
+      cell.append(String(episode.episode ?? "?"));
+      return cell;
+    });
+    grid.append(
+      el("div", { class: "season-row" }, el("span", { class: "season-label" }, `Season ${season}`), cells),
+    );
+  }
+  return el(
+    "section",
+    { class: "detail-section episodes-detail", attrs: { "aria-labelledby": "detail-episodes" } },
+    el("h4", { attrs: { id: "detail-episodes" } }, "Episodes"),
+    counts,
+    grid,
+  );
 }
 
 /** Why a request needs a look: failed, stuck or needs_attention, with the tracker's reason. */
