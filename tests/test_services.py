@@ -55,6 +55,13 @@ async def test_get_requests_filters(hass: HomeAssistant, services: Services, ini
     response = await get_requests(hass, config_entry_id=init_integration.entry_id, include_episodes=False)
     assert all("episodes" not in item for item in response["requests"])
     assert len(response["requests"]) == 2
+    # One request by its sensor (the card's detail view), with the other filters still applied.
+    dune = next(state.entity_id for state in request_states(hass) if state.attributes["title"] == "Dune: Part Two")
+    assert [r["title"] for r in (await get_requests(hass, entity_id=dune))["requests"]] == ["Dune: Part Two"]
+    assert (await get_requests(hass, entity_id=dune, media_type="tv"))["requests"] == []
+    with pytest.raises(ServiceValidationError) as err:
+        await get_requests(hass, entity_id="sensor.living_room_jellyfin_active_requests")
+    assert err.value.translation_key == "not_a_request"
 
 
 @pytest.mark.parametrize(

@@ -34,6 +34,7 @@ ATTR_ENTRY_ID = "entry_id"
 GET_REQUESTS_SCHEMA = vol.Schema(
     {
         vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+        vol.Optional(ATTR_ENTITY_ID): cv.entity_ids,
         vol.Optional(ATTR_STATE): vol.All(cv.ensure_list, [vol.In([str(state) for state in RequestState])]),
         vol.Optional(ATTR_MEDIA_TYPE): vol.In([str(media) for media in MediaType]),
         vol.Optional(ATTR_INCLUDE_EPISODES, default=True): cv.boolean,
@@ -103,9 +104,17 @@ async def _async_get_requests(call: ServiceCall) -> ServiceResponse:
     states = set(call.data.get(ATTR_STATE, ()))
     media_type = call.data.get(ATTR_MEDIA_TYPE)
     include_episodes = call.data[ATTR_INCLUDE_EPISODES]
+    # Named requests (the card's detail view asks for one): looked up, not filtered out of every request.
+    named = _resolve_requests(hass, call.data[ATTR_ENTITY_ID]) if ATTR_ENTITY_ID in call.data else None
     requests: list[dict[str, Any]] = []
     for entry in _loaded_entries(hass, call.data.get(ATTR_CONFIG_ENTRY_ID)):
-        for request in entry.runtime_data.hub.requests.values():
+        hub = entry.runtime_data.hub
+        chosen = (
+            hub.requests.values()
+            if named is None
+            else [req for owner, rid in named if owner is entry and (req := hub.get(rid)) is not None]
+        )
+        for request in chosen:
             if (states and str(request.state) not in states) or (media_type and str(request.media_type) != media_type):
                 continue
             item = {

@@ -4,8 +4,8 @@ Each test gets `page`: a fresh page that loaded the card module. The page's `car
 builds the `hass` object from the state objects below, whose attributes are those `sensor.request_attributes` writes.
 The page's fake `hass.callWS` records every websocket message and answers `get_requests` from TIMELINES; its
 `loadBackendTranslation` answers the integration's strings.json sentences. Screenshots land in
-tests/browser/screenshots/ (git-ignored); the light list is also written to docs/card.png and the light TV detail view to
-docs/card-detail.png for the README.
+tests/browser/screenshots/ (git-ignored); the light list is also written to docs/card.png and the light TV detail
+view to docs/card-detail.png for the README.
 """
 
 from __future__ import annotations
@@ -704,13 +704,13 @@ def test_detail_view(page: Page, view: str) -> None:
     ]
     assert movie.locator(".timeline .when").first.inner_text().endswith(" · Note · stuck check")
     assert movie.locator(".episodes-detail").count() == 0
-    # One request asked for, the smallest set get_requests can select: its media type, without episode rows.
+    # Only this request asked for, without episode rows (the view draws them from the entity).
     assert ws_calls(page, "get_requests") == [
         {
             "type": "call_service",
             "domain": "status_tracker",
             "service": "get_requests",
-            "service_data": {"media_type": "movie", "include_episodes": False},
+            "service_data": {"entity_id": ["sensor.poor_things"], "include_episodes": False},
             "return_response": True,
         }
     ]
@@ -748,7 +748,10 @@ def test_detail_view(page: Page, view: str) -> None:
     assert tv.locator(".cause-since").inner_text().startswith("For 50 min, since ")
     assert remedy_buttons(tv) == ["Replace download", "Rescan library"]
     assert timeline(tv)[0] == "The download is stalled (0 seeds, 3 peers)"
-    assert ws_calls(page, "get_requests")[-1]["service_data"] == {"media_type": "tv", "include_episodes": False}
+    assert ws_calls(page, "get_requests")[-1]["service_data"] == {
+        "entity_id": ["sensor.the_bear"],
+        "include_episodes": False,
+    }
     if view == "narrow":
         assert tv.evaluate("d => d.scrollWidth - d.clientWidth") == 0
     shot = page_screenshot(page, f"detail-tv-{view}.png")

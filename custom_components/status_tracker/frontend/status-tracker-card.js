@@ -866,12 +866,11 @@ class StatusTrackerCard extends HTMLElement {
     let entries = null;
     let error = null;
     try {
-      // get_requests selects by media type at most: ask for the smallest set that holds this request.
       const answer = await this._hass.callWS({
         type: "call_service",
         domain: PLATFORM,
         service: "get_requests",
-        service_data: { media_type: stateObj.attributes.media_type, include_episodes: false },
+        service_data: { entity_id: [detail.entityId], include_episodes: false },
         return_response: true,
       });
       const requests = (answer && answer.response && answer.response.requests) || [];
