@@ -311,3 +311,18 @@ async def test_not_fixable_without_the_connection_a_remedy_needs(
     issue = _issue(hass)
     assert issue is not None
     assert not issue.is_fixable
+
+
+async def test_entry_unloaded_since_the_issue_was_raised(
+    hass: HomeAssistant,
+    remedy_apis: FakeRemedyApis,
+    stuck_stack: tuple[Services, Repairs],
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The integration was unloaded (disabled, or failing to set up) after the check: the flow says to reload it."""
+    services, repairs = stuck_stack
+    await _stuck_dune_and_chernobyl(hass, services, remedy_apis, freezer)
+    assert await hass.config_entries.async_unload(ENTRY_ID)
+    result = await repairs.open()
+    assert (result["type"], result["reason"]) == ("abort", "entry_not_loaded")
+    assert remedy_apis.remedy_calls() == []
