@@ -7,6 +7,7 @@ Import the integration before any `hass` fixture runs: the harness puts its own 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+import json
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -28,7 +29,8 @@ from custom_components.status_tracker.const import (
     DOMAIN,
 )
 
-from .helpers import ENTRY_ID, JELLYFIN_API_KEY, JELLYFIN_URL, SERVER_ID, SERVER_NAME, WEBHOOK_IDS, Services
+from .fakes.services import RADARR_URL, SONARR_URL, FakeArr, FakeRemedyApis, FakeSeerr
+from .helpers import ENTRY_ID, FIXTURES, JELLYFIN_API_KEY, JELLYFIN_URL, SERVER_ID, SERVER_NAME, WEBHOOK_IDS, Services
 
 
 @pytest.fixture(autouse=True)
@@ -126,3 +128,15 @@ async def session() -> AsyncGenerator[aiohttp.ClientSession]:
     """
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as client_session:
         yield client_session
+
+
+@pytest.fixture
+def remedy_apis(hass: HomeAssistant) -> Generator[FakeRemedyApis]:
+    """What the remedies call (Radarr, Sonarr, Seerr, Jellyfin), with the settings APIs a connected entry sets up."""
+    with aioresponses(passthrough=["http://127.0.0.1"]) as mock:
+        reachable: set[str] = set()
+        FakeSeerr(mock, reachable)
+        schema = json.loads((FIXTURES / "api_clients" / "radarr_notification_schema.json").read_text())[1]
+        FakeArr(mock, RADARR_URL, "radarr", reachable, schema)
+        FakeArr(mock, SONARR_URL, "sonarr", reachable, schema)
+        yield FakeRemedyApis(mock)

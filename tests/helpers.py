@@ -20,15 +20,18 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.const import __version__ as ha_version
+from homeassistant.const import CONF_API_KEY, CONF_URL, __version__ as ha_version
 from homeassistant.core import HomeAssistant, State
+from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.status_tracker.const import DOMAIN
+from custom_components.status_tracker.const import CONF_IS_4K, CONF_JELLYSEERR, CONF_RADARR, CONF_SONARR, DOMAIN
 from custom_components.status_tracker.hub import Hub
+
+from .fakes.services import RADARR_URL, SEERR_URL, SONARR_URL
 
 if TYPE_CHECKING:
     from scripts.demo_lib.stack import Stack
@@ -333,3 +336,23 @@ def print_ha_log(workdir: Path, lines: int = 80) -> None:
     interesting = [line for line in found if "status_tracker" in line or "ERROR" in line]
     print(f"--- home-assistant.log (status_tracker and errors, last {lines} lines)")  # noqa: T201
     print("\n".join(interesting[-lines:]))  # noqa: T201
+
+
+async def start_connected(
+    hass: HomeAssistant, entry_data: dict[str, Any], *connections: str, options: dict[str, Any] | None = None
+) -> MockConfigEntry:
+    """An entry with these API connections besides Jellyfin (default: Jellyseerr, Radarr and Sonarr), answered by
+    tests/fakes/services.py's FakeRemedyApis (the `remedy_apis` fixture)."""
+    sections = {
+        CONF_JELLYSEERR: {CONF_URL: SEERR_URL, CONF_API_KEY: "seerr-key-0123"},
+        CONF_RADARR: {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123", CONF_IS_4K: False},
+        CONF_SONARR: {CONF_URL: SONARR_URL, CONF_API_KEY: "sonarr-key-0123", CONF_IS_4K: False},
+    }
+    wanted = connections or tuple(sections)
+    await async_process_ha_core_config(hass, {"internal_url": "http://192.168.1.20:8123"})
+    data = {**entry_data, **{key: sections[key] for key in wanted}}
+    entry = MockConfigEntry(domain=DOMAIN, title=SERVER_NAME, data=data, options=options or {}, entry_id=ENTRY_ID)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

@@ -12,23 +12,34 @@ from aioresponses import aioresponses
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import CONF_API_KEY, CONF_PASSWORD, CONF_URL, CONF_USERNAME
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
+from custom_components.status_tracker.cause_text import async_load_texts, cause_text, error_text, remedy_name
 from custom_components.status_tracker.const import (
     CONF_IS_4K,
     CONF_QBITTORRENT,
     CONF_RADARR,
+    CONF_SONARR,
     CONF_STUCK_AFTER,
     DOMAIN,
     EVENT_REQUEST_STUCK,
 )
+from custom_components.status_tracker.core.models import MediaRequest, MediaType
 
-from .fakes.arr_media import FakeRadarrMedia, queue_record, radarr_movie
-from .fakes.services import RADARR_URL, FakeArr, json_result
-from .helpers import ENTRY_ID, FIXTURES, ITEMS, MAINDATA, QBT_URL, Services, only_state, tick
+from .fakes.arr_media import (
+    FakeRadarrMedia,
+    FakeSonarrMedia,
+    queue_record,
+    radarr_movie,
+    sonarr_episode,
+    sonarr_series,
+)
+from .fakes.services import RADARR_URL, SONARR_URL, FakeArr, json_result
+from .helpers import ENTRY_ID, FIXTURES, ITEMS, MAINDATA, PACK_HASH, QBT_URL, Services, only_state, tick
 
 ISSUE = f"stuck_requests_{ENTRY_ID}"
 DUNE = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
@@ -175,3 +186,200 @@ async def test_stalled_torrent_and_blocked_import(
     assert len(stuck) == 2
     assert stuck[1].data["cause"] == "import_blocked"
     assert stuck[1].data["cause_text"] == f"Radarr cannot import the download: {message}"
+
+
+@pytest.fixture
+def sonarr_media(http: aioresponses) -> FakeSonarrMedia:
+    """Sonarr's series, episode and queue endpoints, its notification list (webhook setup) and an empty history."""
+    schema = json.loads((FIXTURES / "api_clients" / "radarr_notification_schema.json").read_text())[1]
+    FakeArr(http, SONARR_URL, "sonarr", set(), schema)
+    http.get(re.compile(rf"^{re.escape(SONARR_URL)}/api/v3/history/since\?.*$"), payload=[], repeat=True)
+    http.get(ITEMS, payload=EMPTY_PAGE, repeat=True)
+    return FakeSonarrMedia(http)
+
+
+SONARR = {CONF_URL: SONARR_URL, CONF_API_KEY: "sonarr-key-0123", CONF_IS_4K: False}
+AIRED = "2019-05-07T01:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("series", "episodes", "fixtures", "queue", "cause", "text"),
+    [
+        pytest.param(
+            [sonarr_series()],
+            [sonarr_episode(1, 1, AIRED, hasFile=True, episodeFileId=9), sonarr_episode(1, 2, AIRED)],
+            ("jellyseerr/tv_auto_approved",),
+            [],
+            "no_release_found",
+            "Released, but Sonarr has grabbed no release in the 31 minutes since it was approved or last searched for.",
+            id="episode-aired-not-grabbed",
+        ),
+        pytest.param(
+            [],
+            [],
+            ("jellyseerr/tv_auto_approved",),
+            [],
+            "removed",
+            "Sonarr no longer has it.",
+            id="series-deleted-in-sonarr",
+        ),
+        pytest.param(
+            [sonarr_series(monitored=False)],
+            [sonarr_episode(1, 1, AIRED)],
+            ("jellyseerr/tv_auto_approved",),
+            [],
+            "unmonitored",
+            "Sonarr does not monitor it, so it will not search for it.",
+            id="series-unmonitored",
+        ),
+        pytest.param(
+            [sonarr_series()],
+            [],
+            ("jellyseerr/tv_auto_approved", "sonarr/grab_season_pack"),
+            [queue_record(PACK_HASH, "failedPending", messages=[{"title": "Pack", "messages": ["Download failed"]}])],
+            "import_failed",
+            "Sonarr failed the download: Download failed",
+            id="pack-failed-in-the-queue",
+        ),
+    ],
+)
+async def test_sonarr_causes(
+    hass: HomeAssistant,
+    entry_data: dict[str, Any],
+    sonarr_media: FakeSonarrMedia,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+    series: list[dict[str, Any]],
+    episodes: list[dict[str, Any]],
+    fixtures: tuple[str, ...],
+    queue: list[dict[str, Any]],
+    cause: str,
+    text: str,
+) -> None:
+    """A series request's cause, from Sonarr's series, episodes and queue: the attributes, the event, the issue."""
+    freezer.move_to(datetime(2025, 5, 1, 12, tzinfo=UTC))
+    sonarr_media.series, sonarr_media.episodes, sonarr_media.queue = series, episodes, queue
+    await _start(hass, {**entry_data, CONF_SONARR: SONARR})
+    stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
+    await Services(hass, hass_client_no_auth).run(*fixtures)
+    await tick(hass, freezer, 31 * 60)
+    assert only_state(hass).attributes["cause"] == cause
+    assert [(event.data["title"], event.data["cause"], event.data["cause_text"]) for event in stuck] == [
+        ("Chernobyl", cause, text)
+    ]
+    issue = _issue(hass)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["causes"] == f"- Chernobyl: {text}"
+
+
+async def test_sonarr_episodes_not_aired_yet_wait_without_a_flag(
+    hass: HomeAssistant,
+    entry_data: dict[str, Any],
+    sonarr_media: FakeSonarrMedia,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Every missing episode airs later: waiting for the first air date, not stuck, no issue."""
+    freezer.move_to(datetime(2025, 5, 1, 12, tzinfo=UTC))
+    sonarr_media.series = [sonarr_series()]
+    sonarr_media.episodes = [sonarr_episode(1, 1, "2025-06-02T01:00:00Z"), sonarr_episode(1, 2, "2025-06-09T01:00:00Z")]
+    await _start(hass, {**entry_data, CONF_SONARR: SONARR})
+    stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
+    await Services(hass, hass_client_no_auth).run("jellyseerr/tv_auto_approved")
+    await tick(hass, freezer, 31 * 60)
+    state = only_state(hass)
+    assert state.attributes["cause_details"] == {
+        "sentence": "not_released", "service": "Sonarr", "date": "2025-06-02T01:00:00+00:00"
+    }  # fmt: skip
+    assert state.attributes["stuck_since"] is None
+    assert stuck == []
+    assert _issue(hass) is None
+
+
+async def test_radarr_failing_during_the_check(
+    hass: HomeAssistant,
+    entry_data: dict[str, Any],
+    radarr_media: FakeRadarrMedia,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Radarr answers 503 when asked about the movie: the check still flags it, with what it knows without Radarr's
+    answer; the next stuck check is not blocked."""
+    radarr_media.movies.append(radarr_movie())
+    radarr_media.down = True
+    radarr_conf = {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123", CONF_IS_4K: False}
+    await _start(hass, {**entry_data, CONF_RADARR: radarr_conf})
+    stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
+    await Services(hass, hass_client_no_auth).run("jellyseerr/movie_auto_approved")
+    await tick(hass, freezer, 31 * 60)
+    assert "movie" in radarr_media.asked
+    state = only_state(hass)
+    assert state.attributes["stuck_since"] is not None
+    assert [(event.data["cause"], event.data["cause_details"]["service"]) for event in stuck] == [
+        ("no_release_found", "Radarr")
+    ]
+
+
+async def test_awaiting_approval_is_stuck_without_a_cause(
+    hass: HomeAssistant,
+    entry_data: dict[str, Any],
+    http: aioresponses,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A request nobody approved waits on a person, not a service: flagged with no cause, its issue line is the
+    title alone, and nothing in its fix flow (no remedy)."""
+    http.get(ITEMS, payload=EMPTY_PAGE, repeat=True)
+    await _start(hass, entry_data)
+    stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
+    await Services(hass, hass_client_no_auth).run("jellyseerr/movie_pending")
+    await tick(hass, freezer, 31 * 60)
+    assert [(event.data["cause"], event.data["cause_text"]) for event in stuck] == [(None, None)]
+    issue = _issue(hass)
+    assert issue is not None
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["causes"] == "- Dune: Part Two"
+    assert not issue.is_fixable
+
+
+@pytest.mark.parametrize(
+    ("cause", "details", "text"),
+    [
+        pytest.param(
+            "not_released",
+            {"sentence": "not_released", "service": "Radarr", "date": "2026-04-21T03:00:00+00:00"},
+            "Not released yet: Radarr expects it on 2026-04-20; it waits until then.",
+            id="date-in-home-assistant-time-zone",
+        ),
+        pytest.param(
+            "removed",
+            {"sentence": "removed"},
+            "{service} no longer has it.",
+            id="stored-without-a-placeholder",
+        ),
+        pytest.param(
+            "stalled", {"sentence": "stalled_by_a_newer_version"}, "stalled", id="sentence-unknown-here-reads-as-code"
+        ),
+    ],
+)
+async def test_cause_sentence_fallbacks(hass: HomeAssistant, cause: str, details: dict[str, str], text: str) -> None:
+    """Dates read in Home Assistant's time zone; details stored by another version still give the best sentence."""
+    await hass.config.async_set_time_zone("America/Los_Angeles")
+    await async_load_texts(hass)
+    at = datetime(2026, 4, 1, tzinfo=UTC)
+    request = MediaRequest(request_id="r1", media_type=MediaType.MOVIE, title="Dune: Part Two", created_at=at,
+                           updated_at=at, cause=cause, cause_details=details)  # fmt: skip
+    assert cause_text(hass, request) == text
+
+
+async def test_error_text(hass: HomeAssistant) -> None:
+    """A remedy's error in Home Assistant's language; an error without a translation says its own message."""
+    await async_load_texts(hass)
+    refused = HomeAssistantError(
+        translation_domain=DOMAIN, translation_key="remedy_failed", translation_placeholders={"service": "Radarr",
+        "error": "HTTP 503"}
+    )  # fmt: skip
+    assert error_text(hass, refused) == "Radarr did not do it: HTTP 503"
+    assert error_text(hass, HomeAssistantError("Connection reset")) == "Connection reset"
+    assert remedy_name(hass, "rescan_library") == "Rescan library"

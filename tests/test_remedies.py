@@ -2,84 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
 import copy
-import json
 from typing import Any
 from unittest.mock import patch
 
-from aioresponses import aioresponses
-from homeassistant.const import CONF_API_KEY, CONF_URL
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
+from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.status_tracker.const import CONF_IS_4K, CONF_JELLYSEERR, CONF_RADARR, CONF_SONARR, DOMAIN
+from custom_components.status_tracker.const import CONF_SONARR, DOMAIN
 from custom_components.status_tracker.hub import Hub
 
-from .fakes.services import (
-    RADARR_URL,
-    SEERR_URL,
-    SONARR_URL,
-    FakeArr,
-    FakeRemedyApis,
-    FakeSeerr,
-)
-from .helpers import ENTRY_ID, FIXTURES, MOVIE_FLOW, SERVER_NAME, Services, load_json
+from .fakes.services import MOVIES_LIBRARY, REMOVE, SCAN, SHOWS_LIBRARY, FakeRemedyApis, remedy_episode as episode
+from .helpers import ENTRY_ID, MOVIE_FLOW, Services, load_json, start_connected
 
 DUNE = "sensor.living_room_jellyfin_dune_part_two_2024"
 CHERNOBYL = "sensor.living_room_jellyfin_chernobyl_2019"
-REMOVE = {"removeFromClient": "true", "blocklist": "true", "skipRedownload": "true"}
-SCAN = {"metadataRefreshMode": "Default", "imageRefreshMode": "Default", "replaceAllMetadata": "false",
-        "replaceAllImages": "false"}  # fmt: skip
-MOVIES_LIBRARY = {"Name": "Movies", "Locations": ["/data/media/movies"], "CollectionType": "movies",
-                  "ItemId": "f137a2dd21bbc1b99aa5c0f6bf02a805", "LibraryOptions": {}}  # fmt: skip
-SHOWS_LIBRARY = {"Name": "Shows", "Locations": ["/data/media/tv"], "CollectionType": "tvshows",
-                 "ItemId": "a656b907eb3a73532e40e44b968d0225", "LibraryOptions": {}}  # fmt: skip
-
-
-def episode(episode_id: int, season: int, number: int, **fields: Any) -> dict[str, Any]:
-    """A Sonarr EpisodeResource: aired in 2019, monitored, no file, unless told otherwise."""
-    return {"id": episode_id, "seriesId": 12, "tvdbId": 7000000 + episode_id, "episodeFileId": 0,
-            "seasonNumber": season, "episodeNumber": number, "title": f"Episode {number}",
-            "airDate": "2019-05-06", "airDateUtc": "2019-05-07T01:00:00Z", "hasFile": False, "monitored": True,
-            **fields}  # fmt: skip
 
 
 def queue(app: str) -> list[dict[str, Any]]:
     records: list[dict[str, Any]] = load_json(f"catchup/{app}_queue.json")["records"]
     return copy.deepcopy(records)
-
-
-@pytest.fixture
-def remedy_apis(hass: HomeAssistant) -> Generator[FakeRemedyApis]:
-    with aioresponses(passthrough=["http://127.0.0.1"]) as mock:
-        reachable: set[str] = set()
-        FakeSeerr(mock, reachable)
-        schema = json.loads((FIXTURES / "api_clients" / "radarr_notification_schema.json").read_text())[1]
-        FakeArr(mock, RADARR_URL, "radarr", reachable, schema)
-        FakeArr(mock, SONARR_URL, "sonarr", reachable, schema)
-        yield FakeRemedyApis(mock)
-
-
-async def start(hass: HomeAssistant, entry_data: dict[str, Any], *connections: str) -> MockConfigEntry:
-    """An entry with these connections besides Jellyfin (default: Jellyseerr, Radarr and Sonarr)."""
-    sections = {
-        CONF_JELLYSEERR: {CONF_URL: SEERR_URL, CONF_API_KEY: "seerr-key-0123"},
-        CONF_RADARR: {CONF_URL: RADARR_URL, CONF_API_KEY: "radarr-key-0123", CONF_IS_4K: False},
-        CONF_SONARR: {CONF_URL: SONARR_URL, CONF_API_KEY: "sonarr-key-0123", CONF_IS_4K: False},
-    }
-    wanted = connections or tuple(sections)
-    await async_process_ha_core_config(hass, {"internal_url": "http://192.168.1.20:8123"})
-    data = {**entry_data, **{key: sections[key] for key in wanted}}
-    entry = MockConfigEntry(domain=DOMAIN, title=SERVER_NAME, data=data, entry_id=ENTRY_ID)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 @pytest.fixture
@@ -89,7 +34,7 @@ async def remedy_stack(
     entry_data: dict[str, Any],
     hass_client_no_auth: ClientSessionGenerator,
 ) -> Services:
-    await start(hass, entry_data)
+    await start_connected(hass, entry_data)
     return Services(hass, hass_client_no_auth)
 
 
@@ -288,7 +233,7 @@ async def test_missing_connections(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Without Radarr (search) or Jellyseerr (approve) the action names the connection it needs."""
-    await start(hass, entry_data, CONF_SONARR)
+    await start_connected(hass, entry_data, CONF_SONARR)
     await Services(hass, hass_client_no_auth).run("jellyseerr/movie_pending")
     err = await refusal(hass, "approve", entity_id=DUNE)
     assert (err.translation_key, err.translation_placeholders) == ("missing_connection", {"service": "Jellyseerr"})

@@ -1,12 +1,17 @@
-"""A request's cause as a sentence in Home Assistant's language (the repair issue and the stuck event say it).
+"""Sentences in Home Assistant's language that the backend writes itself: a request's cause (the repair issue and the
+stuck event say it), and the stuck issue's fix flow's remedy names and errors.
 
-The sentences are strings.json `exceptions.cause_<sentence>` (core/causes.py names the sentence; its details are
-the placeholders): the one translated category of free sentences with placeholders that the backend can read.
+The cause sentences are strings.json `exceptions.cause_<sentence>` (core/causes.py names the sentence; its details
+are the placeholders): the one translated category of free sentences with placeholders that the backend can read.
+The remedies' names are their actions' names (`services.<remedy>.name`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.translation import async_get_cached_translations, async_get_translations
 from homeassistant.util import dt as dt_util
 
@@ -14,10 +19,13 @@ from .const import DOMAIN
 from .core.causes import parse_time
 from .core.models import MediaRequest
 
+_CATEGORIES = ("exceptions", "services")
+
 
 async def async_load_texts(hass: HomeAssistant) -> None:
-    """Load the sentences (once; later calls are answered from Home Assistant's cache)."""
-    await async_get_translations(hass, hass.config.language, "exceptions", {DOMAIN})
+    """Load the sentences and names (once; later calls are answered from Home Assistant's cache)."""
+    for category in _CATEGORIES:
+        await async_get_translations(hass, hass.config.language, category, {DOMAIN})
 
 
 def cause_text(hass: HomeAssistant, request: MediaRequest) -> str | None:
@@ -27,12 +35,33 @@ def cause_text(hass: HomeAssistant, request: MediaRequest) -> str | None:
     details = dict(request.cause_details)
     if (date := parse_time(details.get("date"))) is not None:
         details["date"] = dt_util.as_local(date).date().isoformat()
-    texts = async_get_cached_translations(hass, hass.config.language, "exceptions", DOMAIN)
-    template = texts.get(f"component.{DOMAIN}.exceptions.cause_{details.get('sentence', request.cause)}.message")
+    template = _text(hass, "exceptions", f"cause_{details.get('sentence', request.cause)}.message")
     if template is None:
         return request.cause
+    return _filled(template, details)
+
+
+def error_text(hass: HomeAssistant, err: HomeAssistantError) -> str:
+    """A translated error in Home Assistant's language (`str(err)` is always English); its message without one."""
+    template = _text(hass, "exceptions", f"{err.translation_key}.message") if err.translation_key else None
+    if template is None:
+        return str(err)
+    return _filled(template, err.translation_placeholders or {}).rstrip(".")
+
+
+def remedy_name(hass: HomeAssistant, remedy: str) -> str:
+    """What the remedy's action is called ("Search"); its key if the names are not loaded."""
+    return _text(hass, "services", f"{remedy}.name") or remedy
+
+
+def _text(hass: HomeAssistant, category: str, key: str) -> str | None:
+    texts = async_get_cached_translations(hass, hass.config.language, category, DOMAIN)
+    return texts.get(f"component.{DOMAIN}.{category}.{key}")
+
+
+def _filled(template: str, placeholders: Mapping[str, str]) -> str:
     try:
-        return template.format(**details)
+        return template.format(**placeholders)
     except (KeyError, IndexError, ValueError):
         # Details stored by another version may lack a placeholder: the sentence still says more than the code.
         return template

@@ -55,6 +55,11 @@ class LibraryPoller(Poller):
         # request id -> (checks made, when the next one is due)
         self._schedule_of: dict[str, tuple[int, datetime]] = {}
 
+    @property
+    def stuck(self) -> StuckRequests:
+        """The stuck check it runs at each tick (the stuck requests issue's fix flow asks it for remedies)."""
+        return self._stuck
+
     async def async_check_now(self, request_id: str) -> str | None:
         """Check one request at once (a Shoko match, the refresh action); the service that failed, if one did.
 

@@ -2,15 +2,16 @@
 
 Each takes one tracked request and the entry's clients, refuses what makes no sense for that request (a
 ServiceValidationError the UI shows translated), calls the service, checks its answer (a failing service is a
-HomeAssistantError naming it) and returns the sentence the request's timeline keeps. The endpoints, and the source
-files they were read in, are in docs/service-apis.md §6.
+HomeAssistantError naming it) and returns the sentence the request's timeline keeps. `async_run` is the one way
+to run one, for the actions (services.py) and the stuck requests' fix flow (repairs.py, through stuck.py): the
+remedy, then its timeline entry. The endpoints, and the source files they were read in, are in docs/service-apis.md §6.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.util import dt as dt_util
@@ -20,8 +21,14 @@ from .clients import ServiceError
 from .clients.jellyfin import JellyfinClient, JellyfinLibrary
 from .clients.seerr import SeerrClient
 from .const import DOMAIN
+from .core.causes import remedy_for
 from .core.models import MediaRequest, MediaType, RequestState
-from .runtime import Clients
+from .core.timeline import KIND_REMEDY
+from .hub import Hub
+
+if TYPE_CHECKING:
+    # Only named in annotations: the runtime builds the stuck check (stuck.py), which asks `offered`.
+    from .runtime import Clients
 
 # Seerr's MediaRequestStatus after each answer (server/constants/media.ts).
 _SEERR_STATUS = {"approve": 2, "decline": 3}
@@ -54,11 +61,16 @@ def _arr_name(app: str, is_4k: bool) -> str:
     return f"{app.capitalize()}{' 4K' if is_4k else ''}"
 
 
-async def _find_in_arr(clients: Clients, request: MediaRequest) -> tuple[ArrSource, int, str]:
-    """The Radarr/Sonarr connection holding the request's media (4K requests go to a 4K one), its id there, its name."""
+def _arr_sources(arrs: Sequence[ArrSource], request: MediaRequest) -> tuple[list[ArrSource], str]:
+    """The Radarr/Sonarr connections that may hold the request's media (4K requests go to a 4K one), and its name."""
     app = "radarr" if request.media_type is MediaType.MOVIE else "sonarr"
-    name = _arr_name(app, request.is_4k)
-    sources = [source for source in clients.arrs if source.app == app and source.is_4k == request.is_4k]
+    sources = [source for source in arrs if source.app == app and source.is_4k == request.is_4k]
+    return sources, _arr_name(app, request.is_4k)
+
+
+async def _find_in_arr(clients: Clients, request: MediaRequest) -> tuple[ArrSource, int, str]:
+    """The Radarr/Sonarr connection holding the request's media, its id there, its name."""
+    sources, name = _arr_sources(clients.arrs, request)
     if not sources:
         raise refused("missing_connection", service=name)
     for source in sources:
@@ -233,3 +245,22 @@ REMEDIES: dict[str, Remedy] = {
     "decline": lambda clients, request: async_answer(clients.seerr, request, "decline"),
     "rescan_library": lambda clients, request: async_rescan_library(clients.jellyfin, request),
 }
+
+
+def offered(arrs: Sequence[ArrSource], request: MediaRequest) -> str | None:
+    """The remedy for the request's cause (core/causes.py), unless it needs a Radarr/Sonarr connection that is
+    missing (`arrs`: the entry's); Jellyfin, which rescan_library needs, is always connected."""
+    remedy = remedy_for(request.cause)
+    if remedy in ("search", "replace_download") and not _arr_sources(arrs, request)[0]:
+        return None
+    return remedy
+
+
+async def async_run(hub: Hub, clients: Clients, request: MediaRequest, remedy: str, *, source: str) -> str:
+    """Run one remedy on one request, then keep what it did in the request's timeline; returns that sentence.
+
+    Nothing is noted when it is refused or the service fails (the error propagates).
+    """
+    message = await REMEDIES[remedy](clients, request)
+    await hub.async_note(request.request_id, kind=KIND_REMEDY, source=source, message=message, code=remedy)
+    return message

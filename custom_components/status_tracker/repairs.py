@@ -1,20 +1,33 @@
 """Repair issues for what only the user can fix: missing webhooks, services out of reach for long, refused credentials.
 
 Each kind is one issue per entry and service, raised with the text of its translation key and deleted by the code
-path that sees the cause gone.
+path that sees the cause gone. Also Home Assistant's repairs platform: the fix flows of the two fixable issues, the
+stuck requests' (stuck.py raises it and runs the remedies picked in its flow) and the unreadable store's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any
 
+from homeassistant import data_entry_flow
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import CONF_URL
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.selector import SelectOptionDict, SelectSelector, SelectSelectorConfig, SelectSelectorMode
+import voluptuous as vol
 
+from .cause_text import async_load_texts, error_text, remedy_name
 from .const import ARR_SECTIONS, CONF_RADARR_2, CONF_SONARR_2, DOMAIN, REAUTH_CONNECTION
 from .core.models import MediaRequest, MediaType, RequestState
+
+if TYPE_CHECKING:
+    # Only named in annotations: the runtime and the stuck check import this module.
+    from .runtime import StatusTrackerConfigEntry
+    from .stuck import StuckRequests
 
 SERVICE_NAMES = {"jellyseerr": "Jellyseerr", "radarr": "Radarr", "sonarr": "Sonarr", "jellyfin": "Jellyfin"}
 
@@ -54,6 +67,9 @@ def issue_id(kind: str, entry_id: str, service: str) -> str:
     """The id of one kind of issue ("webhook_missing", "unreachable", "auth_failed") for an entry's service."""
     return f"{kind}_{service.lower()}_{entry_id}"
 
+
+_STUCK_REQUESTS = "stuck_requests"
+_REMEDIES_FIELD = "remedies"
 
 # kind -> (translation key, severity)
 _KINDS = {
@@ -149,11 +165,93 @@ def async_create_store_issue(hass: HomeAssistant, entry_id: str, backup_path: st
     )
 
 
+def stuck_issue_id(entry_id: str) -> str:
+    """The id of an entry's stuck requests issue."""
+    return f"{_STUCK_REQUESTS}_{entry_id}"
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
-    """Only the unreadable-store issue is fixable, by acknowledging it."""
+    """The stuck requests issue offers their remedies; the unreadable-store issue is acknowledged."""
+    if issue_id.startswith(f"{_STUCK_REQUESTS}_") and data and isinstance(entry_id := data.get("entry_id"), str):
+        return StuckRequestsRepairFlow(entry_id)
     return ConfirmRepairFlow()
+
+
+class StuckRequestsRepairFlow(RepairsFlow):
+    """The stuck requests issue's fix flow: the remedy each stuck request's cause calls for, picked and run.
+
+    The form lists the stuck requests with their causes (the issue's lines) and offers, for each one a remedy can
+    move (search, replace_download, rescan_library; remedies.offered), that remedy, all selected. Each one picked
+    runs as its action does (the same calls, the same timeline entry, with source "repair"; stuck.py's
+    `async_fix`). A refusal or a failing service is shown in the form in Home Assistant's language, with the failed
+    ones selected again; the others have run. Once all ran, the flow ends saying what each did, and the issue
+    stays: the requests are stuck until they move (the stuck check removes it then). Ending with an entry would
+    delete it only until the next check raised it again.
+    """
+
+    def __init__(self, entry_id: str) -> None:
+        self._entry_id = entry_id
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> data_entry_flow.FlowResult:
+        """The flow starts with the issue's id as its input: show the form."""
+        return await self.async_step_fix()
+
+    async def async_step_fix(self, user_input: dict[str, Any] | None = None) -> data_entry_flow.FlowResult:
+        """The form, and the remedies picked in it."""
+        entry: StatusTrackerConfigEntry | None = self.hass.config_entries.async_get_entry(self._entry_id)
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="entry_not_loaded")
+        stuck = entry.runtime_data.library.stuck
+        await async_load_texts(self.hass)
+        lines, offered = stuck.fix_offers()
+        # One remedy per cause, so the request id is the option's value.
+        offers = {request.request_id: (request, remedy) for request, remedy in offered}
+        if not offers:
+            return self.async_abort(reason="no_remedy")
+        errors: dict[str, str] = {}
+        failures: list[str] = []
+        selected = list(offers)
+        if user_input is not None:
+            picked = [offers[rid] for rid in user_input.get(_REMEDIES_FIELD, []) if rid in offers]
+            if not picked:
+                errors["base"] = "nothing_chosen"
+            else:
+                done, failed = await self._async_run(stuck, picked)
+                if not failed:
+                    return self.async_abort(reason="remedies_started", description_placeholders={"done": done})
+                errors["base"] = "remedy_failed"
+                selected = [request.request_id for request, _ in failed]
+                failures = [line for _, line in failed]
+        options = [
+            SelectOptionDict(value=rid, label=f"{request.title}: {remedy_name(self.hass, remedy)}")
+            for rid, (request, remedy) in offers.items()
+        ]
+        select = SelectSelectorConfig(options=options, multiple=True, mode=SelectSelectorMode.LIST)
+        return self.async_show_form(
+            step_id="fix",
+            data_schema=vol.Schema({vol.Required(_REMEDIES_FIELD, default=selected): SelectSelector(select)}),
+            errors=errors,
+            description_placeholders={"causes": "\n".join(lines), "failures": "\n".join(failures)},
+        )
+
+    async def _async_run(
+        self, stuck: StuckRequests, picked: list[tuple[MediaRequest, str]]
+    ) -> tuple[str, list[tuple[MediaRequest, str]]]:
+        """Run each picked remedy (one failing does not stop the others): the lines of what was done, and the
+        failed ones with their lines."""
+        done: list[str] = []
+        failed: list[tuple[MediaRequest, str]] = []
+        for request, remedy in picked:
+            try:
+                message = await stuck.async_fix(request, remedy)
+            except HomeAssistantError as err:
+                name = remedy_name(self.hass, remedy)
+                failed.append((request, f"- {request.title} ({name}): {error_text(self.hass, err)}"))
+            else:
+                done.append(f"- {request.title}: {message}")
+        return "\n".join(done), failed
 
 
 @callback

@@ -135,7 +135,7 @@ def build_pollers(
         stuck_after=timedelta(minutes=options.get(CONF_STUCK_AFTER, DEFAULT_STUCK_AFTER)),
         downloads=downloads,
         on_stuck=catchup.async_stuck,
-        arrs=clients.arrs,
+        clients=clients,
     )
     library = LibraryPoller(
         hass,

@@ -16,7 +16,7 @@ from .const import DOMAIN
 from .core.attributes import request_attributes
 from .core.models import MediaRequest, MediaType, RequestState
 from .hub import request_unique_id
-from .remedies import REMEDIES, refused as _invalid
+from .remedies import REMEDIES, async_run, refused as _invalid
 from .runtime import StatusTrackerConfigEntry
 from .storage import StoreWriteError
 
@@ -190,7 +190,6 @@ async def _async_remedy(call: ServiceCall) -> None:
     """Run one remedy on one request, then keep what it did in the request's timeline."""
     entry, request = _remedy_target(call.hass, dict(call.data))
     runtime = entry.runtime_data
-    message = await REMEDIES[call.service](runtime.clients, request)
     user = await call.hass.auth.async_get_user(call.context.user_id) if call.context.user_id else None
     source = f"user:{user.name}" if user is not None else "automation"
-    await runtime.hub.async_note(request.request_id, kind="remedy", source=source, message=message, code=call.service)
+    await async_run(runtime.hub, runtime.clients, request, call.service, source=source)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
@@ -27,9 +27,15 @@ from .clients import ServiceError
 from .const import DOMAIN, RELEASE_RECHECK
 from .core.causes import EpisodeFacts, Facts, MovieFacts, diagnose, next_look, queue_records_of
 from .core.models import MediaRequest, MediaType, RequestState
+from .core.timeline import SOURCE_REPAIR
 from .downloads import DownloadPoller
 from .hub import Hub
-from .repairs import connection_name
+from .remedies import async_run, offered
+from .repairs import connection_name, stuck_issue_id
+
+if TYPE_CHECKING:
+    # Only named in annotations: the runtime builds this check.
+    from .runtime import Clients
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -49,14 +55,15 @@ class StuckRequests:
         stuck_after: timedelta,
         downloads: DownloadPoller | None,
         on_stuck: Callable[[], None] | None,
-        arrs: list[ArrSource] | None = None,
+        clients: Clients,
     ) -> None:
         self._hass = hass
         self._hub = hub
         self._stuck_after = stuck_after
         self._downloads = downloads
         self._on_stuck = on_stuck
-        self._arrs = arrs or []
+        self._clients = clients
+        self._arrs = clients.arrs
         # request id -> when a request waiting for its release is worth asking about again
         self._waiting: dict[str, datetime] = {}
 
@@ -141,31 +148,53 @@ class StuckRequests:
         sources = [source for source in self._arrs if source.app == app]
         return next((s for s in sources if s.is_4k == request.is_4k), sources[0] if sources else None)
 
+    def fix_offers(self) -> tuple[list[str], list[tuple[MediaRequest, str]]]:
+        """For the issue's fix flow: each stuck request's line (title and cause), and the remedy offered to each one a
+        remedy can help (remedies.offered)."""
+        stuck = stuck_requests(self._hub)
+        offers = [(request, remedy) for request in stuck if (remedy := offered(self._arrs, request)) is not None]
+        return [issue_line(self._hass, request) for request in stuck], offers
+
+    async def async_fix(self, request: MediaRequest, remedy: str) -> str:
+        """Run a remedy picked in the issue's fix flow as its action does (remedies.async_run), noted as a repair."""
+        return await async_run(self._hub, self._clients, request, remedy, source=SOURCE_REPAIR)
+
     @callback
     def update_issue(self) -> None:
-        """One repair issue per entry while any request is stuck, naming each one's cause; gone once none is."""
-        stuck = [r for rid in self._hub.active_ids() if (r := self._hub.get(rid)) is not None and r.stuck_since]
-        issue_id = f"stuck_requests_{self._hub.entry_id}"
+        """One repair issue per entry while any request is stuck, naming each one's cause; gone once none is.
+
+        It is fixable when a remedy can help one of them (remedies.offered): its fix flow (repairs.py) runs them.
+        """
+        stuck = stuck_requests(self._hub)
+        issue_id = stuck_issue_id(self._hub.entry_id)
         if not stuck:
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
             return
-        shown = sorted(stuck, key=lambda request: request.title)[:_ISSUE_LINES]
+        shown = stuck[:_ISSUE_LINES]
         ir.async_create_issue(
             self._hass,
             DOMAIN,
             issue_id,
-            is_fixable=False,
+            is_fixable=any(offered(self._arrs, request) for request in stuck),
+            data={"entry_id": self._hub.entry_id},
             severity=ir.IssueSeverity.WARNING,
             translation_key="stuck_requests",
             translation_placeholders={
                 "count": str(len(stuck)),
                 "minutes": str(int(self._stuck_after.total_seconds() // 60)),
                 "titles": ", ".join(request.title for request in shown),
-                "causes": "\n".join(_line(self._hass, request) for request in shown),
+                "causes": "\n".join(issue_line(self._hass, request) for request in shown),
             },
         )
 
 
-def _line(hass: HomeAssistant, request: MediaRequest) -> str:
+def stuck_requests(hub: Hub) -> list[MediaRequest]:
+    """The entry's requests flagged stuck, by title."""
+    stuck = [r for rid in hub.active_ids() if (r := hub.get(rid)) is not None and r.stuck_since]
+    return sorted(stuck, key=lambda request: request.title)
+
+
+def issue_line(hass: HomeAssistant, request: MediaRequest) -> str:
+    """A stuck request's line in the issue and its fix flow: its title and its cause."""
     text = cause_text(hass, request)
     return f"- {request.title}: {text}" if text else f"- {request.title}"

@@ -125,18 +125,21 @@ def queue_record(download_id: str, state: str, *, messages: list[dict[str, Any]]
 
 
 class FakeRadarrMedia:
-    """Radarr's `movie?tmdbId=` and `queue` (one page), for the movies and records it holds."""
+    """Radarr's `movie?tmdbId=` and `queue` (one page), for the movies and records it holds; `down`: answers 503."""
 
     def __init__(self, mock: aioresponses, base: str = RADARR_URL) -> None:
         self.movies: list[dict[str, Any]] = []
         self.queue: list[dict[str, Any]] = []
         self.asked: list[str] = []
+        self.down = False
         api = f"{base}/api/v3"
         mock.get(re.compile(rf"^{re.escape(api)}/movie(\?.*)?$"), callback=self._movie, repeat=True)
         mock.get(re.compile(rf"^{re.escape(api)}/queue(\?.*)?$"), callback=self._queue, repeat=True)
 
     def _movie(self, url: Any, **kwargs: Any) -> CallbackResult:
         self.asked.append("movie")
+        if self.down:
+            return _json({"message": "Service Unavailable"}, 503)
         tmdb_id = int(kwargs["params"]["tmdbId"])
         now = datetime.now(UTC)
         found = [

@@ -163,6 +163,24 @@ class FakeJellyfinPlugin:
         return CallbackResult(status=204)
 
 
+# The query of a remedy's queue DELETE and of a library scan, and two Jellyfin libraries (VirtualFolderInfo).
+REMOVE = {"removeFromClient": "true", "blocklist": "true", "skipRedownload": "true"}
+SCAN = {"metadataRefreshMode": "Default", "imageRefreshMode": "Default", "replaceAllMetadata": "false",
+        "replaceAllImages": "false"}  # fmt: skip
+MOVIES_LIBRARY = {"Name": "Movies", "Locations": ["/data/media/movies"], "CollectionType": "movies",
+                  "ItemId": "f137a2dd21bbc1b99aa5c0f6bf02a805", "LibraryOptions": {}}  # fmt: skip
+SHOWS_LIBRARY = {"Name": "Shows", "Locations": ["/data/media/tv"], "CollectionType": "tvshows",
+                 "ItemId": "a656b907eb3a73532e40e44b968d0225", "LibraryOptions": {}}  # fmt: skip
+
+
+def remedy_episode(episode_id: int, season: int, number: int, **fields: Any) -> dict[str, Any]:
+    """A Sonarr EpisodeResource of series 12 (Chernobyl): aired in 2019, monitored, no file, unless told otherwise."""
+    return {"id": episode_id, "seriesId": 12, "tvdbId": 7000000 + episode_id, "episodeFileId": 0,
+            "seasonNumber": season, "episodeNumber": number, "title": f"Episode {number}",
+            "airDate": "2019-05-06", "airDateUtc": "2019-05-07T01:00:00Z", "hasFile": False, "monitored": True,
+            **fields}  # fmt: skip
+
+
 class FakeRemedyApis:
     """What the remedy actions call, answering as the sources say (docs/service-apis.md §6), plus the catch-up
     reads a connected entry makes at setup (empty request list, history and Seerr details).

@@ -18,6 +18,9 @@ the tracker stores the answer (`Tracker.set_cause`). Rules:
 - Each Diagnosis has a `sentence` key (the cause, or a variant such as "not_released_undated") whose translation
   (strings.json `exceptions.cause_<sentence>`) takes the details as placeholders; every value is a string.
 - `cause_since` is when the cause was first given; a new diagnosis with the same code keeps it.
+- `remedy_for` names the remedy (remedies.py) the stuck issue's fix flow offers for a cause: a new search when
+  nothing was grabbed, another release when the download stalls or cannot be imported, a library scan when
+  Jellyfin does not list the imported file. The other causes wait on a date, on Shoko or on a person.
 """
 
 from __future__ import annotations
@@ -55,6 +58,13 @@ _CINEMA_WINDOW = timedelta(days=90)
 _BLOCKED = frozenset({"importblocked", "importpending"})
 _FAILED = frozenset({"failedpending", "failed"})
 _SERVICE: dict[ArrApp, str] = {"radarr": "Radarr", "sonarr": "Sonarr"}
+_REMEDY_OF: dict[str, str] = {
+    Cause.NO_RELEASE_FOUND: "search",
+    Cause.STALLED: "replace_download",
+    Cause.IMPORT_BLOCKED: "replace_download",
+    Cause.IMPORT_FAILED: "replace_download",
+    Cause.WAITING_FOR_LIBRARY: "rescan_library",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +216,11 @@ def next_look(diagnosis: Diagnosis | None, now: datetime, recheck: timedelta) ->
     assert diagnosis is not None  # noqa: S101 - holds_off_stuck is False for None
     expected = parse_time(diagnosis.details.get("date"))
     return min(expected, now + recheck) if expected is not None else now + recheck
+
+
+def remedy_for(cause: str | None) -> str | None:
+    """The remedy that can move a request stuck for this cause; None when only waiting (or a person) can."""
+    return _REMEDY_OF.get(cause) if cause is not None else None
 
 
 def apply_diagnosis(request: MediaRequest, diagnosis: Diagnosis | None, now: datetime) -> None:

@@ -3,8 +3,8 @@
 - `kind`: "state" (the tracker moved the request's state), "cause" (why it does not move changed), "remedy" (an
   action tried to fix it), "note" (anything else worth keeping, such as the stuck check flagging it).
 - `source`: the service whose event did it ("jellyseerr", "radarr", "sonarr", "jellyfin", "qbittorrent", "shoko";
-  `core/events.py:source_of`), "catch-up" (events rebuilt from the services' APIs), "stuck check", or
-  "user:<name>" / "automation" for an action.
+  `core/events.py:source_of`), "catch-up" (events rebuilt from the services' APIs), "stuck check",
+  "user:<name>" / "automation" for an action, "repair" for a remedy run from the stuck requests' repair issue.
 - `code`: what a program (the card, an automation) reads instead of the message: the new state of a "state" entry,
   a cause code, an action's name.
 - Bounded: `append` keeps the last MAX_ENTRIES; retention (`MediaRequest.compact`) keeps the last COMPACTED_ENTRIES
@@ -32,6 +32,7 @@ KINDS = (KIND_STATE, KIND_CAUSE, KIND_REMEDY, KIND_NOTE)
 
 SOURCE_CATCH_UP = "catch-up"
 SOURCE_STUCK_CHECK = "stuck check"
+SOURCE_REPAIR = "repair"
 
 CODE_STUCK = "stuck"
 
