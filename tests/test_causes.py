@@ -319,6 +319,11 @@ async def test_radarr_failing_during_the_check(
     assert [(event.data["cause"], event.data["cause_details"]["service"]) for event in stuck] == [
         ("no_release_found", "Radarr")
     ]
+    # It does not claim the movie is released: Radarr did not say.
+    assert stuck[0].data["cause_text"] == (
+        "Nothing grabbed in the 31 minutes since approval; Radarr did not answer, so whether it is released is not"
+        " known."
+    )
 
 
 async def test_awaiting_approval_is_stuck_without_a_cause(

@@ -298,6 +298,10 @@ def _not_grabbed(request: MediaRequest, now: datetime, facts: Facts, service: st
     if not facts.arr_connected:
         details = {"minutes": _minutes(since, now), "missing_connection": service}
         return _said(Cause.NO_RELEASE_FOUND, details, "no_release_found_unconfirmed")
+    if facts.found is None:
+        # Connected, but it did not answer: whether the media is released is not known.
+        details = {"minutes": _minutes(since, now), "service": service}
+        return _said(Cause.NO_RELEASE_FOUND, details, "no_release_found_unanswered")
     if facts.movie is not None:
         movie = facts.movie
         if not movie.is_available:
