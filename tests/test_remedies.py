@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -13,10 +12,9 @@ from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.status_tracker.const import CONF_SONARR, DOMAIN
-from custom_components.status_tracker.hub import Hub
 
 from .fakes.services import MOVIES_LIBRARY, REMOVE, SCAN, SHOWS_LIBRARY, FakeRemedyApis, remedy_episode as episode
-from .helpers import ENTRY_ID, MOVIE_FLOW, Services, load_json, start_connected
+from .helpers import ENTRY_ID, MOVIE_FLOW, Services, get_requests, load_json, start_connected, stored_requests
 
 DUNE = "sensor.living_room_jellyfin_dune_part_two_2024"
 CHERNOBYL = "sensor.living_room_jellyfin_chernobyl_2019"
@@ -291,17 +289,19 @@ async def test_remedy_is_noted_with_who_asked(
     state = hass.states.get(DUNE)
     assert state is not None
     request_id = state.attributes["request_id"]
-    with patch.object(Hub, "async_note", autospec=True) as note:
-        await hass.services.async_call(
-            DOMAIN, "search", {"entity_id": DUNE}, blocking=True, context=Context(user_id=hass_admin_user.id)
-        )
-        await act(hass, "search", request_id=request_id, entry_id=ENTRY_ID)
-        remedy_apis.down.add("radarr")
-        with pytest.raises(HomeAssistantError):
-            await act(hass, "search", entity_id=DUNE)
-    assert [call.args[1:] for call in note.call_args_list] == [(request_id,), (request_id,)]
-    assert [call.kwargs for call in note.call_args_list] == [
-        {"kind": "remedy", "source": f"user:{hass_admin_user.name}", "message": "Radarr searches for the movie",
-         "code": "search"},
-        {"kind": "remedy", "source": "automation", "message": "Radarr searches for the movie", "code": "search"},
-    ]  # fmt: skip
+    await hass.services.async_call(
+        DOMAIN, "search", {"entity_id": DUNE}, blocking=True, context=Context(user_id=hass_admin_user.id)
+    )
+    await act(hass, "search", request_id=request_id, entry_id=ENTRY_ID)
+    remedy_apis.down.add("radarr")
+    with pytest.raises(HomeAssistantError):
+        await act(hass, "search", entity_id=DUNE)
+    (request,) = (await get_requests(hass, entity_id=DUNE))["requests"]
+    remedies = [entry for entry in request["timeline"] if entry["kind"] == "remedy"]
+    assert [(entry["source"], entry["message"], entry["code"]) for entry in remedies] == [
+        (f"user:{hass_admin_user.name}", "Radarr searches for the movie", "search"),
+        ("automation", "Radarr searches for the movie", "search"),
+    ]
+    # On disk when the action returned, as a webhook's change is.
+    (stored,) = await stored_requests(hass)
+    assert [entry["code"] for entry in stored["timeline"] if entry["kind"] == "remedy"] == ["search", "search"]

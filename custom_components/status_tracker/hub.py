@@ -10,6 +10,7 @@ function that unsubscribes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
 from types import MappingProxyType
 
@@ -28,7 +29,7 @@ from .core.models import AnimeRules, MediaRequest, Notice
 from .core.requesters import Recipient, recipient_for
 from .core.timeline import TimelineEntry
 from .core.tracker import Tracker
-from .storage import META_LAST_WEBHOOK, TrackerStore
+from .storage import META_LAST_WEBHOOK, StoreWriteError, TrackerStore
 
 # Adds the entities of new requests; awaited, so that the events fired next can name them.
 type NewRequestsListener = Callable[[list[MediaRequest]], Awaitable[None]]
@@ -180,10 +181,16 @@ class Hub:
     async def async_note(
         self, request_id: str, *, kind: str, source: str, message: str, code: str | None = None
     ) -> None:
-        """Add an entry to a request's timeline (a cause, a remedy, a note) and publish it; nothing if unknown."""
+        """Add an entry to a request's timeline (a cause, a remedy, a note) and publish it; nothing if unknown.
+
+        Written before it returns, like a webhook's change: what a person did to a request is kept. A disk that
+        fails keeps it staged (the store logs it and tries again): the remedy itself was done.
+        """
         now = dt_util.utcnow()
         entry = TimelineEntry(at=now, kind=kind, source=source, message=message, code=code)
         await self.async_publish(self._tracker.note(request_id, entry, now))
+        with suppress(StoreWriteError):
+            await self._store.async_commit()
 
     async def async_remove(self, request_id: str) -> None:
         """Stop tracking a request (the remove_request action); its entity is removed by the caller."""
