@@ -39,7 +39,7 @@ from .fakes.arr_media import (
     sonarr_series,
 )
 from .fakes.services import RADARR_URL, SONARR_URL, FakeArr, json_result
-from .helpers import ENTRY_ID, FIXTURES, ITEMS, MAINDATA, PACK_HASH, QBT_URL, Services, only_state, tick
+from .helpers import ENTRY_ID, FIXTURES, ITEMS, MAINDATA, PACK_HASH, QBT_URL, Services, get_requests, only_state, tick
 
 ISSUE = f"stuck_requests_{ENTRY_ID}"
 DUNE = "8c212779b4abde7c6bc608063a0d008b7e40ce32"
@@ -388,3 +388,72 @@ async def test_error_text(hass: HomeAssistant) -> None:
     assert error_text(hass, refused) == "Radarr did not do it: HTTP 503"
     assert error_text(hass, HomeAssistantError("Connection reset")) == "Connection reset"
     assert remedy_name(hass, "rescan_library") == "Rescan library"
+
+
+SINGLE = "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
+
+
+async def test_episode_groups_in_the_attributes_and_the_event_and_diagnosed_again_while_flagged(
+    hass: HomeAssistant,
+    entry_data: dict[str, Any],
+    sonarr_media: FakeSonarrMedia,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """A pack of E01-E04 and E05 grabbed, E06-E07 aired but not grabbed, E08 airs later: one cause per group.
+
+    Flagged, it is diagnosed again every 30 minutes, no sooner: Sonarr failing E05's download changes its cause.
+    """
+    freezer.move_to(datetime(2025, 5, 1, 12, tzinfo=UTC))
+    sonarr_media.series = [sonarr_series()]
+    sonarr_media.episodes = [sonarr_episode(1, n, AIRED) for n in range(1, 8)] + [
+        sonarr_episode(1, 8, "2025-06-02T20:00:00Z")
+    ]
+    await _start(hass, {**entry_data, CONF_SONARR: SONARR})
+    stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
+    await Services(hass, hass_client_no_auth).run(
+        "jellyseerr/tv_auto_approved", "sonarr/grab_season_pack", "sonarr/grab_episode"
+    )
+    await tick(hass, freezer, 31 * 60)
+    unconfirmed = {"sentence": "stalled_unconfirmed", "minutes": "31", "missing_connection": "qBittorrent"}
+    groups = [
+        {"episodes": "S01E01\u2013S01E04", "cause": "stalled", "details": unconfirmed},
+        {"episodes": "S01E05", "cause": "stalled", "details": unconfirmed},
+        {"episodes": "S01E06\u2013S01E07", "cause": "no_release_found",
+         "details": {"sentence": "no_release_found", "service": "Sonarr", "minutes": "31"}},
+        {"episodes": "S01E08", "cause": "not_released",
+         "details": {"sentence": "not_released", "service": "Sonarr", "date": "2025-06-02T20:00:00+00:00"}},
+    ]  # fmt: skip
+    state = only_state(hass)
+    assert (state.attributes["cause"], state.attributes["episode_causes"]) == ("stalled", groups)
+    (event,) = stuck
+    stalled = "The download has not progressed for 31 minutes; connect qBittorrent to the integration to see why."
+    assert event.data["episode_causes"] == [
+        {**groups[0], "text": stalled},
+        {**groups[1], "text": stalled},
+        {**groups[2], "text": "Released, but Sonarr has grabbed no release in the 31 minutes since it was approved "
+                              "or last searched for."},
+        {**groups[3], "text": "Not released yet: Sonarr expects it on 2025-06-02; it waits until then."},
+    ]  # fmt: skip
+
+    # Sonarr fails E05's download. Not asked again before 30 minutes have passed since the flag.
+    sonarr_media.queue = [queue_record(SINGLE, "failedPending", messages=[{"title": "E05", "messages": ["Bad file"]}])]
+    asked = len(sonarr_media.asked)
+    await tick(hass, freezer, 10 * 60)
+    assert len(sonarr_media.asked) == asked
+    assert only_state(hass).attributes["cause"] == "stalled"
+    await tick(hass, freezer, 20 * 60)
+    state = only_state(hass)
+    assert state.attributes["cause"] == "import_failed"
+    assert state.attributes["cause_since"] == "2025-05-01T13:01:00+00:00"
+    assert state.attributes["episode_causes"][1] == {
+        "episodes": "S01E05", "cause": "import_failed",
+        "details": {"sentence": "import_failed", "service": "Sonarr", "message": "Bad file"},
+    }  # fmt: skip
+    assert state.attributes["stuck_since"] is not None
+    assert len(stuck) == 1
+    (request,) = (await get_requests(hass))["requests"]
+    assert request["timeline"][-1] == {
+        "at": "2025-05-01T13:01:00+00:00", "kind": "cause", "source": "stuck check",
+        "message": "Cause: stalled → import_failed", "code": "import_failed",
+    }  # fmt: skip

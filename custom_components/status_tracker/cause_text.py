@@ -17,7 +17,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .core.causes import parse_time
-from .core.models import MediaRequest
+from .core.models import EpisodeCause, MediaRequest
 
 _CATEGORIES = ("exceptions", "services")
 
@@ -32,12 +32,21 @@ def cause_text(hass: HomeAssistant, request: MediaRequest) -> str | None:
     """The request's cause as a sentence (its code if the sentences are not loaded); None without a cause."""
     if request.cause is None:
         return None
-    details = dict(request.cause_details)
+    return _sentence(hass, request.cause, request.cause_details)
+
+
+def group_text(hass: HomeAssistant, group: EpisodeCause) -> str:
+    """An episode group's cause as a sentence, as `cause_text`."""
+    return _sentence(hass, group.cause, group.details)
+
+
+def _sentence(hass: HomeAssistant, cause: str, stored: Mapping[str, str]) -> str:
+    details = dict(stored)
     if (date := parse_time(details.get("date"))) is not None:
         details["date"] = dt_util.as_local(date).date().isoformat()
-    template = _text(hass, "exceptions", f"cause_{details.get('sentence', request.cause)}.message")
+    template = _text(hass, "exceptions", f"cause_{details.get('sentence', cause)}.message")
     if template is None:
-        return request.cause
+        return cause
     return _filled(template, details)
 
 

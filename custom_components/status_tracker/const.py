@@ -86,6 +86,8 @@ MAX_POLL_BACKOFF: Final = 300  # seconds
 RECONCILE_EVERY: Final = 900  # seconds
 # A request waiting for its release is asked about again at its date, or after this (seconds) if sooner.
 RELEASE_RECHECK: Final = 6 * 3600
+# A flagged request is diagnosed again at most this often (seconds): its cause may change while it does not move.
+REDIAGNOSE_EVERY: Final = 30 * 60
 RECONCILE_HISTORY_DAYS: Final = 30
 # A polled service failing this long gets a repair issue.
 UNREACHABLE_ISSUE_AFTER: Final = 1800  # seconds

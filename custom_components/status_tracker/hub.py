@@ -19,13 +19,13 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
-from .cause_text import cause_text
+from .cause_text import cause_text, group_text
 from .const import DOMAIN, EVENT_ALREADY_AVAILABLE, EVENT_REQUEST_STUCK, EVENT_STATE_CHANGED
 from .core.causes import Diagnosis
 from .core.changes import Change
 from .core.coerce import iso
 from .core.events import Event, MediaInfo
-from .core.models import AnimeRules, MediaRequest, Notice
+from .core.models import AnimeRules, EpisodeCause, MediaRequest, Notice
 from .core.requesters import Recipient, recipient_for
 from .core.timeline import TimelineEntry
 from .core.tracker import Tracker
@@ -203,9 +203,11 @@ class Hub:
         """Flag requests as stuck (the stuck check found them still not moving) and publish it."""
         await self.async_publish([change for rid in request_ids for change in self._tracker.mark_stuck(rid, now)])
 
-    async def async_set_cause(self, request_id: str, diagnosis: Diagnosis | None, now: datetime) -> None:
-        """Store why a request does not move (the stuck check found it) and publish it if it changed."""
-        await self.async_publish(self._tracker.set_cause(request_id, diagnosis, now))
+    async def async_set_cause(
+        self, request_id: str, diagnosis: Diagnosis | None, now: datetime, groups: Sequence[EpisodeCause] = ()
+    ) -> None:
+        """Store why a request (and each of its episode groups) does not move, and publish it if it changed."""
+        await self.async_publish(self._tracker.set_cause(request_id, diagnosis, now, groups))
 
     def async_retain(self, now: datetime, keep_for: timedelta, limit: int) -> list[str]:
         """Hide requests finished for `keep_for` and forget the oldest beyond `limit`; the ids whose entity goes."""
@@ -306,5 +308,9 @@ class Hub:
                         "cause": request.cause,
                         "cause_details": dict(request.cause_details),
                         "cause_text": cause_text(self._hass, request),
+                        "episode_causes": [
+                            {**group.as_view(), "text": group_text(self._hass, group)}
+                            for group in request.episode_causes
+                        ],
                     },
                 )

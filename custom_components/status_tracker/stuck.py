@@ -4,10 +4,14 @@ The library poller runs the check at each of its ticks: requests that have not m
 against qBittorrent and the library once more. For those that still have not moved, the facts their cause is read
 from are gathered (core/causes.py): the last qBittorrent poll's torrent, and from the request's Radarr/Sonarr (when
 connected) its movie or its series' episodes and, past the Grab, the queue (once per *arr and check). Only these
-candidates are asked about, never every request. The cause is stored on the request; those waiting for their
+candidates are asked about, never every request. The cause is stored on the request, and a TV request's causes per
+episode group (core/episode_causes.py); those waiting for their
 release date are not flagged, and not asked about again before that date (or RELEASE_RECHECK); the others are
 flagged (the hub fires status_tracker_request_stuck for each). A newly flagged request may be one whose webhooks
 were missed, so it starts the catch-up with the services' APIs (catchup.py; at most every RECONCILE_EVERY).
+A flagged request is not a candidate any more, but its cause can change while it does not move (a torrent finds
+its seeds and stalls again, Sonarr blocks the import): flagged requests are diagnosed again, each at most every
+REDIAGNOSE_EVERY (only those due, at the check's tick).
 """
 
 from __future__ import annotations
@@ -24,8 +28,9 @@ from homeassistant.util import dt as dt_util
 from .catchup import ArrSource
 from .cause_text import async_load_texts, cause_text
 from .clients import ServiceError
-from .const import DOMAIN, RELEASE_RECHECK
-from .core.causes import EpisodeFacts, Facts, MovieFacts, diagnose, next_look, queue_records_of
+from .const import DOMAIN, REDIAGNOSE_EVERY, RELEASE_RECHECK
+from .core.causes import Diagnosis, EpisodeFacts, Facts, MovieFacts, diagnose, next_look, queue_records_of
+from .core.episode_causes import episode_causes
 from .core.models import MediaRequest, MediaType, RequestState
 from .core.timeline import SOURCE_REPAIR
 from .downloads import DownloadPoller
@@ -66,6 +71,8 @@ class StuckRequests:
         self._arrs = clients.arrs
         # request id -> when a request waiting for its release is worth asking about again
         self._waiting: dict[str, datetime] = {}
+        # request id -> when a flagged request was last diagnosed (flagged before a restart: since its flag)
+        self._diagnosed: dict[str, datetime] = {}
 
     async def async_flag(self, now: datetime, check: Callable[[str], Awaitable[None]]) -> None:
         """Re-check (with `check`, the library's) requests that have not moved for too long; give those that still
@@ -77,7 +84,8 @@ class StuckRequests:
             for rid in self._hub.stuck_candidates(now, self._stuck_after)
             if rid not in self._waiting or self._waiting[rid] <= now
         ]
-        if not candidates:
+        due = self._due_again(now)
+        if not candidates and not due:
             return
         if self._downloads is not None:
             await self._downloads.async_poll()
@@ -86,13 +94,15 @@ class StuckRequests:
         still = set(self._hub.stuck_candidates(dt_util.utcnow(), self._stuck_after))
         await async_load_texts(self._hass)
         queues: dict[str, list[dict[str, Any]] | None] = {}
+        for flagged_request in due:
+            # Flagged and still not moving (a move clears the flag): its cause may have changed since.
+            await self._async_diagnose(flagged_request, now, queues)
         flagged = []
         for request_id in candidates:
             request = self._hub.get(request_id)
             if request_id not in still or request is None:
                 continue
-            diagnosis = diagnose(request, now, await self._async_facts(request, queues))
-            await self._hub.async_set_cause(request_id, diagnosis, now)
+            diagnosis = await self._async_diagnose(request, now, queues)
             if (again := next_look(diagnosis, now, timedelta(seconds=RELEASE_RECHECK))) is not None:
                 self._waiting[request_id] = again
             else:
@@ -104,6 +114,27 @@ class StuckRequests:
             await self._hub.async_mark_stuck(flagged, now)
             if self._on_stuck is not None:
                 self._on_stuck()
+
+    def _due_again(self, now: datetime) -> list[MediaRequest]:
+        """The flagged requests last diagnosed (or flagged) REDIAGNOSE_EVERY ago or longer."""
+        flagged = {request.request_id: request for request in stuck_requests(self._hub)}
+        self._diagnosed = {rid: at for rid, at in self._diagnosed.items() if rid in flagged}
+        every = timedelta(seconds=REDIAGNOSE_EVERY)
+        return [
+            request
+            for rid, request in flagged.items()
+            if self._diagnosed.get(rid, request.stuck_since or now) + every <= now
+        ]
+
+    async def _async_diagnose(
+        self, request: MediaRequest, now: datetime, queues: dict[str, list[dict[str, Any]] | None]
+    ) -> Diagnosis | None:
+        """Give a request its cause (and a TV request its episode groups' causes) from what the services say."""
+        facts = await self._async_facts(request, queues)
+        diagnosis = diagnose(request, now, facts)
+        await self._hub.async_set_cause(request.request_id, diagnosis, now, episode_causes(request, now, facts))
+        self._diagnosed[request.request_id] = now
+        return diagnosis
 
     async def _async_facts(self, request: MediaRequest, queues: dict[str, list[dict[str, Any]] | None]) -> Facts:
         """What qBittorrent's last poll and the request's *arr say about it (an *arr failing: nothing from it)."""
@@ -131,11 +162,11 @@ class StuckRequests:
                 facts["found"] = series is not None
                 if series is not None and isinstance(series.get("id"), int):
                     facts["series_monitored"] = series.get("monitored") is not False
-                    if request.state is RequestState.APPROVED:
-                        records = await source.client.async_get_episodes(series["id"])
-                        facts["episodes"] = tuple(
-                            episode for record in records if (episode := EpisodeFacts.from_resource(record))
-                        )
+                    # In every state before the import: the episodes not grabbed yet have their own groups.
+                    records = await source.client.async_get_episodes(series["id"])
+                    facts["episodes"] = tuple(
+                        episode for record in records if (episode := EpisodeFacts.from_resource(record))
+                    )
         if request.state in _QUEUED:
             if source.key not in queues:
                 queues[source.key] = await source.client.async_get_queue()

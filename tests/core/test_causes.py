@@ -162,7 +162,7 @@ def test_import_blocked_and_failed_from_the_queue() -> None:
     request = driver.only()
     # A download still downloading is not "blocked", even if the *arr already complains; a failed one is failed.
     queue = tuple(queue_records_of(request, [blocked, other]))
-    assert queue == (QueueFacts("importBlocked", (message,)),)
+    assert queue == (QueueFacts("importBlocked", (message,), DUNE),)
     assert said(diagnose(request, now, Facts(arr_connected=True, found=True, queue=queue)))[0] == "stalled"
     failing = tuple(queue_records_of(request, [failed]))
     assert said(diagnose(request, now, Facts(arr_connected=True, found=True, queue=failing))) == (

@@ -46,6 +46,7 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "cause": request.cause,
         "cause_since": iso(request.cause_since),
         "cause_details": dict(request.cause_details) or None,
+        "episode_causes": [group.as_view() for group in request.episode_causes] or None,
         "anime_matched_at": iso(request.anime_matched_at),
         "needs_attention": request.needs_attention,
         "already_available": request.already_available,

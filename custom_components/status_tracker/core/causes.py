@@ -138,6 +138,7 @@ class QueueFacts:
 
     state: str
     messages: tuple[str, ...] = ()
+    download_id: str = ""
 
     @classmethod
     def from_record(cls, data: Mapping[str, Any]) -> QueueFacts:
@@ -150,7 +151,9 @@ class QueueFacts:
                     texts.append(status["title"])
         if not texts and isinstance(data.get("errorMessage"), str) and data["errorMessage"]:
             texts.append(data["errorMessage"])
-        return cls(state=str(data.get("trackedDownloadState") or ""), messages=tuple(dict.fromkeys(texts)))
+        download = str(data.get("downloadId") or "").casefold()
+        state = str(data.get("trackedDownloadState") or "")
+        return cls(state=state, messages=tuple(dict.fromkeys(texts)), download_id=download)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,7 +264,7 @@ def _said(cause: Cause, details: dict[str, str], sentence: str | None = None) ->
     return Diagnosis(cause, sentence or str(cause), details)
 
 
-def _minutes(since: datetime, now: datetime) -> str:
+def minutes_since(since: datetime, now: datetime) -> str:
     return str(max(0, int((now - since).total_seconds() // 60)))
 
 
@@ -270,13 +273,13 @@ def _unmonitored(request: MediaRequest, facts: Facts) -> dict[str, str] | None:
         return None if facts.movie.monitored else {}
     if facts.series_monitored is False:
         return {}
-    missing = _missing_episodes(request, facts.episodes)
+    missing = missing_episodes(request, facts.episodes) if request.state is RequestState.APPROVED else []
     if missing and not any(episode.monitored for episode in missing):
         return {"episodes": _episode_list(missing)}
     return None
 
 
-def _missing_episodes(request: MediaRequest, episodes: Sequence[EpisodeFacts] | None) -> list[EpisodeFacts]:
+def missing_episodes(request: MediaRequest, episodes: Sequence[EpisodeFacts] | None) -> list[EpisodeFacts]:
     """The requested episodes Sonarr has no file for (specials only when season 0 was requested)."""
     seasons = request.requested_seasons
     missing = []
@@ -296,11 +299,11 @@ def _episode_list(episodes: Sequence[EpisodeFacts], limit: int = 6) -> str:
 def _not_grabbed(request: MediaRequest, now: datetime, facts: Facts, service: str) -> Diagnosis:
     since = request.state_changed_at
     if not facts.arr_connected:
-        details = {"minutes": _minutes(since, now), "missing_connection": service}
+        details = {"minutes": minutes_since(since, now), "missing_connection": service}
         return _said(Cause.NO_RELEASE_FOUND, details, "no_release_found_unconfirmed")
     if facts.found is None:
         # Connected, but it did not answer: whether the media is released is not known.
-        details = {"minutes": _minutes(since, now), "service": service}
+        details = {"minutes": minutes_since(since, now), "service": service}
         return _said(Cause.NO_RELEASE_FOUND, details, "no_release_found_unanswered")
     if facts.movie is not None:
         movie = facts.movie
@@ -308,7 +311,7 @@ def _not_grabbed(request: MediaRequest, now: datetime, facts: Facts, service: st
             return _not_released(movie.expected(), now, service)
         searched = movie.last_search_time
     else:
-        monitored = [episode for episode in _missing_episodes(request, facts.episodes) if episode.monitored]
+        monitored = [episode for episode in missing_episodes(request, facts.episodes) if episode.monitored]
         aired = [ep for ep in monitored if ep.air_date_utc is not None and ep.air_date_utc <= now]
         if monitored and not aired:
             dates = [ep.air_date_utc for ep in monitored if ep.air_date_utc is not None]
@@ -316,7 +319,7 @@ def _not_grabbed(request: MediaRequest, now: datetime, facts: Facts, service: st
         searches = [ep.last_search_time for ep in aired if ep.last_search_time is not None]
         searched = max(searches) if searches else None
     start = max(since, searched) if searched is not None else since
-    return _said(Cause.NO_RELEASE_FOUND, {"service": service, "minutes": _minutes(start, now)})
+    return _said(Cause.NO_RELEASE_FOUND, {"service": service, "minutes": minutes_since(start, now)})
 
 
 def _not_released(expected: datetime | None, now: datetime, service: str) -> Diagnosis:
@@ -338,20 +341,10 @@ def _queue_cause(facts: Facts, service: str, *, blocked: bool) -> Diagnosis | No
 
 
 def _downloading(request: MediaRequest, now: datetime, facts: Facts) -> Diagnosis:
-    minutes = _minutes(request.moved_at, now)
+    minutes = minutes_since(request.moved_at, now)
     if facts.torrents:
         torrent = min(facts.torrents, key=lambda torrent: torrent.progress)
-        return _said(
-            Cause.STALLED,
-            {
-                "minutes": minutes,
-                "torrent_state": torrent.state,
-                "progress": f"{torrent.progress * 100:.1f}",
-                "seeds": _count(torrent.seeds),
-                "peers": _count(torrent.peers),
-                "swarm_seeds": _count(torrent.swarm_seeds),
-            },
-        )
+        return _said(Cause.STALLED, stalled_details(torrent, minutes))
     client = request.download_client or "qBittorrent"
     if not facts.qbittorrent_connected or request.unpolled_download_ids:
         # The integration follows only qBittorrent: another client's download is seen only through its *arr.
@@ -359,12 +352,19 @@ def _downloading(request: MediaRequest, now: datetime, facts: Facts) -> Diagnosi
     return _said(Cause.STALLED, {"minutes": minutes, "client": client}, "stalled_unseen")
 
 
-def _count(value: int | None) -> str:
-    return str(value) if value is not None and value >= 0 else "?"
+def stalled_details(torrent: Torrent, minutes: str) -> dict[str, str]:
+    """A stalled torrent's placeholders: its qBittorrent state, progress, seed and peer counts."""
+    counts = {"seeds": torrent.seeds, "peers": torrent.peers, "swarm_seeds": torrent.swarm_seeds}
+    return {
+        "minutes": minutes,
+        "torrent_state": torrent.state,
+        "progress": f"{torrent.progress * 100:.1f}",
+        **{name: str(value) if value is not None and value >= 0 else "?" for name, value in counts.items()},
+    }
 
 
 def _not_imported(request: MediaRequest, now: datetime, facts: Facts, service: str) -> Diagnosis:
-    minutes = _minutes(request.moved_at, now)
+    minutes = minutes_since(request.moved_at, now)
     if request.needs_attention and request.reason:
         return _said(Cause.IMPORT_BLOCKED, {"service": service, "message": request.reason})
     if not facts.arr_connected:
@@ -374,7 +374,7 @@ def _not_imported(request: MediaRequest, now: datetime, facts: Facts, service: s
 
 
 def _waiting_for_library(request: MediaRequest, now: datetime) -> Diagnosis:
-    minutes = _minutes(request.moved_at, now)
+    minutes = minutes_since(request.moved_at, now)
     unmatched = [
         path
         for path, state, matched in _imported_files(request)

@@ -175,6 +175,33 @@ class Episode:
         return cls(**_EPISODE_SCHEMA.load(data))
 
 
+@dataclass(frozen=True, slots=True)
+class EpisodeCause:
+    """Why a group of a TV request's episodes in the same situation does not move (core/episode_causes.py).
+
+    `episodes` names them ("S01E05-S01E08", with an en dash); `cause` and `details` (with its `sentence`) as the
+    request's own.
+    Frozen and replaced whole, so the request's fingerprint, which copies the list, never shares a mutable one.
+    """
+
+    episodes: str
+    cause: str
+    details: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Compact JSON-safe form (see schema.py): what the request's row stores."""
+        return _EPISODE_CAUSE_SCHEMA.dump(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> EpisodeCause:
+        """Inverse of `to_dict`."""
+        return cls(**_EPISODE_CAUSE_SCHEMA.load(data))
+
+    def as_view(self) -> dict[str, Any]:
+        """What the `episode_causes` attribute and the stuck event show of it."""
+        return {"episodes": self.episodes, "cause": self.cause, "details": dict(self.details)}
+
+
 @dataclass(slots=True, kw_only=True)
 class MediaRequest:
     """One tracked request: a movie, or a set of seasons of a series, in normal or 4K quality.
@@ -197,6 +224,8 @@ class MediaRequest:
     cause: str | None = None
     cause_since: datetime | None = None
     cause_details: dict[str, str] = field(default_factory=dict)
+    # A TV request's causes per group of episodes (core/episode_causes.py), bounded; `cause` is its main one's.
+    episode_causes: list[EpisodeCause] = field(default_factory=list)
     year: int | None = None
     is_4k: bool = False
     is_anime: bool = False
@@ -314,8 +343,8 @@ class MediaRequest:
         """
         compacted = compact_timeline(self.timeline)
         compacted = _drop(self, _REQUEST_PROGRESS) or compacted
-        if self.cause_details:
-            self.cause_details = {}
+        if self.cause_details or self.episode_causes:
+            self.cause_details, self.episode_causes = {}, []
             compacted = True
         for episode in self.episodes.values():
             compacted = _drop(episode, _EPISODE_PROGRESS) or compacted
@@ -350,4 +379,5 @@ def _drop(record: object, names: tuple[str, ...]) -> bool:
 
 
 _EPISODE_SCHEMA = Schema(Episode)
+_EPISODE_CAUSE_SCHEMA = Schema(EpisodeCause)
 _REQUEST_SCHEMA = Schema(MediaRequest)

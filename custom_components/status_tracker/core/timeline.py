@@ -96,6 +96,11 @@ def stuck_entry(moved_at: datetime, now: datetime) -> TimelineEntry:
     return TimelineEntry(at=now, kind=KIND_NOTE, source=SOURCE_STUCK_CHECK, message=message, code=CODE_STUCK)
 
 
+def cause_entry(old: str, new: str, now: datetime) -> TimelineEntry:
+    """The stuck check's entry when a request's cause changed (diagnosed again while it still does not move)."""
+    return TimelineEntry(at=now, kind=KIND_CAUSE, source=SOURCE_STUCK_CHECK, message=f"Cause: {old} → {new}", code=new)
+
+
 def _duration(span: timedelta) -> str:
     """E.g. "2 d 3 h", "5 h 20 min", "45 min" (whole minutes, the two largest units)."""
     minutes = max(int(span.total_seconds() // 60), 0)

@@ -16,17 +16,19 @@ nor removed (its movie/series was deleted from the *arr). Webhooks go to the new
   still waits on that very download. A Shoko match stamps `anime_matched_at` and keeps the state.
 
 Timeline (timeline.py): `apply` adds each state change, from the event's service (or the `source` given, catch-up);
-`mark_stuck` a note; `note` what the HA side adds (causes, remedies).
+`mark_stuck` a note; `set_cause` a "cause" entry when a cause replaces another; `note` what the HA side adds
+(remedies).
 
 Clocks and stuck (one place, `_commit`): a state change sets `state_changed_at`; a MOVE (see `progress_marks`)
-sets `moved_at`, clears `stuck_since` and the cause (core/causes.py; `set_cause` stores one, which is no move).
+sets `moved_at`, clears `stuck_since` and the causes (core/causes.py, core/episode_causes.py; `set_cause` stores
+them, which is no move).
 `stuck_candidates` lists active requests that have not moved for a while; the HA side checks them with the pollers,
 sets their causes and calls `mark_stuck` for those still not moving (not those waiting for their release date).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import gc
@@ -56,8 +58,8 @@ from .events import (
 )
 from .jellyseerr import apply_notification, find_notified
 from .library import find_matched, find_seen, find_series, mark_matched, mark_seen
-from .models import MediaRequest, Notice, RequestState
-from .timeline import TimelineEntry, append, state_entry, stuck_entry
+from .models import EpisodeCause, MediaRequest, Notice, RequestState
+from .timeline import TimelineEntry, append, cause_entry, state_entry, stuck_entry
 from .transitions import fail_download, merge_media, progress_marks, record_download, settle_download
 
 _DOWNLOAD_FAILED_REASON = "Download failed in qBittorrent"
@@ -153,16 +155,21 @@ class Tracker:
         append(request.timeline, stuck_entry(request.moved_at, now))
         return self._commit(request, before, now, Notice.STUCK)
 
-    def set_cause(self, request_id: str, diagnosis: Diagnosis | None, now: datetime) -> list[Change]:
-        """Store why an active request does not move (core/causes.py); [] if unknown, inactive or unchanged.
-
-        Not a move: the stuck clock runs on. The cause clears by itself when the request next moves.
+    def set_cause(
+        self, request_id: str, diagnosis: Diagnosis | None, now: datetime, groups: Sequence[EpisodeCause] = ()
+    ) -> list[Change]:
+        """Store why an active request does not move (core/causes.py) and, for TV, per episode group
+        (core/episode_causes.py); [] if unknown, inactive or unchanged. Not a move: the stuck clock runs on.
         """
         request = self._index.requests.get(request_id)
         if request is None or not self._index.is_open(request_id):
             return []
         before = _Snapshot.of(request)
+        old = request.cause
         apply_diagnosis(request, diagnosis, now)
+        request.episode_causes = list(groups) if diagnosis is not None else []
+        if old is not None and request.cause is not None and request.cause != old:
+            append(request.timeline, cause_entry(old, request.cause, now))
         return self._commit(request, before, now)
 
     # --- retention --------------------------------------------------------------------------------------------
@@ -373,6 +380,7 @@ class Tracker:
             request.moved_at = now
             request.stuck_since = None
             apply_diagnosis(request, None, now)
+            request.episode_causes = []
         request.updated_at = now
         self._index.add(request)
         return [Change(request.request_id, before.state, request.state, notice=notice)]
