@@ -457,3 +457,72 @@ async def test_episode_groups_in_the_attributes_and_the_event_and_diagnosed_agai
         "at": "2025-05-01T13:01:00+00:00", "kind": "cause", "source": "stuck check",
         "message": "Cause: stalled → import_failed", "code": "import_failed",
     }  # fmt: skip
+
+
+CHERNOBYL_SERIES = {"Id": "3c9e1a7b5d2f4e8a9b1c7f6e5d4c3b2a", "Name": "Chernobyl", "Type": "Series",
+                    "ProviderIds": {"Tvdb": "360893", "Tmdb": "87108"}}  # fmt: skip
+
+
+def _jellyfin_items(episodes: list[dict[str, Any]]) -> Any:
+    """Jellyfin's /Items: Chernobyl for a series search, `episodes` for its episodes, nothing else."""
+
+    def answer(url: Any, **kwargs: Any) -> Any:
+        kind = (kwargs.get("params") or {}).get("includeItemTypes")
+        items = [CHERNOBYL_SERIES] if kind == "Series" else episodes if kind == "Episode" else []
+        return json_result({"Items": items, "TotalRecordCount": len(items), "StartIndex": 0})
+
+    return answer
+
+
+async def test_waiting_for_library_says_what_jellyfin_listed(
+    hass: HomeAssistant,
+    entry_data: dict[str, Any],
+    http: aioresponses,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """E05 imported, Jellyfin lists the series with only E01: the cause names the missing E05."""
+    freezer.move_to(datetime(2025, 5, 1, 12, tzinfo=UTC))
+    e01 = {"Id": "e01", "Name": "1:23:45", "Type": "Episode", "SeriesId": CHERNOBYL_SERIES["Id"],
+           "ParentIndexNumber": 1, "IndexNumber": 1}  # fmt: skip
+    episodes: list[dict[str, Any]] = []
+    http.get(ITEMS, callback=_jellyfin_items(episodes), repeat=True)
+    await _start(hass, entry_data)
+    stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
+    await Services(hass, hass_client_no_auth).run(
+        "jellyseerr/tv_auto_approved", "sonarr/grab_episode", "sonarr/download_episode"
+    )
+    episodes.append(e01)
+    await tick(hass, freezer, 31 * 60)
+    state = only_state(hass)
+    assert state.attributes["cause"] == "waiting_for_library"
+    details = state.attributes["cause_details"]
+    assert (details["sentence"], details["series"], details["episodes"]) == (
+        "waiting_for_library_episodes_missing", "Chernobyl", "S01E05"
+    )  # fmt: skip
+    (event,) = stuck
+    assert event.data["cause_text"] == (
+        f"Imported 31 minutes ago ({details['path']}); Jellyfin lists Chernobyl, but not S01E05 yet."
+    )
+
+
+async def test_waiting_for_library_names_the_ids_jellyfin_has_no_item_for(
+    hass: HomeAssistant,
+    entry_data: dict[str, Any],
+    http: aioresponses,
+    hass_client_no_auth: ClientSessionGenerator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    freezer.move_to(datetime(2025, 5, 1, 12, tzinfo=UTC))
+    http.get(ITEMS, payload=EMPTY_PAGE, repeat=True)
+    await _start(hass, entry_data)
+    stuck = async_capture_events(hass, EVENT_REQUEST_STUCK)
+    await Services(hass, hass_client_no_auth).run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
+    await tick(hass, freezer, 31 * 60)
+    details = only_state(hass).attributes["cause_details"]
+    assert (details["sentence"], details["ids"]) == ("waiting_for_library_no_item", "tmdb 693134, imdb tt15239678")
+    (event,) = stuck
+    assert event.data["cause_text"] == (
+        f"Imported 31 minutes ago ({details['path']}); Jellyfin lists no item with its ids "
+        "(tmdb 693134, imdb tt15239678) yet."
+    )

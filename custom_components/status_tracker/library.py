@@ -2,7 +2,9 @@
 
 After an import, a request is checked LIBRARY_CHECK_DELAYS apart, then every `library_poll_interval`; the timer
 ticks every LIBRARY_TICK and asks nothing while no request waits on the library. Each tick also runs the stuck
-check (stuck.py). The answers become SeenInLibrary / FileMatched events (core/library.py decides what they mean).
+check (stuck.py). The answers become SeenInLibrary / FileMatched events (core/library.py decides what they mean);
+what a check did not find (no item with the request's ids; the series without some imported episodes) is kept for
+the stuck check, which says it in the `waiting_for_library` cause.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ _LOGGER = logging.getLogger(__name__)
 
 # Episode rows still waiting for the library.
 _WAITING_ROWS = frozenset(state for state in EpisodeState if state not in (EpisodeState.AVAILABLE,))
+# Episode rows whose file is imported: Jellyfin should list them.
+_IMPORTED = frozenset({EpisodeState.IMPORTING, EpisodeState.ANIME_MATCHING})
+_NAMED = 6
 
 
 class LibraryPoller(Poller):
@@ -54,6 +59,8 @@ class LibraryPoller(Poller):
         self._recheck_every = recheck_every
         # request id -> (checks made, when the next one is due)
         self._schedule_of: dict[str, tuple[int, datetime]] = {}
+        # request id -> what its last Jellyfin check saw, when it was not all there ("saw" and its placeholders)
+        self._saw: dict[str, dict[str, str]] = {}
 
     @property
     def stuck(self) -> StuckRequests:
@@ -87,6 +94,8 @@ class LibraryPoller(Poller):
         waiting = self._hub.awaiting_library()
         for request_id in set(self._schedule_of) - set(waiting):
             del self._schedule_of[request_id]
+        for request_id in set(self._saw) - set(waiting):
+            del self._saw[request_id]
         due = []
         for request_id in waiting:
             attempts, at = self._schedule_of.setdefault(
@@ -100,7 +109,7 @@ class LibraryPoller(Poller):
         try:
             for request_id in due:
                 await self._async_check(request_id)
-            await self._stuck.async_flag(now, self._async_check)
+            await self._stuck.async_flag(now, self._async_check, self._saw)
         finally:
             self._stuck.update_issue()
         return True
@@ -142,7 +151,9 @@ class LibraryPoller(Poller):
                 "Movie", title=request.title, tmdb_id=request.tmdb_id, imdb_id=request.imdb_id
             )
             if movie is None:
+                self._saw[request.request_id] = {"saw": "no_item", "ids": _ids(request)}
                 return []
+            self._saw.pop(request.request_id, None)
             return [
                 SeenInLibrary(
                     media_type=MediaType.MOVIE,
@@ -159,12 +170,24 @@ class LibraryPoller(Poller):
             "Series", title=request.title, tmdb_id=request.tmdb_id, tvdb_id=request.tvdb_id, imdb_id=request.imdb_id
         )
         if series is None:
+            self._saw[request.request_id] = {"saw": "no_item", "ids": _ids(request)}
             return []
         present: dict[int, set[int]] = {}
         for item in await self._jellyfin.async_episodes(series.item_id):
             for key in _episode_keys(item):
                 if key in rows:
                     present.setdefault(key[0], set()).add(key[1])
+        imported = sorted(
+            key
+            for key, episode in request.episodes.items()
+            if episode.state in _IMPORTED and key[1] not in present.get(key[0], set())
+        )
+        if imported:
+            names = [f"S{season:02d}E{number:02d}" for season, number in imported]
+            listed = ", ".join(names[:_NAMED]) + (f" (+{len(names) - _NAMED})" if len(names) > _NAMED else "")
+            self._saw[request.request_id] = {"saw": "episodes_missing", "series": series.name, "episodes": listed}
+        else:
+            self._saw.pop(request.request_id, None)
         return [
             SeenInLibrary(
                 media_type=MediaType.TV,
@@ -176,6 +199,13 @@ class LibraryPoller(Poller):
             )
             for season, numbers in sorted(present.items())
         ]
+
+
+def _ids(request: MediaRequest) -> str:
+    """The provider ids Jellyfin was asked for, as its items name them ("tmdb 693134, imdb tt15239678")."""
+    ids = [("tmdb", request.tmdb_id), ("tvdb", request.tvdb_id if request.media_type is MediaType.TV else None),
+           ("imdb", request.imdb_id)]  # fmt: skip
+    return ", ".join(f"{name} {value}" for name, value in ids if value)
 
 
 def _episode_keys(item: JellyfinItem) -> list[tuple[int, int]]:

@@ -16,7 +16,8 @@ REDIAGNOSE_EVERY (only those due, at the check's tick).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 import logging
 from typing import TYPE_CHECKING, Any
@@ -74,10 +75,12 @@ class StuckRequests:
         # request id -> when a flagged request was last diagnosed (flagged before a restart: since its flag)
         self._diagnosed: dict[str, datetime] = {}
 
-    async def async_flag(self, now: datetime, check: Callable[[str], Awaitable[None]]) -> None:
+    async def async_flag(
+        self, now: datetime, check: Callable[[str], Awaitable[None]], saw: Mapping[str, Mapping[str, str]]
+    ) -> None:
         """Re-check (with `check`, the library's) requests that have not moved for too long; give those that still
-        do not move their cause, and flag them unless they wait for their release. A client error of `check`
-        propagates: nothing is flagged on a failed check.
+        do not move their cause, and flag them unless they wait for their release. `saw`: what the library check
+        last saw of each request it did not find. A client error of `check` propagates: nothing is flagged.
         """
         candidates = [
             rid
@@ -96,13 +99,13 @@ class StuckRequests:
         queues: dict[str, list[dict[str, Any]] | None] = {}
         for flagged_request in due:
             # Flagged and still not moving (a move clears the flag): its cause may have changed since.
-            await self._async_diagnose(flagged_request, now, queues)
+            await self._async_diagnose(flagged_request, now, queues, saw)
         flagged = []
         for request_id in candidates:
             request = self._hub.get(request_id)
             if request_id not in still or request is None:
                 continue
-            diagnosis = await self._async_diagnose(request, now, queues)
+            diagnosis = await self._async_diagnose(request, now, queues, saw)
             if (again := next_look(diagnosis, now, timedelta(seconds=RELEASE_RECHECK))) is not None:
                 self._waiting[request_id] = again
             else:
@@ -127,10 +130,14 @@ class StuckRequests:
         ]
 
     async def _async_diagnose(
-        self, request: MediaRequest, now: datetime, queues: dict[str, list[dict[str, Any]] | None]
+        self,
+        request: MediaRequest,
+        now: datetime,
+        queues: dict[str, list[dict[str, Any]] | None],
+        saw: Mapping[str, Mapping[str, str]],
     ) -> Diagnosis | None:
         """Give a request its cause (and a TV request its episode groups' causes) from what the services say."""
-        facts = await self._async_facts(request, queues)
+        facts = replace(await self._async_facts(request, queues), library=saw.get(request.request_id))
         diagnosis = diagnose(request, now, facts)
         await self._hub.async_set_cause(request.request_id, diagnosis, now, episode_causes(request, now, facts))
         self._diagnosed[request.request_id] = now

@@ -277,3 +277,21 @@ def test_compaction_drops_the_cause() -> None:
     driver.tracker.set_cause(request.request_id, diagnose(request, driver.now, Facts()), driver.now)
     assert request.compact()
     assert (request.cause, request.cause_details) == (None, {})
+
+
+def test_waiting_for_library_says_what_the_library_check_saw() -> None:
+    """The library check found no item with the ids, or the series without some episodes: the sentence says so."""
+    driver = Driver()
+    driver.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
+    request = driver.only()
+    now = driver.now + timedelta(minutes=45)
+    saw = {"saw": "no_item", "ids": "tmdb 693134"}
+    assert said(diagnose(request, now, Facts(library=saw))) == (
+        "waiting_for_library", "waiting_for_library_no_item",
+        {"minutes": "45", "files": "1", "path": request.final_path, "ids": "tmdb 693134"},
+    )  # fmt: skip
+    saw = {"saw": "episodes_missing", "series": "Chernobyl", "episodes": "S01E02"}
+    assert said(diagnose(request, now, Facts(library=saw)))[1:] == (
+        "waiting_for_library_episodes_missing",
+        {"minutes": "45", "files": "1", "path": request.final_path, "series": "Chernobyl", "episodes": "S01E02"},
+    )

@@ -2,12 +2,11 @@
 
 The stuck check (stuck.py) gathers `Facts` for the requests that have not moved for a while and asks `diagnose`;
 the tracker stores the answer (`Tracker.set_cause`). Rules:
-- By the request's state: APPROVED (nothing grabbed) is `removed`, `unmonitored`, `not_released` or
-  `no_release_found`, as Radarr's movie or Sonarr's episodes say; GRABBING/DOWNLOADING is the *arr queue's
-  `import_failed` (failedPending/failed) or qBittorrent's `stalled`; DOWNLOADED is `import_blocked` (the queue's
-  importBlocked/importPending, or a ManualInteractionRequired webhook) or `import_failed`; IMPORTING is
-  `waiting_for_library`; ANIME_MATCHING is `waiting_for_shoko` until Shoko matched every file, then
-  `waiting_for_library`. REQUESTED (awaiting approval) has no cause: it waits on a person, not a service.
+- By state: APPROVED (nothing grabbed) is `removed`, `unmonitored`, `not_released` or `no_release_found`, as
+  Radarr's movie or Sonarr's episodes say; GRABBING/DOWNLOADING is the queue's `import_failed` (failedPending/
+  failed) or qBittorrent's `stalled`; DOWNLOADED is `import_blocked` (importBlocked/importPending, or a
+  ManualInteractionRequired webhook) or `import_failed`; IMPORTING is `waiting_for_library`; ANIME_MATCHING is
+  `waiting_for_shoko` until Shoko matched every file. REQUESTED (awaiting approval) waits on a person: no cause.
 - Radarr's own `isAvailable` decides "released"; the expected date is the one its `minimumAvailability` waits for
   (Radarr's Movie.IsAvailable: inCinemas; else the earlier of physical and digital release; else inCinemas + 90
   days). A Sonarr request is `not_released` when every monitored episode it still misses airs later
@@ -17,10 +16,10 @@ the tracker stores the answer (`Tracker.set_cause`). Rules:
   details names the connection that would tell more); so does a GRABBING/DOWNLOADING request without qBittorrent.
 - Each Diagnosis has a `sentence` key (the cause, or a variant such as "not_released_undated") whose translation
   (strings.json `exceptions.cause_<sentence>`) takes the details as placeholders; every value is a string.
-- `cause_since` is when the cause was first given; a new diagnosis with the same code keeps it.
-- `remedy_for` names the remedy (remedies.py) the stuck issue's fix flow offers for a cause: a new search when
-  nothing was grabbed, another release when the download stalls or cannot be imported, a library scan when
-  Jellyfin does not list the imported file. The other causes wait on a date, on Shoko or on a person.
+- `cause_since` is when the cause was first given; a new diagnosis with the same code keeps it. `waiting_for_library`
+  says what the library check last saw (`Facts.library`) as the sentence `waiting_for_library_<saw>`.
+- `remedy_for` names the remedy (remedies.py) the stuck issue's fix flow offers for a cause (search, another
+  release, a library scan); the other causes wait on a date, on Shoko or on a person.
 """
 
 from __future__ import annotations
@@ -160,8 +159,8 @@ class QueueFacts:
 class Facts:
     """What the services said about one request; each part None when that service was not asked.
 
-    `arr_connected`: the *arr the request needs is configured (asked, or failed to answer). `found` False: it was
-    asked and has no such movie/series. `qbittorrent_connected`: the integration polls qBittorrent.
+    `arr_connected`: the *arr the request needs is configured (asked or not answering); `found` False: it has no such
+    movie/series. `qbittorrent_connected`: qBittorrent is polled. `library`: what the library check last saw.
     """
 
     arr_connected: bool = False
@@ -172,6 +171,7 @@ class Facts:
     queue: tuple[QueueFacts, ...] = ()
     qbittorrent_connected: bool = False
     torrents: tuple[Torrent, ...] = ()
+    library: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,7 +201,7 @@ def diagnose(request: MediaRequest, now: datetime, facts: Facts) -> Diagnosis | 
         return _queue_cause(facts, service, blocked=False) or _downloading(request, now, facts)
     if state is RequestState.DOWNLOADED:
         return _queue_cause(facts, service, blocked=True) or _not_imported(request, now, facts, service)
-    return _waiting_for_library(request, now)
+    return _waiting_for_library(request, now, facts.library or {})
 
 
 def holds_off_stuck(diagnosis: Diagnosis | None, now: datetime) -> bool:
@@ -373,7 +373,7 @@ def _not_imported(request: MediaRequest, now: datetime, facts: Facts, service: s
     return _said(Cause.IMPORT_BLOCKED, {"minutes": minutes, "service": service}, "import_waiting")
 
 
-def _waiting_for_library(request: MediaRequest, now: datetime) -> Diagnosis:
+def _waiting_for_library(request: MediaRequest, now: datetime, saw: Mapping[str, str]) -> Diagnosis:
     minutes = minutes_since(request.moved_at, now)
     unmatched = [
         path
@@ -383,9 +383,9 @@ def _waiting_for_library(request: MediaRequest, now: datetime) -> Diagnosis:
     if unmatched:
         return _said(Cause.WAITING_FOR_SHOKO, {"minutes": minutes, "files": str(len(unmatched)), "path": unmatched[0]})
     paths = request.final_paths
-    return _said(
-        Cause.WAITING_FOR_LIBRARY, {"minutes": minutes, "files": str(len(paths)), "path": paths[0] if paths else ""}
-    )
+    details = {"minutes": minutes, "files": str(len(paths)), "path": paths[0] if paths else "", **saw}
+    sentence = f"waiting_for_library_{details.pop('saw')}" if "saw" in details else None
+    return _said(Cause.WAITING_FOR_LIBRARY, details, sentence)
 
 
 def _imported_files(request: MediaRequest) -> list[tuple[str, EpisodeState, datetime | None]]:
