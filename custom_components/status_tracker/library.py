@@ -21,7 +21,7 @@ from .clients.jellyfin import JellyfinClient, JellyfinItem
 from .clients.shoko import ShokoClient
 from .const import LIBRARY_CHECK_DELAYS, LIBRARY_TICK
 from .core.events import Event, FileMatched, SeenInLibrary
-from .core.models import EpisodeState, MediaRequest, MediaType
+from .core.models import EpisodeState, MediaRequest, MediaType, episode_labels
 from .hub import Hub
 from .polling import OtherServiceError, Poller
 from .stuck import StuckRequests
@@ -183,8 +183,7 @@ class LibraryPoller(Poller):
             if episode.state in _IMPORTED and key[1] not in present.get(key[0], set())
         )
         if imported:
-            names = [f"S{season:02d}E{number:02d}" for season, number in imported]
-            listed = ", ".join(names[:_NAMED]) + (f" (+{len(names) - _NAMED})" if len(names) > _NAMED else "")
+            listed = episode_labels(imported, _NAMED)
             self._saw[request.request_id] = {"saw": "episodes_missing", "series": series.name, "episodes": listed}
         else:
             self._saw.pop(request.request_id, None)

@@ -93,7 +93,7 @@ class RequestSensor(StatusTrackerEntity, SensorEntity):
     _attr_options: list[str] = [str(state) for state in RequestState]  # noqa: RUF012 - HA's own attribute type
     _attr_translation_key = "request"
     # Per-episode rows can be large; keep them out of the recorder (16 KiB attribute limit).
-    _unrecorded_attributes = frozenset({"episodes"})
+    _unrecorded_attributes = frozenset({"episodes", "episode_causes"})
 
     def __init__(self, entry: StatusTrackerConfigEntry, hub: Hub, request_id: str) -> None:
         """Follow one request of the entry's tracker."""

@@ -32,7 +32,7 @@ from typing import Any
 
 from .coerce import as_int
 from .downloads import Torrent
-from .models import ArrApp, EpisodeState, MediaRequest, MediaType, RequestState
+from .models import ArrApp, EpisodeState, MediaRequest, MediaType, RequestState, episode_labels
 
 
 class Cause(StrEnum):
@@ -275,7 +275,7 @@ def _unmonitored(request: MediaRequest, facts: Facts) -> dict[str, str] | None:
         return {}
     missing = missing_episodes(request, facts.episodes) if request.state is RequestState.APPROVED else []
     if missing and not any(episode.monitored for episode in missing):
-        return {"episodes": _episode_list(missing)}
+        return {"episodes": episode_labels([(episode.season, episode.episode) for episode in missing])}
     return None
 
 
@@ -289,11 +289,6 @@ def missing_episodes(request: MediaRequest, episodes: Sequence[EpisodeFacts] | N
         if in_scope and not episode.has_file and (row is None or row.state is EpisodeState.PENDING):
             missing.append(episode)
     return missing
-
-
-def _episode_list(episodes: Sequence[EpisodeFacts], limit: int = 6) -> str:
-    names = [f"S{episode.season:02d}E{episode.episode:02d}" for episode in episodes[:limit]]
-    return ", ".join(names) + (f" (+{len(episodes) - limit})" if len(episodes) > limit else "")
 
 
 def _not_grabbed(request: MediaRequest, now: datetime, facts: Facts, service: str) -> Diagnosis:

@@ -26,7 +26,7 @@ from .causes import (
     missing_episodes,
     stalled_details,
 )
-from .models import Episode, EpisodeCause, EpisodeKey, EpisodeState, MediaRequest, MediaType
+from .models import Episode, EpisodeCause, EpisodeKey, EpisodeState, MediaRequest, MediaType, episode_label
 
 MAX_GROUPS = 10
 _SERVICE = "Sonarr"
@@ -141,9 +141,5 @@ def _group(request: MediaRequest, keys: list[EpisodeKey], situation: _Situation,
         paths = [path for key in keys if (path := request.episodes[key].final_path)]
         stored |= {"files": str(len(keys)), "path": paths[0] if paths else ""}
     first, last = keys[0], keys[-1]
-    name = _name(first) if first == last else f"{_name(first)}\u2013{_name(last)}"
+    name = episode_label(first) if first == last else f"{episode_label(first)}\u2013{episode_label(last)}"
     return EpisodeCause(episodes=name, cause=cause, details=stored)
-
-
-def _name(key: EpisodeKey) -> str:
-    return f"S{key[0]:02d}E{key[1]:02d}"

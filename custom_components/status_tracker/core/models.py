@@ -20,7 +20,7 @@ Rules held here:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -116,6 +116,18 @@ _TEXT_ORDER: tuple[tuple[str, tuple[EpisodeState, ...]], ...] = (
 )
 
 type EpisodeKey = tuple[int, int]
+
+
+def episode_label(key: EpisodeKey) -> str:
+    """S01E05, as Sonarr and the card name an episode."""
+    return f"S{key[0]:02d}E{key[1]:02d}"
+
+
+def episode_labels(keys: Sequence[EpisodeKey], limit: int = 6) -> str:
+    """The first `limit` episodes by label, and how many more: "S01E01, S01E02 (+3)"."""
+    more = f" (+{len(keys) - limit})" if len(keys) > limit else ""
+    return ", ".join(episode_label(key) for key in keys[:limit]) + more
+
 
 # Stands for "not given" in MediaRequest's clock fields, which then start at created_at.
 _UNSET = datetime.min.replace(tzinfo=UTC)
