@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 import copy
 from datetime import timedelta
 from http import HTTPStatus
+import importlib.util
 import json
 import os
 from pathlib import Path
 import re
 import sqlite3
 import sys
+import time
 from typing import TYPE_CHECKING, Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -34,6 +37,8 @@ from custom_components.status_tracker.hub import Hub
 from .fakes.services import RADARR_URL, SEERR_URL, SONARR_URL
 
 if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Playwright
+
     from scripts.demo_lib.stack import Stack
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -320,6 +325,71 @@ def e2e_stack(workdir: Path, test: str, **options: Any) -> Stack:
         log=print,
         **options,
     )
+
+
+class BrowserThread:
+    """Playwright and one Debian chromium, used only from a single worker thread.
+
+    Playwright's sync API must not share a thread with an asyncio loop (the test's), so every call goes through `run`.
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright")
+        self._playwright: Playwright | None = None
+        self.browser: Browser | None = None
+
+    def run[T](self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call `function` on the browser thread and return its result (or raise its exception here)."""
+        return self._executor.submit(function, *args, **kwargs).result()
+
+    def start(self) -> None:
+        self.run(self._start)
+
+    def stop(self) -> None:
+        try:
+            self.run(self._stop)
+        finally:
+            self._executor.shutdown(wait=True)
+
+    def _start(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._playwright = sync_playwright().start()
+        self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+
+    def _stop(self) -> None:
+        if self.browser is not None:
+            self.browser.close()
+        if self._playwright is not None:
+            self._playwright.stop()
+
+
+def require_browser() -> None:
+    """Skip (fail under CI=true) a test that needs chromium and playwright when either is missing."""
+    if importlib.util.find_spec("playwright") is None:
+        missing_system_part("playwright is not installed; run scripts/setup")
+    if not Path(CHROMIUM).exists():
+        missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
+
+
+def ha_context(browser: Browser, stack: Stack, **options: Any) -> BrowserContext:
+    """A browser context logged in to the stack's Home Assistant with its long-lived token (no login form).
+
+    The token is stored as the frontend stores its own (../shared/docs/e2e-recipes.md section 4); `options` go to
+    `new_context` (viewport, color_scheme, ...). Call on the browser thread.
+    """
+    tokens = {
+        "hassUrl": stack.ha_url,
+        "clientId": f"{stack.ha_url}/",
+        "access_token": stack.token,
+        "token_type": "Bearer",
+        "expires_in": 315360000,
+        "expires": int(time.time() * 1000) + 315360000000,
+        "refresh_token": "",
+    }
+    context = browser.new_context(**options)
+    context.add_init_script(f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});")
+    return context
 
 
 def missing_system_part(reason: str) -> None:

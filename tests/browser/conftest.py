@@ -15,76 +15,30 @@ Without chromium or playwright the tests skip, except with CI=true, where they f
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
-import importlib.util
-import os
+from collections.abc import Generator, Iterator
 from pathlib import Path
 import re
 import shutil
 import subprocess
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers import BrowserThread, require_browser
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).parents[2]
 CARD_JS = ROOT / "custom_components" / "status_tracker" / "frontend" / "status-tracker-card.js"
 PAGE = Path(__file__).with_name("card_page.html")
 
 
-class BrowserThread:
-    """Playwright and one chromium, used only from a single worker thread."""
-
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="playwright")
-        self._playwright: Playwright | None = None
-        self.browser: Browser | None = None
-
-    def run[T](self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Call `function` on the browser thread and return its result (or raise its exception here)."""
-        return self._executor.submit(function, *args, **kwargs).result()
-
-    def start(self) -> None:
-        self.run(self._start)
-
-    def stop(self) -> None:
-        try:
-            self.run(self._stop)
-        finally:
-            self._executor.shutdown()
-
-    def _start(self) -> None:
-        from playwright.sync_api import sync_playwright
-
-        self._playwright = sync_playwright().start()
-        self.browser = self._playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-
-    def _stop(self) -> None:
-        if self.browser is not None:
-            self.browser.close()
-        if self._playwright is not None:
-            self._playwright.stop()
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: the browser tests must run)")
-    pytest.skip(reason)
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[BrowserThread]:
     """Headless Debian chromium on its own thread; skipped (failed under CI=true) when it or playwright is missing."""
-    if importlib.util.find_spec("playwright") is None:
-        _missing("playwright is not installed; run scripts/setup")
-    if not Path(CHROMIUM).exists():
-        _missing(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
+    require_browser()
     worker = BrowserThread()
     try:
         worker.start()

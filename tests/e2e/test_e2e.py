@@ -21,9 +21,6 @@ playwright, except with CI=true, where that fails. Every process is stopped, als
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-import importlib.util
-import json
 from pathlib import Path
 import time
 from typing import TYPE_CHECKING, Any
@@ -31,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from scripts.demo_lib.stack import FLOWS, Download, Flow, Stack
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, e2e_stack, missing_system_part, print_ha_log
+from tests.helpers import BrowserThread, e2e_stack, ha_context, print_ha_log, require_browser
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.e2e
 
@@ -55,46 +52,28 @@ LABELS = {
 PHASE_TIMEOUT = 180
 
 
-class BrowserThread:
-    """Playwright + chromium on one worker thread (the sync API must not share the test thread's event loop)."""
+class CardBrowser:
+    """One dashboard tab of the stack's Home Assistant, on a BrowserThread (Playwright objects belong to it)."""
 
     def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-playwright")
-        self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
+        self._thread = BrowserThread()
         self.page: Page | None = None
         # Errors thrown in the page and failed requests, reported with a failing check.
         self.errors: list[str] = []
 
     def run[T](self, function: Callable[..., T], *args: Any) -> T:
-        return self._executor.submit(function, *args).result()
+        return self._thread.run(function, *args)
 
     def open(self, stack: Stack) -> None:
+        self._thread.start()
         self.run(self._open, stack)
 
     def close(self) -> None:
-        try:
-            self.run(self._close)
-        finally:
-            self._executor.shutdown(wait=True)
+        self._thread.stop()
 
     def _open(self, stack: Stack) -> None:
-        from playwright.sync_api import sync_playwright
-
-        self._playwright = sync_playwright().start()
-        self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        # The long-lived token as the frontend stores its tokens (../shared/docs/e2e-recipes.md section 4).
-        tokens = {
-            "hassUrl": stack.ha_url,
-            "clientId": f"{stack.ha_url}/",
-            "access_token": stack.token,
-            "token_type": "Bearer",
-            "expires_in": 315360000,
-            "expires": int(time.time() * 1000) + 315360000000,
-            "refresh_token": "",
-        }
-        context = self._browser.new_context(viewport={"width": 1100, "height": 1500})
-        context.add_init_script(f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});")
+        assert self._thread.browser is not None
+        context = ha_context(self._thread.browser, stack, viewport={"width": 1100, "height": 1500})
         self.page = context.new_page()
         self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
         self.page.on(
@@ -105,12 +84,6 @@ class BrowserThread:
         )
         self.page.on("requestfailed", lambda request: self.errors.append(f"request failed: {request.url}"))
         self.page.goto(stack.dashboard_url, wait_until="networkidle")
-
-    def _close(self) -> None:
-        if self._browser is not None:
-            self._browser.close()
-        if self._playwright is not None:
-            self._playwright.stop()
 
     def check(self, expected: dict[str, str], shot: str, total: int | None = None) -> None:
         """These requests' titles and states in the card (`total` rows, default: just these), then a screenshot."""
@@ -139,7 +112,7 @@ class BrowserThread:
 class Run:
     """The played flows, with what the test saw along the way."""
 
-    def __init__(self, stack: Stack, browser: BrowserThread) -> None:
+    def __init__(self, stack: Stack, browser: CardBrowser) -> None:
         self.stack = stack
         self.browser = browser
         self.phases: dict[str, float] = {}
@@ -183,10 +156,7 @@ def _is_downloaded(flow: Flow, download: Download, state: dict[str, Any]) -> boo
 def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     """The started stack (see scripts/demo_lib/stack.py), stopped afterwards whatever happens."""
     stack = e2e_stack(tmp_path, "e2e")
-    if not Path(CHROMIUM).exists():
-        missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
-    if importlib.util.find_spec("playwright") is None:
-        missing_system_part("playwright is not installed; run scripts/setup")
+    require_browser()
     started = time.monotonic()
     try:
         stack.start()
@@ -203,7 +173,7 @@ def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
 def test_four_flows_from_request_to_available(stack: Stack) -> None:
     """Dune, Chernobyl, Suzume and Frieren: REQUESTED/APPROVED -> ... -> AVAILABLE, in HA and in the card."""
     total = time.monotonic()
-    browser = BrowserThread()
+    browser = CardBrowser()
     try:
         browser.open(stack)
         run = Run(stack, browser)
