@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 
@@ -24,7 +25,14 @@ async def async_register_card(hass: HomeAssistant, version: str) -> bool:
     from homeassistant.components.frontend import add_extra_js_url  # noqa: PLC0415
 
     await hass.http.async_register_static_paths([StaticPathConfig(CARD_URL, str(CARD_FILE), True)])
-    # The version query makes browsers fetch the new card after an update despite the cache headers.
-    add_extra_js_url(hass, f"{CARD_URL}?v={version}")
+    # The query makes browsers fetch the new card after an update despite the cache headers. The file's own digest
+    # changes with every change of the card, also for copies installed by hand or from a branch whose manifest
+    # version stayed the same.
+    digest = await hass.async_add_executor_job(_digest, CARD_FILE)
+    add_extra_js_url(hass, f"{CARD_URL}?v={version}-{digest}")
     _LOGGER.debug("Dashboard card served at %s", CARD_URL)
     return True
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
