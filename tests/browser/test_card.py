@@ -184,6 +184,7 @@ def build_states() -> list[dict[str, Any]]:
             episodes=THE_BEAR_EPISODES,
             state_text="2 available, 1 importing, 2 downloaded, 3 downloading, 3 queued, 1 failed",
             grabbed_text="Grabbed 10/12 eps",
+            state_changed_at=_ago(hours=4),
             download_id="8c2f4d1e0b9a7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
             cause="stalled",
             cause_since=_ago(minutes=50),
@@ -226,6 +227,8 @@ def build_states() -> list[dict[str, Any]]:
             updated_minutes_ago=5,
             year=2023,
             poster_url=_poster("POOR", "#b33d6b"),
+            # Flagged 3 h ago after the default 2 h without a move: 5 h in this state.
+            state_changed_at=_ago(hours=5),
             stuck_since=_ago(hours=3),
             needs_attention=True,
             reason="No release grabbed by Radarr",
@@ -402,9 +405,9 @@ def test_renders_requests_newest_first(page: Page) -> None:
     assert frieren.locator(".season-label").all_inner_texts() == ["S1", "S2"]
     assert "Anime" in frieren.locator(".meta").inner_text()
 
-    assert item(page, "sensor.poor_things").locator(".warning").inner_text() == (
-        "Stuck (flagged 3 h ago): No release grabbed by Radarr"
-    )
+    poor_things = item(page, "sensor.poor_things")
+    assert poor_things.locator(".since").inner_text() == "5 h in this state"
+    assert poor_things.locator(".warning").inner_text() == "Stuck (flagged 3 h ago): No release grabbed by Radarr"
     assert item(page, "sensor.godzilla_minus_one").locator(".warning").inner_text() == (
         "Needs attention: Imported file not found in Jellyfin after 30 min"
     )
@@ -675,7 +678,7 @@ def test_set_config_validation(page: Page) -> None:
     assert picker[0]["preview"] is True
     assert picker[0]["name"] == "Media Request Status Tracker"
     assert picker[0]["description"] == (
-        "Your media requests from Jellyseerr to Jellyfin: state, progress, episodes, what is stuck or failed."
+        "Jellyseerr requests on their way to Jellyfin: state, progress, episodes, what is stuck or failed."
     )
 
 

@@ -1284,7 +1284,8 @@ if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
   window.customCards.push({
     type: CARD_TYPE,
     name: "Media Request Status Tracker",
-    description: "Your media requests from Jellyseerr to Jellyfin: state, progress, episodes, what is stuck or failed.",
+    // The picker's search (Fuse, threshold 0.2) finds words near the start only: "Jellyseerr" first.
+    description: "Jellyseerr requests on their way to Jellyfin: state, progress, episodes, what is stuck or failed.",
     preview: true,
     documentationURL: DOCUMENTATION_URL,
   });
