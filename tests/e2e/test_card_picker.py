@@ -71,7 +71,8 @@ def _picker(stack: Stack) -> None:
 
             # The description is part of the entry: a word only it holds finds the card.
             _search(page, "Jellyseerr")
-            expect(page.locator("hui-card-picker .card .card-header", has_text="Media Request Status Tracker")).to_have_count(1)
+            headers = page.locator("hui-card-picker .card .card-header")
+            expect(headers.filter(has_text="Media Request Status Tracker")).to_have_count(1)
         finally:
             browser.close()
 
