@@ -10,20 +10,16 @@ Runs only on the 2025.4 leg; skips without qbittorrent-nox, chromium or playwrig
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-import importlib.util
-import json
 from pathlib import Path
-import time
 from typing import TYPE_CHECKING
 
 import pytest
 
 from scripts.demo_lib.stack import FLOWS, Stack
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, e2e_stack, missing_system_part, print_ha_log
+from tests.helpers import BrowserThread, e2e_stack, ha_context, print_ha_log, require_browser
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
 
@@ -34,64 +30,53 @@ def _search(page: Page, text: str) -> None:
     page.locator("hui-card-picker search-input input").fill(text)
 
 
-def _picker(stack: Stack) -> None:
-    """In the browser (its own thread: Playwright's sync API must not share the test thread's event loop)."""
-    from playwright.sync_api import expect, sync_playwright
+def _picker(browser: Browser, stack: Stack) -> None:
+    """On the browser thread: Add card, search, and what the picker shows."""
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            # The long-lived token as the frontend stores its tokens (../shared/docs/e2e-recipes.md section 4).
-            tokens = {
-                "hassUrl": stack.ha_url,
-                "clientId": f"{stack.ha_url}/",
-                "access_token": stack.token,
-                "token_type": "Bearer",
-                "expires_in": 315360000,
-                "expires": int(time.time() * 1000) + 315360000000,
-                "refresh_token": "",
-            }
-            context = browser.new_context(viewport={"width": 1100, "height": 900})
-            context.add_init_script(f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});")
-            page = context.new_page()
-            page.goto(f"{stack.dashboard_url}?edit=1", wait_until="networkidle")
-            page.get_by_text("Add card").first.click()
+    context = ha_context(browser, stack, viewport={"width": 1100, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{stack.dashboard_url}?edit=1", wait_until="networkidle")
+        page.get_by_text("Add card").first.click()
 
-            _search(page, "Media Request")
-            entry = page.locator("hui-card-picker .card", has_text="Media Request Status Tracker")
-            expect(entry).to_have_count(1)
-            expect(entry.locator(".card-header")).to_have_text("Media Request Status Tracker")
-            # The preview is the card itself with getStubConfig's config, on Home Assistant's live states.
-            preview = entry.locator(".preview status-tracker-card")
-            expect(preview.locator(".title")).to_have_text("Media requests")
-            expect(preview.locator("li.item .name")).to_have_text(["Dune: Part Two (2024)"])
-            expect(preview.locator("li.item .chip .label")).to_have_text(["Approved"])
-            SCREENSHOTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOTS / "card-picker.png"))
+        _search(page, "Media Request")
+        entry = page.locator("hui-card-picker .card", has_text="Media Request Status Tracker")
+        expect(entry).to_have_count(1)
+        expect(entry.locator(".card-header")).to_have_text("Media Request Status Tracker")
+        # The preview is the card itself with getStubConfig's config, on Home Assistant's live states.
+        preview = entry.locator(".preview status-tracker-card")
+        expect(preview.locator(".title")).to_have_text("Media requests")
+        expect(preview.locator("li.item .name")).to_have_text(["Dune: Part Two (2024)"])
+        expect(preview.locator("li.item .chip .label")).to_have_text(["Approved"])
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "card-picker.png"))
 
-            # The description is part of the entry: a word only it holds finds the card.
-            _search(page, "Jellyseerr")
-            headers = page.locator("hui-card-picker .card .card-header")
-            expect(headers.filter(has_text="Media Request Status Tracker")).to_have_count(1)
-        finally:
-            browser.close()
+        # The description is part of the entry: a word only it holds finds the card.
+        _search(page, "Jellyseerr")
+        headers = page.locator("hui-card-picker .card .card-header")
+        expect(headers.filter(has_text="Media Request Status Tracker")).to_have_count(1)
+    finally:
+        context.close()
 
 
 @pytest.mark.timeout(300)
 def test_card_in_the_card_picker(tmp_path: Path, socket_enabled: None) -> None:
     """Add card → search → "Media Request Status Tracker" with a live preview of the requests."""
     stack = e2e_stack(tmp_path, "card picker")
-    if not Path(CHROMIUM).exists():
-        missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
-    if importlib.util.find_spec("playwright") is None:
-        missing_system_part("playwright is not installed; run scripts/setup")
+    require_browser()
+    browser = BrowserThread()
     try:
         stack.start()
         stack.post_webhook(FLOWS[0].request)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="picker-playwright") as worker:
-            worker.submit(_picker, stack).result()
+        browser.start()
+        assert browser.browser is not None
+        browser.run(_picker, browser.browser, stack)
     finally:
         try:
-            stack.stop()
+            browser.stop()
         finally:
-            print_ha_log(stack.workdir)
+            try:
+                stack.stop()
+            finally:
+                print_ha_log(stack.workdir)
