@@ -109,7 +109,8 @@ def request_state(
         "anime_matched_at": None,
         "needs_attention": False,
         "already_available": False,
-        "created_at": _ago(days=2),
+        # Created in the order of the list (the card's order, newest request first); updates come later.
+        "created_at": _ago(days=2, minutes=updated_minutes_ago),
         "state_changed_at": _ago(minutes=updated_minutes_ago),
         "updated_at": _ago(minutes=updated_minutes_ago),
         "available_at": None,
@@ -183,6 +184,7 @@ def build_states() -> list[dict[str, Any]]:
             episodes=THE_BEAR_EPISODES,
             state_text="2 available, 1 importing, 2 downloaded, 3 downloading, 3 queued, 1 failed",
             grabbed_text="Grabbed 10/12 eps",
+            state_changed_at=_ago(hours=4),
             download_id="8c2f4d1e0b9a7c6d5e4f3a2b1c0d9e8f7a6b5c4d",
             cause="stalled",
             cause_since=_ago(minutes=50),
@@ -225,6 +227,8 @@ def build_states() -> list[dict[str, Any]]:
             updated_minutes_ago=5,
             year=2023,
             poster_url=_poster("POOR", "#b33d6b"),
+            # Flagged 3 h ago after the default 2 h without a move: 5 h in this state.
+            state_changed_at=_ago(hours=5),
             stuck_since=_ago(hours=3),
             needs_attention=True,
             reason="No release grabbed by Radarr",
@@ -358,10 +362,10 @@ def screenshot(page: Page, name: str) -> Path:
 
 
 def test_renders_requests_newest_first(page: Page) -> None:
-    """Active requests, newest update first, with titles, states, progress, episodes and reasons."""
+    """Active requests, newest request first, with titles, states, progress, episodes and reasons."""
     mount(page, {"title": "Media requests"})
 
-    assert shown_ids(page) == ACTIVE  # build_states lists them by updated_at, newest first
+    assert shown_ids(page) == ACTIVE  # build_states lists them by created_at, newest first
     assert page.locator("status-tracker-card .title").inner_text() == "Media requests"
 
     dune = item(page, "sensor.dune_part_two_2024")
@@ -372,7 +376,7 @@ def test_renders_requests_newest_first(page: Page) -> None:
     meta = dune.locator(".meta").inner_text()
     assert "by bob" in meta
     assert "4K" in meta
-    assert "for 2 h" in meta
+    assert dune.locator(".since").inner_text() == "2 h in this state"
     assert dune.locator("img.poster").count() == 1
 
     expected_labels = {
@@ -401,9 +405,9 @@ def test_renders_requests_newest_first(page: Page) -> None:
     assert frieren.locator(".season-label").all_inner_texts() == ["S1", "S2"]
     assert "Anime" in frieren.locator(".meta").inner_text()
 
-    assert item(page, "sensor.poor_things").locator(".warning").inner_text() == (
-        "Stuck for 3 h: No release grabbed by Radarr"
-    )
+    poor_things = item(page, "sensor.poor_things")
+    assert poor_things.locator(".since").inner_text() == "5 h in this state"
+    assert poor_things.locator(".warning").inner_text() == "Stuck (flagged 3 h ago): No release grabbed by Radarr"
     assert item(page, "sensor.godzilla_minus_one").locator(".warning").inner_text() == (
         "Needs attention: Imported file not found in Jellyfin after 30 min"
     )
@@ -500,12 +504,114 @@ def test_state_change_rerenders_only_on_relevant_change(page: Page) -> None:
     past_lives = item(page, "sensor.past_lives")
     assert past_lives.locator(".chip").inner_text() == "Downloading"
     assert past_lives.locator(".progress-text").inner_text() == "2.5%"
-    assert "for <1 min" in past_lives.locator(".meta").inner_text()
-    assert shown_ids(page)[0] == "sensor.past_lives"  # newest update first
+    assert past_lives.locator(".since").inner_text() == "<1 min in this state"
+    assert shown_ids(page) == ACTIVE  # an update moves no row
 
     page.evaluate("window.cardTest.update('sensor.past_lives', {state: 'available'})")
     assert "sensor.past_lives" not in shown_ids(page)
     assert page.locator("status-tracker-card .filters button").first.inner_text() == "Active (9)"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def push(page: Page, entity_id: str, changes: dict[str, Any]) -> None:
+    """An update of one request as Home Assistant delivers it: a new hass with a new state object for it."""
+    page.evaluate("([entityId, changes]) => window.cardTest.update(entityId, changes)", [entity_id, changes])
+
+
+def test_rows_keep_their_place(page: Page) -> None:
+    """Newest request first, by created_at: updates move no row; new requests appear where created_at puts them."""
+    mount(page, {"filter": "all"})
+    order = [s["entity_id"] for s in REQUESTS]
+    assert shown_ids(page) == order
+
+    # What arrives while someone watches; under the former order (newest update first) each moved its row to the top.
+    updates: list[tuple[str, dict[str, Any]]] = [
+        ("sensor.dune_part_two_2024", {"attributes": {"download_progress": 46.2, "updated_at": _now()}}),
+        ("sensor.arrival", {"state": "importing", "attributes": {"updated_at": _now(), "state_changed_at": _now()}}),
+        ("sensor.oppenheimer", {"state": "approved", "attributes": {"updated_at": _now(), "state_changed_at": _now()}}),
+        ("sensor.past_lives", {"attributes": {"stuck_since": _now(), "reason": "No grab", "updated_at": _now()}}),
+        ("sensor.blade_runner_2049", {"attributes": {"updated_at": _now()}, "last_changed": _now()}),
+        ("sensor.everything_everywhere", {"state": "available", "attributes": {"updated_at": _now()}}),
+    ]
+    for entity_id, changes in updates:
+        push(page, entity_id, changes)
+        assert shown_ids(page) == order, f"after the update of {entity_id}"
+    assert item(page, "sensor.arrival").locator(".chip").inner_text() == "Importing"
+
+    # A new request: at the top. One found by catch-up (created earlier): at its place among the others.
+    wicked = request_state("sensor.wicked", "requested", "Wicked", updated_minutes_ago=0, created_at=_now())
+    page.evaluate("stateObj => window.cardTest.add(stateObj)", wicked)
+    assert shown_ids(page) == ["sensor.wicked", *order]
+    late = request_state("sensor.late", "approved", "Late", updated_minutes_ago=0, created_at=_ago(days=2, minutes=5.5))
+    page.evaluate("stateObj => window.cardTest.add(stateObj)", late)
+    at = order.index("sensor.arrival")  # created 6 min before the poor_things' 5: between the two
+    assert shown_ids(page) == ["sensor.wicked", *order[:at], "sensor.late", *order[at:]]
+    push(page, "sensor.wicked", {"state": "approved", "attributes": {"updated_at": _now()}})
+    assert shown_ids(page)[:2] == ["sensor.wicked", "sensor.dune_part_two_2024"]
+
+
+def _chernobyl(state: str, progress: list[float | None], states: list[str], request_progress: float) -> dict[str, Any]:
+    """The demo's Chernobyl as request_attributes writes it: a season pack (E01-E04, the first grab, whose progress
+    is the request's download_progress) and E05 on a torrent of its own."""
+    episodes = _episodes(1, states)
+    for episode, value in zip(episodes, progress, strict=True):
+        episode["download_progress"] = value
+    counts = _counts(episodes)
+    text = ", ".join(f"{counts[key]} {key}" for key in ("downloaded", "downloading") if counts[key])
+    return request_state(
+        "sensor.chernobyl",
+        state,
+        "Chernobyl",
+        updated_minutes_ago=0,
+        created_at=_now(),
+        media_type="tv",
+        year=2019,
+        episodes=episodes,
+        download_id="a" * 40,
+        download_progress=request_progress,
+        state_text=text,
+        grabbed_text="Grabbed 5/5 eps",
+    )
+
+
+def test_no_contradictory_progress_text(page: Page) -> None:
+    """No "100%" beside "4 downloading": the sequence of the demo's Chernobyl, polled from qBittorrent.
+
+    E05 finishes first; then the pack polls at 0.9996, still downloading, which the sensor writes as 100.0 (one
+    decimal) on the request and on E01-E04. The next poll (1.0) makes them downloaded.
+    """
+    mount(page, {"entities": ["sensor.chernobyl", "sensor.dune_part_two_2024"]})
+    sequence = [
+        ("downloading", [40.0] * 4 + [100.0], ["downloading"] * 4 + ["downloaded"], 40.0),
+        ("downloading", [100.0] * 5, ["downloading"] * 4 + ["downloaded"], 100.0),
+        ("downloaded", [100.0] * 5, ["downloaded"] * 5, 100.0),
+    ]
+    seen = []
+    for state, progress, states, request_progress in sequence:
+        page.evaluate(
+            "stateObj => window.cardTest.add(stateObj)", _chernobyl(state, progress, states, request_progress)
+        )
+        row = item(page, "sensor.chernobyl")
+        assert row.locator(".progress").count() == 0  # TV: the counts and the grid, from the same episode rows
+        seen.append((row.locator(".counts").inner_text(), row.locator(".ep").first.get_attribute("title")))
+    assert seen == [
+        ("1 downloaded, 4 downloading · Grabbed 5/5 eps", "S01E01 downloading 40% · Episode 1"),
+        ("1 downloaded, 4 downloading · Grabbed 5/5 eps", "S01E01 downloading 99% · Episode 1"),
+        ("5 downloaded · Grabbed 5/5 eps", "S01E01 downloaded · Episode 1"),
+    ]
+    assert "100%" not in page.locator("status-tracker-card").inner_text()
+
+    # A movie still downloading never reads 100% either (99.96 % is written as 100.0), nor rounds up.
+    push(page, "sensor.dune_part_two_2024", {"attributes": {"download_progress": 100.0, "download_eta": 1}})
+    dune = item(page, "sensor.dune_part_two_2024")
+    assert dune.locator(".progress-text").inner_text() == "99% · 1 s left · 5.2 MB/s"
+    push(page, "sensor.dune_part_two_2024", {"attributes": {"download_progress": 99.6}})
+    assert dune.locator(".progress-text").inner_text().startswith("99% · ")
+    push(page, "sensor.dune_part_two_2024", {"attributes": {"download_progress": 9.96}})
+    assert dune.locator(".progress-text").inner_text().startswith("9.9% · ")
 
 
 def test_dark_and_narrow_screenshots(page: Page) -> None:
@@ -525,6 +631,10 @@ def test_dark_and_narrow_screenshots(page: Page) -> None:
     assert overflow == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "narrow.png")
+    page.set_viewport_size({"width": 390, "height": 800})
+    mount(page, {"title": "Media requests"})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "narrow-390.png")
 
 
 def test_set_config_validation(page: Page) -> None:
@@ -566,7 +676,10 @@ def test_set_config_validation(page: Page) -> None:
     picker = page.evaluate("window.customCards.filter((card) => card.type === 'status-tracker-card')")
     assert len(picker) == 1
     assert picker[0]["preview"] is True
-    assert picker[0]["name"] == "Status Tracker"
+    assert picker[0]["name"] == "Media Request Status Tracker"
+    assert picker[0]["description"] == (
+        "Jellyseerr requests on their way to Jellyfin: state, progress, episodes, what is stuck or failed."
+    )
 
 
 def test_editor_fires_config_changed(page: Page) -> None:

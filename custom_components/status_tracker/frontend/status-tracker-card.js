@@ -51,7 +51,17 @@ const UNKNOWN_STATE = {
   color: "var(--disabled-text-color, #9e9e9e)",
 };
 
-// Relative times ("for 2 h") must age even when no entity changes, so the list re-renders on this period.
+// The card's own words for times, in one place, with `{name}` placeholders as in the integration's translations
+// (fillPlaceholders). Two forms that cannot be mixed up: how long the request has been in its current state (a
+// duration "in this state"), and when the stuck check flagged it (a moment, "… ago").
+const TIME_TEXTS = {
+  in_state: "{duration} in this state",
+  just_now: "just now",
+  ago: "{duration} ago",
+  stuck: "Stuck (flagged {ago})",
+};
+
+// Relative times ("2 h in this state") must age even when no entity changes, so the list re-renders on this period.
 const CLOCK_TICK_MS = 60 * 1000;
 
 // The remedy actions the detail view offers, in the order shown. `offered` mirrors the refusals in remedies.py
@@ -162,11 +172,27 @@ function formatSince(iso, now) {
   return seconds < 60 ? "<1 min" : formatDuration(seconds);
 }
 
+/** A moment as time ago: "3 h ago", "just now" under a minute; "" when unknown. */
+function formatAgo(iso, now) {
+  const ms = parseTime(iso);
+  if (ms === null) return "";
+  const seconds = (now - ms) / 1000;
+  if (seconds < 60) return TIME_TEXTS.just_now;
+  return fillPlaceholders(TIME_TEXTS.ago, { duration: formatDuration(seconds) });
+}
+
 function formatPercent(value) {
   if (typeof value !== "number" || !Number.isFinite(value)) return "";
   const clamped = Math.min(100, Math.max(0, value));
-  // One decimal only below 10 %, where a whole number would sit at "0%" for a long time.
-  return `${clamped < 10 && clamped % 1 ? clamped.toFixed(1) : Math.round(clamped)}%`;
+  // Rounded down, never up: a download at 99.7 % reads "99%", so "100%" never sits next to a state that is still
+  // downloading. One decimal only below 10 %, where a whole number would sit at "0%" for a long time.
+  const tenths = Math.floor(clamped * 10) / 10;
+  return `${tenths < 10 && tenths % 1 ? tenths.toFixed(1) : Math.floor(clamped)}%`;
+}
+
+/** The percent of a download still running: below 100 % even when the stored value rounded up to 100. */
+function runningPercent(value) {
+  return typeof value === "number" ? formatPercent(Math.min(value, 99.9)) : "";
 }
 
 function formatSpeed(bytesPerSecond) {
@@ -250,9 +276,14 @@ function matchesFilter(stateObj, filter) {
   return true;
 }
 
-/** Newest update first; the request's own updated_at, else HA's last_updated. */
-function sortKey(stateObj) {
-  return parseTime(stateObj.attributes.updated_at) ?? parseTime(stateObj.last_updated) ?? 0;
+/**
+ * The list's order: newest request first, by when the tracker started following it (created_at, which no update
+ * changes), so rows never move while the user watches and a new request appears at the top. A request without
+ * created_at takes the moment the card first saw it (`seen`); equal times fall back to the entity id.
+ */
+function compareRequests(a, b, seen) {
+  const key = (stateObj) => parseTime(stateObj.attributes.created_at) ?? seen.get(stateObj.entity_id) ?? 0;
+  return key(b) - key(a) || (a.entity_id < b.entity_id ? -1 : a.entity_id > b.entity_id ? 1 : 0);
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -447,6 +478,8 @@ class StatusTrackerCard extends HTMLElement {
     this._filter = DEFAULTS.filter;
     // entity_id -> state object of the requests last rendered, to skip re-rendering when nothing relevant changed.
     this._tracked = new Map();
+    // entity_id -> when the card first saw the request: the order key of a request without created_at.
+    this._seen = new Map();
     this._timer = null;
     // The open detail view (see _openDetail), or null.
     this._detail = null;
@@ -513,8 +546,11 @@ class StatusTrackerCard extends HTMLElement {
     const states = hass.states || {};
     const ids = this._config.entities || Object.keys(states);
     const tracked = new Map();
+    const now = Date.now();
     for (const id of ids) {
-      if (isRequestEntity(hass, id, states[id])) tracked.set(id, states[id]);
+      if (!isRequestEntity(hass, id, states[id])) continue;
+      tracked.set(id, states[id]);
+      if (!this._seen.has(id)) this._seen.set(id, now);
     }
     return tracked;
   }
@@ -522,7 +558,7 @@ class StatusTrackerCard extends HTMLElement {
   _visible() {
     return [...this._tracked.values()]
       .filter((stateObj) => matchesFilter(stateObj, this._filter))
-      .sort((a, b) => sortKey(b) - sortKey(a));
+      .sort((a, b) => compareRequests(a, b, this._seen));
   }
 
   /** Header and list container, built once per config so clicks on the filter buttons keep their focus. */
@@ -1004,15 +1040,19 @@ function renderMeta(attrs, stateObj, now) {
   if (attrs.is_anime) parts.push(el("span", { class: "tag" }, "Anime"));
   if (attrs.quality) parts.push(el("span", { class: "tag" }, attrs.quality));
   const since = formatSince(attrs.state_changed_at || stateObj.last_changed, now);
-  if (since) parts.push(el("span", { class: "since" }, `for ${since}`));
+  if (since) parts.push(el("span", { class: "since" }, fillPlaceholders(TIME_TEXTS.in_state, { duration: since })));
   return parts.length ? el("div", { class: "meta" }, parts) : null;
 }
 
-/** Movie (or season pack) download: a bar with "45% · 12 min left · 5.2 MB/s". */
+/**
+ * A movie's download: a bar with "45% · 12 min left · 5.2 MB/s". Not for TV: there the request's download_progress
+ * is one torrent's (the first grab's), which can read "100%" while other episodes still download; the episode
+ * counts and grid, written from the same episode rows, say how far a TV request is.
+ */
 function renderProgress(attrs, state) {
   const progress = attrs.download_progress;
-  if (state !== "downloading" || typeof progress !== "number") return null;
-  const pieces = [formatPercent(progress)];
+  if (state !== "downloading" || typeof progress !== "number" || attrs.media_type === "tv") return null;
+  const pieces = [runningPercent(progress)];
   if (typeof attrs.download_eta === "number" && attrs.download_eta >= 0) {
     pieces.push(`${formatDuration(attrs.download_eta)} left`);
   }
@@ -1062,7 +1102,7 @@ function renderEpisodeCell(episode) {
   // Same words as the state_text line: "pending" reads "queued".
   const state = episode.state === "pending" ? "queued" : String(episode.state).replace("_", " ");
   let label = `${episodeCode(episode.season, episode.episode)} ${state}`;
-  const percent = formatPercent(episode.download_progress);
+  const percent = runningPercent(episode.download_progress);
   if (episode.state === "downloading" && percent) label += ` ${percent}`;
   if (episode.title) label += ` · ${episode.title}`;
   return el("span", {
@@ -1112,8 +1152,9 @@ function renderWarning(attrs, state, now) {
   if (state === "failed") {
     text = attrs.reason ? `Failed: ${attrs.reason}` : "Failed";
   } else if (attrs.stuck_since) {
-    const since = formatSince(attrs.stuck_since, now);
-    text = `Stuck${since ? ` for ${since}` : ""}${attrs.reason ? `: ${attrs.reason}` : ""}`;
+    // When it was flagged, not a duration: a "for" here would read like the time in this state beside it.
+    const ago = formatAgo(attrs.stuck_since, now);
+    text = `${ago ? fillPlaceholders(TIME_TEXTS.stuck, { ago }) : "Stuck"}${attrs.reason ? `: ${attrs.reason}` : ""}`;
     cls = "warning stuck";
   } else if (attrs.needs_attention) {
     text = `Needs attention${attrs.reason ? `: ${attrs.reason}` : ""}`;
@@ -1242,8 +1283,9 @@ window.customCards = window.customCards || [];
 if (!window.customCards.some((card) => card.type === CARD_TYPE)) {
   window.customCards.push({
     type: CARD_TYPE,
-    name: "Status Tracker",
-    description: "Media requests from Jellyseerr to Jellyfin: state, progress, episodes and what is stuck.",
+    name: "Media Request Status Tracker",
+    // The picker's search (Fuse, threshold 0.2) finds words near the start only: "Jellyseerr" first.
+    description: "Jellyseerr requests on their way to Jellyfin: state, progress, episodes, what is stuck or failed.",
     preview: true,
     documentationURL: DOCUMENTATION_URL,
   });
