@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+import aiohttp
 from aioresponses import aioresponses
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -16,21 +17,28 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.status_tracker.clients import InvalidAuthError, InvalidResponseError
+from custom_components.status_tracker.clients.jellyfin import JellyfinClient
+
 from .fakes.jellyfin_library import FakeJellyfinLibrary, episode_item, movie_item, series_item
-from .helpers import Services, load_json, only_state, restart, tick
+from .helpers import JELLYFIN_URL, Services, load_json, only_state, restart, tick
 
 DUNE_PATH = "/data/media/movies/Dune - Part Two (2024)/Dune - Part Two (2024) Remux-2160p.mkv"
 DUNE = movie_item("Dune: Part Two", "4b8a9c2d1e0f4a5b8c7d6e5f4a3b2c1d", DUNE_PATH, Tmdb="693134", Imdb="tt15239678")
 CHERNOBYL = series_item("Chernobyl", "3c9e1a7b5d2f4e8a9b1c7f6e5d4c3b2a", Tmdb="87108", Tvdb="360893")
-SEASON = "/data/media/tv/Chernobyl/Season 01"
+
+
+def episode_path(number: int) -> str:
+    """Where Sonarr imports the season pack's episode."""
+    return f"/data/media/tv/Chernobyl/Season 01/Chernobyl - S01E{number:02d} [Bluray-1080p].mkv"
 
 
 def episode_import(number: int) -> dict[str, Any]:
     """Sonarr's Download webhook for one file of the season pack (E01-E04), as download_pack_file_e01 is."""
     payload = load_json("sonarr/download_pack_file_e01.json")
     payload["episodes"][0].update(id=1200 + number, episodeNumber=number, tvdbId=6932230 + number)
-    relative = f"Season 01/Chernobyl - S01E{number:02d} [Bluray-1080p].mkv"
-    payload["episodeFile"].update(id=3100 + number, relativePath=relative, path=f"/data/media/tv/Chernobyl/{relative}")
+    relative = episode_path(number).removeprefix("/data/media/tv/Chernobyl/")
+    payload["episodeFile"].update(id=3100 + number, relativePath=relative, path=episode_path(number))
     return payload
 
 
@@ -59,7 +67,7 @@ async def test_movie_available_within_15_s_of_the_listing(
     monitor_delay: int,
     readable: bool,
 ) -> None:
-    """Jellyfin lists the movie LibraryMonitorDelay + 5 s after the import (65 s by default): the lookups wait for it."""
+    """Jellyfin lists the movie LibraryMonitorDelay + 5 s after the import (65 s by default); the lookups wait."""
     library = FakeJellyfinLibrary(http, monitor_delay=monitor_delay, scan=5, configuration=readable)
     await tick(hass, freezer, phase)
     await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
@@ -91,11 +99,10 @@ async def test_season_pack_imported_over_2_minutes(
         if number > 1:
             await tick(hass, freezer, 40)
         await services.post("sonarr/download_pack_file_e01", episode_import(number))
-        library.add_file(episode_item(CHERNOBYL, 1, number, f"{SEASON}/Chernobyl - S01E{number:02d} [Bluray-1080p].mkv"),
-                         CHERNOBYL)  # fmt: skip
+        library.add_file(episode_item(CHERNOBYL, 1, number, episode_path(number)), CHERNOBYL)
         rows = {row["episode"]: row["state"] for row in only_state(hass).attributes["episodes"]}
         assert rows[number] == "importing"
-    listed = library.listed_at(f"{SEASON}/Chernobyl - S01E04 [Bluray-1080p].mkv")
+    listed = library.listed_at(episode_path(4))
 
     available = await until_available(hass, freezer, 300)
 
@@ -121,3 +128,36 @@ async def test_a_restart_keeps_looking_up_what_waits(
     available = await until_available(hass, freezer, 120)
 
     assert available <= library.listed_at(DUNE_PATH) + timedelta(seconds=15)
+
+
+@pytest.mark.parametrize(
+    ("answer", "delay"),
+    [({"payload": {"LibraryMonitorDelay": 45, "LibraryUpdateDuration": 30}}, 45),
+     ({"payload": {"LibraryMonitorDelay": "45"}}, 45), ({"payload": {"ServerName": "x"}}, None),
+     ({"payload": {"LibraryMonitorDelay": "soon"}}, None)],
+    ids=["int", "string", "absent", "garbage"],
+)  # fmt: skip
+async def test_client_reads_the_library_monitor_delay(
+    session: aiohttp.ClientSession, answer: dict[str, Any], delay: int | None
+) -> None:
+    """`GET /System/Configuration`'s LibraryMonitorDelay (ServerConfiguration, PascalCase), None when not a number."""
+    client = JellyfinClient(session, JELLYFIN_URL, "key")
+    with aioresponses() as mocked:
+        mocked.get(f"{JELLYFIN_URL}/System/Configuration", **answer)
+        assert await client.async_get_library_monitor_delay() == delay
+        ((_, url), (sent,)), *_ = mocked.requests.items()
+    assert str(url) == f"{JELLYFIN_URL}/System/Configuration"
+    assert sent.kwargs["headers"]["Authorization"] == 'MediaBrowser Token="key"'
+
+
+@pytest.mark.parametrize(("answer", "error"), [({"status": 401}, InvalidAuthError), ({"body": "<html>"},
+                         InvalidResponseError), ({"payload": []}, InvalidResponseError)])  # fmt: skip
+async def test_client_configuration_errors(
+    session: aiohttp.ClientSession, answer: dict[str, Any], error: type[Exception]
+) -> None:
+    """A refused key or an answer that is not a configuration raise the client's errors (the poller keeps 60 s)."""
+    client = JellyfinClient(session, JELLYFIN_URL, "key")
+    with aioresponses() as mocked:
+        mocked.get(f"{JELLYFIN_URL}/System/Configuration", **answer)
+        with pytest.raises(error):
+            await client.async_get_library_monitor_delay()
