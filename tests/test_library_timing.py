@@ -21,25 +21,11 @@ from custom_components.status_tracker.clients import InvalidAuthError, InvalidRe
 from custom_components.status_tracker.clients.jellyfin import JellyfinClient
 
 from .fakes.jellyfin_library import FakeJellyfinLibrary, episode_item, movie_item, series_item
-from .helpers import JELLYFIN_URL, Services, load_json, only_state, restart, tick
+from .helpers import JELLYFIN_URL, Services, only_state, pack_file_import, pack_file_path, restart, tick
 
 DUNE_PATH = "/data/media/movies/Dune - Part Two (2024)/Dune - Part Two (2024) Remux-2160p.mkv"
 DUNE = movie_item("Dune: Part Two", "4b8a9c2d1e0f4a5b8c7d6e5f4a3b2c1d", DUNE_PATH, Tmdb="693134", Imdb="tt15239678")
 CHERNOBYL = series_item("Chernobyl", "3c9e1a7b5d2f4e8a9b1c7f6e5d4c3b2a", Tmdb="87108", Tvdb="360893")
-
-
-def episode_path(number: int) -> str:
-    """Where Sonarr imports the season pack's episode."""
-    return f"/data/media/tv/Chernobyl/Season 01/Chernobyl - S01E{number:02d} [Bluray-1080p].mkv"
-
-
-def episode_import(number: int) -> dict[str, Any]:
-    """Sonarr's Download webhook for one file of the season pack (E01-E04), as download_pack_file_e01 is."""
-    payload = load_json("sonarr/download_pack_file_e01.json")
-    payload["episodes"][0].update(id=1200 + number, episodeNumber=number, tvdbId=6932230 + number)
-    relative = episode_path(number).removeprefix("/data/media/tv/Chernobyl/")
-    payload["episodeFile"].update(id=3100 + number, relativePath=relative, path=episode_path(number))
-    return payload
 
 
 async def until_available(hass: HomeAssistant, freezer: FrozenDateTimeFactory, within: int) -> datetime:
@@ -77,7 +63,7 @@ async def test_movie_available_within_15_s_of_the_listing(
     available = await until_available(hass, freezer, monitor_delay + 120)
 
     assert listed <= available <= listed + timedelta(seconds=15)
-    assert len([at for at in library.lookups if at < listed]) <= 3
+    assert library.lookups_before(listed) <= 3
     # Read once (then hourly), not at each lookup.
     assert library.configuration_calls == 1
 
@@ -98,16 +84,16 @@ async def test_season_pack_imported_over_2_minutes(
     for number in range(1, 5):
         if number > 1:
             await tick(hass, freezer, 40)
-        await services.post("sonarr/download_pack_file_e01", episode_import(number))
-        library.add_file(episode_item(CHERNOBYL, 1, number, episode_path(number)), CHERNOBYL)
+        await services.post("sonarr/download_pack_file_e01", pack_file_import(number))
+        library.add_file(episode_item(CHERNOBYL, 1, number, pack_file_path(number)), CHERNOBYL)
         rows = {row["episode"]: row["state"] for row in only_state(hass).attributes["episodes"]}
         assert rows[number] == "importing"
-    listed = library.listed_at(episode_path(4))
+    listed = library.listed_at(pack_file_path(4))
 
     available = await until_available(hass, freezer, 300)
 
     assert listed <= available <= listed + timedelta(seconds=15)
-    assert len([at for at in library.lookups if at < listed]) <= 3
+    assert library.lookups_before(listed) <= 3
 
 
 async def test_a_restart_keeps_looking_up_what_waits(

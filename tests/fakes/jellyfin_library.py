@@ -7,8 +7,8 @@ here a file is listed `monitor_delay + scan` seconds after the last change of it
 it); `GET /Items` answers as Jellyfin does for what is listed: `searchTerm` (name contains, case-insensitive),
 `includeItemTypes`, `parentId` (a series' episodes), `startIndex`/`limit`.
 
-`lookups` keeps the time of each library check (a check starts with a title search), `items_calls` counts every
-/Items request.
+`lookups` keeps the time and title of each library check (a check starts with a title search), `items_calls`
+counts every /Items request.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class FakeJellyfinLibrary:
         self.monitor_delay = monitor_delay
         self.scan = timedelta(seconds=scan)
         self.configuration = configuration
-        self.lookups: list[datetime] = []
+        self.lookups: list[tuple[datetime, str]] = []
         self.items_calls = 0
         self.configuration_calls = 0
         self._files: dict[str, _File] = {}
@@ -78,6 +78,10 @@ class FakeJellyfinLibrary:
     def listed_at(self, path: str) -> datetime:
         """When the file's item is listed: its folder's last change, the monitor delay, the scan."""
         return self._changed[self._files[path].folder] + timedelta(seconds=self.monitor_delay) + self.scan
+
+    def lookups_before(self, listed: datetime, title: str | None = None) -> int:
+        """How many library checks (of `title`, or of anything) came before `listed`."""
+        return sum(1 for at, term in self.lookups if at < listed and title in (None, term))
 
     def _listed(self) -> list[dict[str, Any]]:
         now = dt_util.utcnow()
@@ -102,7 +106,7 @@ class FakeJellyfinLibrary:
         query = {**url.query, **{key: str(value) for key, value in (kwargs.get("params") or {}).items()}}
         self.items_calls += 1
         if "searchTerm" in query:
-            self.lookups.append(dt_util.utcnow())
+            self.lookups.append((dt_util.utcnow(), query["searchTerm"]))
         types = set(query.get("includeItemTypes", "").split(","))
         found = [
             item
