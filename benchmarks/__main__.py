@@ -17,6 +17,7 @@ def main() -> int:
     """Run the benchmarks; pytest's exit code (0 unless a benchmark crashed: targets are printed, not asserted)."""
     args = [
         str(HERE / "bench_status_tracker.py"),
+        str(HERE / "bench_library_timing.py"),
         "-s",
         "-q",
         "-p",

@@ -11,6 +11,9 @@ filtered by includeItemTypes, parentId (+recursive), searchTerm, hasTmdbId/hasTv
 startIndex/limit), with `Authorization: MediaBrowser Token="<key>"` (or `?ApiKey=`). The library starts empty: an
 item is listed only once it has been "imported" through the control API.
 
+`GET /System/Configuration` answers LibraryMonitorDelay 0: this library lists a file as soon as it is imported, so
+the integration need not wait for Jellyfin's scan (issue 17).
+
 Shoko is tests/fakes/shoko.py's ShokoTestServer (the SignalR aggregate hub, `feeds=shoko`, and
 `GET /api/v3/File/PathEndsWith`), filled with the anime files as they are imported.
 
@@ -181,6 +184,7 @@ class JellyfinStandIn:
         self._shoko_file_id = 1000
         self.app = web.Application()
         self.app.router.add_get("/System/Info", self._system_info)
+        self.app.router.add_get("/System/Configuration", self._configuration)
         self.app.router.add_get("/Items", self._items)
         self.app.router.add_post("/_control/import", self._control_import)
         self.app.router.add_get("/_control/state", self._control_state)
@@ -232,6 +236,13 @@ class JellyfinStandIn:
                 "StartupWizardCompleted": True,
             }
         )
+
+    async def _configuration(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        if not self._authorized(request):
+            return web.Response(status=401, text="Unauthorized")
+        # A few of ServerConfiguration's keys; the delay is 0 since `import_media` lists at once (issue 17).
+        return web.json_response({"LibraryMonitorDelay": 0, "LibraryUpdateDuration": 30, "ServerName": SERVER_NAME})
 
     def _library(self) -> list[dict[str, Any]]:
         """Every listed item, as Jellyfin's DTO with every optional field (trimmed per request)."""

@@ -162,6 +162,20 @@ def items_page(*items: dict[str, Any]) -> dict[str, Any]:
     return {"Items": list(items), "TotalRecordCount": len(items), "StartIndex": 0}
 
 
+def pack_file_path(number: int) -> str:
+    """Where Sonarr imports episode `number` of the Chernobyl season pack."""
+    return f"/data/media/tv/Chernobyl/Season 01/Chernobyl - S01E{number:02d} [Bluray-1080p].mkv"
+
+
+def pack_file_import(number: int) -> dict[str, Any]:
+    """Sonarr's Download webhook for one file (S01E`number`) of the season pack, in download_pack_file_e01's form."""
+    payload = load_json("sonarr/download_pack_file_e01.json")
+    payload["episodes"][0].update(id=1200 + number, episodeNumber=number, tvdbId=6932230 + number)
+    relative = pack_file_path(number).removeprefix("/data/media/tv/Chernobyl/")
+    payload["episodeFile"].update(id=3100 + number, relativePath=relative, path=pack_file_path(number))
+    return payload
+
+
 def system_info(server_id: str = SERVER_ID, name: str = SERVER_NAME) -> dict[str, Any]:
     """A /System/Info answer as Jellyfin 10.11 sends it (PascalCase, extra keys)."""
     return {

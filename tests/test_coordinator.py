@@ -234,22 +234,25 @@ async def test_movie_available_through_jellyfin_fallback(
     http: aioresponses,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Acceptance 5 (movie): no Jellyfin webhook; the check after import finds it within a minute."""
+    """Acceptance 5 (movie): no Jellyfin webhook; the checks once Jellyfin can have scanned the file find it.
+
+    Jellyfin's LibraryMonitorDelay cannot be read here: its default, 60 s, applies.
+    """
     events = async_capture_events(hass, EVENT_STATE_CHANGED)
     await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
     assert only_state(hass).state == "importing"
-    # First check: only an unrelated item comes back (E19); it must not count.
+    # Nothing is asked before Jellyfin's scan can have listed the file.
+    await tick(hass, freezer, 60)
+    assert calls(http, "/Items") == 0
+    # First check (65 s after the import): only an unrelated item comes back (E19); it must not count.
     http.get(ITEMS, payload=jf_page(OTHER_ITEM))
     http.get(ITEMS, payload=jf_page(OTHER_ITEM))
-    await tick(hass, freezer, 10)
     await tick(hass, freezer, 10)
     assert only_state(hass).state == "importing"
     assert calls(http, "/Items") == 2
-    # Backoff: nothing is asked again before the next delay (30 s).
-    await tick(hass, freezer, 10)
-    assert calls(http, "/Items") == 2
+    # The next one follows closely (75 s), while Jellyfin's scan may run.
     http.get(ITEMS, payload=jf_page(OTHER_ITEM, DUNE_ITEM))
-    await tick(hass, freezer, 20)
+    await tick(hass, freezer, 10)
     state = only_state(hass)
     assert state.state == "available"
     assert events[-1].data["new_state"] == "available"
@@ -287,14 +290,14 @@ async def test_tv_available_through_jellyfin_fallback(
     ]
     http.get(ITEMS, payload=jf_page(series))
     http.get(ITEMS, payload=jf_page(*episodes[:4]))
-    await tick(hass, freezer, 10)
+    await tick(hass, freezer, 60)
     await tick(hass, freezer, 10)
     state = only_state(hass)
     assert state.state == "importing"
     assert state.attributes["state_text"] == "4 available, 1 importing"
     http.get(ITEMS, payload=jf_page(series))
     http.get(ITEMS, payload=jf_page(*episodes))
-    await tick(hass, freezer, 30)
+    await tick(hass, freezer, 10)
     assert only_state(hass).state == "available"
 
 
@@ -434,7 +437,7 @@ async def test_jellyfin_faults_recover(
     library = init_integration.runtime_data.library
     assert library.interval == timedelta(seconds=10)
     http.get(ITEMS, **failure)
-    await tick(hass, freezer, 10)
+    await tick(hass, freezer, 60)
     await tick(hass, freezer, 10)
     assert not library.last_poll_ok
     # It backs off while Jellyfin fails, and comes back to its pace once it answers.
@@ -459,7 +462,7 @@ async def test_jellyfin_401_starts_reauth_and_reload_recovers(
     """Acceptance 8: Jellyfin refusing the key starts reauth and pauses checks; after the reload it goes on."""
     await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
     http.get(ITEMS, status=401)
-    await tick(hass, freezer, 10)
+    await tick(hass, freezer, 60)
     await tick(hass, freezer, 10)
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
@@ -484,7 +487,7 @@ async def test_poll_urls_and_secrets(
     """The pollers talk to the configured services with their credentials in headers or form fields."""
     await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
     http.get(ITEMS, payload=jf_page(DUNE_ITEM))
-    await tick(hass, freezer, 10)
+    await tick(hass, freezer, 60)
     await tick(hass, freezer, 10)
     ((_, url), sent), *_ = [(key, value) for key, value in http.requests.items() if "/Items" in str(key[1])]
     assert str(url).startswith(f"{JELLYFIN_URL}/Items")
@@ -524,12 +527,12 @@ async def test_tv_fallback_when_series_is_not_in_jellyfin_yet(
               "ProviderIds": {"Tmdb": "87108"}}  # fmt: skip
     http.get(ITEMS, payload=jf_page())
     http.get(ITEMS, payload=jf_page())
-    await tick(hass, freezer, 10)
+    await tick(hass, freezer, 60)
     await tick(hass, freezer, 10)
     assert only_state(hass).state == "importing"
     http.get(ITEMS, payload=jf_page(series))
     http.get(ITEMS, payload=jf_page({"Name": "Special", "Id": "sp1", "Type": "Episode", "SeriesId": series["Id"]}))
-    await tick(hass, freezer, 30)
+    await tick(hass, freezer, 10)
     assert only_state(hass).state == "importing"
     assert init_integration.runtime_data.library.last_poll_ok
 
@@ -645,7 +648,7 @@ async def test_grab_without_a_client_type_waits_on_qbittorrent_as_before(
 
 @pytest.mark.parametrize(
     ("options", "rechecks"),
-    [({}, [1430]), ({CONF_LIBRARY_POLL_INTERVAL: 120}, [650, 770, 890, 1010, 1130, 1250, 1370])],
+    [({}, [1260]), ({CONF_LIBRARY_POLL_INTERVAL: 120}, [480, 600, 720, 840, 960, 1080, 1200, 1320])],
     ids=["default", "120s"],
 )
 async def test_library_poll_interval_spaces_the_rechecks(
@@ -657,7 +660,7 @@ async def test_library_poll_interval_spaces_the_rechecks(
     options: dict[str, Any],
     rechecks: list[int],
 ) -> None:
-    """After the quick checks (10 s to 5 min after the import), Jellyfin is asked every `library_poll_interval`.
+    """After the quick checks (5 s to 5 min after LibraryMonitorDelay), Jellyfin is asked every `library_poll_interval`.
 
     Unset, the spacing stays 15 minutes, as before the option was read.
     """
@@ -672,6 +675,6 @@ async def test_library_poll_interval_spaces_the_rechecks(
         await tick(hass, freezer, 10)
         if calls(http, "/Items") > before:
             checked_at.append(elapsed)
-    # The first tick puts the request on the schedule; the quick checks follow 10, 30, 60, 120 and 300 s apart.
-    assert checked_at == [20, 50, 110, 230, 530, *rechecks]
+    # Jellyfin's delay (60 s here: unreadable) passed, the checks come 5, 15, 30 and 60 s, 2 and 5 min after it.
+    assert checked_at == [70, 80, 90, 120, 180, 360, *rechecks]
     assert only_state(hass).state == "importing"

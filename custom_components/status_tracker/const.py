@@ -51,7 +51,7 @@ CONF_REQUESTERS: Final = "requesters"
 MAX_BODY_BYTES: Final = 1024 * 1024
 
 DEFAULT_DOWNLOAD_POLL_INTERVAL: Final = 5  # seconds
-# Spacing of the Jellyfin checks after the quick ones (LIBRARY_CHECK_DELAYS). 900 s is what every entry got before
+# Spacing of the Jellyfin checks after the quick ones (core/library_timing.py). 900 s is what every entry got before
 # the option was read; an entry whose options were saved keeps the value shown to it then (60 s).
 DEFAULT_LIBRARY_POLL_INTERVAL: Final = 900  # seconds
 DEFAULT_REQUEST_TIMEOUT: Final = 10  # seconds, per HTTP call to a service
@@ -76,9 +76,6 @@ EVENT_REQUEST_STUCK: Final = "status_tracker_request_stuck"
 
 # A torrent the *arr grabbed that is missing from qBittorrent this long, with no import, failed.
 DOWNLOAD_MISSING_AFTER: Final = 600  # seconds
-# Jellyfin checks after an import: the delay before each, then the library_poll_interval option for as long as it
-# takes.
-LIBRARY_CHECK_DELAYS: Final = (10, 30, 60, 120, 300)  # seconds
 LIBRARY_TICK: Final = 10  # seconds between looks at what is due
 # Poll backoff while a service fails: the interval doubles up to this.
 MAX_POLL_BACKOFF: Final = 300  # seconds

@@ -1,14 +1,17 @@
-"""The library poller: confirms imported media in Jellyfin on a backoff and matches anime files in Shoko.
+"""The library poller: confirms imported media in Jellyfin when it can have listed it, and matches anime in Shoko.
 
-After an import, a request is checked LIBRARY_CHECK_DELAYS apart, then every `library_poll_interval`; the timer
-ticks every LIBRARY_TICK and asks nothing while no request waits on the library. Each tick also runs the stuck
-check (stuck.py). The answers become SeenInLibrary / FileMatched events (core/library.py decides what they mean);
-what a check did not find (no item with the request's ids; the series without some imported episodes) is kept for
-the stuck check, which says it in the `waiting_for_library` cause.
+Jellyfin lists an imported file only after its LibraryMonitorDelay (read from the server now and then) and a scan:
+core/library_timing.py times each request's lookups from its last import (the hub's changes say when a request
+gained a file). The timer ticks every LIBRARY_TICK and asks nothing while no request waits on the library. Each tick
+also runs the stuck check (stuck.py), which looks stuck requests up whatever their schedule. The answers become
+SeenInLibrary / FileMatched events (core/library.py decides what they mean); what a check did not find (no item with
+the request's ids; the series without some imported episodes) is kept for the stuck check, which says it in the
+`waiting_for_library` cause.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 import logging
 
@@ -19,8 +22,10 @@ from homeassistant.util import dt as dt_util
 from .clients import InvalidAuthError, ServiceError
 from .clients.jellyfin import JellyfinClient, JellyfinItem
 from .clients.shoko import ShokoClient
-from .const import LIBRARY_CHECK_DELAYS, LIBRARY_TICK
+from .const import LIBRARY_TICK
+from .core.changes import Change
 from .core.events import Event, FileMatched, SeenInLibrary
+from .core.library_timing import LibrarySchedule
 from .core.models import EpisodeState, MediaRequest, MediaType, episode_labels
 from .hub import Hub
 from .polling import OtherServiceError, Poller
@@ -56,9 +61,7 @@ class LibraryPoller(Poller):
         self._jellyfin = jellyfin
         self._shoko = shoko
         self._stuck = stuck
-        self._recheck_every = recheck_every
-        # request id -> (checks made, when the next one is due)
-        self._schedule_of: dict[str, tuple[int, datetime]] = {}
+        self._lookups = LibrarySchedule(recheck_every)
         # request id -> what its last Jellyfin check saw, when it was not all there ("saw" and its placeholders)
         self._saw: dict[str, dict[str, str]] = {}
 
@@ -84,28 +87,32 @@ class LibraryPoller(Poller):
         return None
 
     @callback
+    def async_start(self) -> None:
+        """Poll from now on, and hear of every import (the hub's changes) to time the lookups from it."""
+        super().async_start()
+        self._entry.async_on_unload(self._hub.async_add_changes_listener(self._on_changes))
+
+    @callback
     def check_soon(self, request_id: str) -> None:
         """Make a request due at the next tick (a Shoko match just arrived, or an action asked)."""
-        attempts, _ = self._schedule_of.get(request_id, (0, dt_util.utcnow()))
-        self._schedule_of[request_id] = (attempts, dt_util.utcnow())
+        self._lookups.check_soon(request_id)
+
+    @callback
+    def _on_changes(self, changes: Sequence[Change]) -> None:
+        now = dt_util.utcnow()
+        for change in changes:
+            request = self._hub.get(change.request_id)
+            if request is not None and request.is_active:
+                self._lookups.note(request, now)
 
     async def _async_poll(self) -> bool:
         now = dt_util.utcnow()
-        waiting = self._hub.awaiting_library()
-        for request_id in set(self._schedule_of) - set(waiting):
-            del self._schedule_of[request_id]
-        for request_id in set(self._saw) - set(waiting):
+        waiting = [request for rid in self._hub.awaiting_library() if (request := self._hub.get(rid)) is not None]
+        for request_id in set(self._saw) - {request.request_id for request in waiting}:
             del self._saw[request_id]
-        due = []
-        for request_id in waiting:
-            attempts, at = self._schedule_of.setdefault(
-                request_id, (0, now + timedelta(seconds=LIBRARY_CHECK_DELAYS[0]))
-            )
-            if at <= now:
-                due.append(request_id)
-                quick = attempts + 1 < len(LIBRARY_CHECK_DELAYS)
-                delay = timedelta(seconds=LIBRARY_CHECK_DELAYS[attempts + 1]) if quick else self._recheck_every
-                self._schedule_of[request_id] = (attempts + 1, now + delay)
+        if waiting and self._lookups.delay_due(now):
+            await self._async_read_monitor_delay(now)
+        due = self._lookups.due(waiting, now)
         try:
             for request_id in due:
                 await self._async_check(request_id)
@@ -113,6 +120,16 @@ class LibraryPoller(Poller):
         finally:
             self._stuck.update_issue()
         return True
+
+    async def _async_read_monitor_delay(self, now: datetime) -> None:
+        """Jellyfin's LibraryMonitorDelay; when it cannot be read, the schedule keeps the one it has (60 s at first)."""
+        try:
+            seconds = await self._jellyfin.async_get_library_monitor_delay()
+        except ServiceError as err:
+            # The lookups that follow report a Jellyfin that is down or refuses the key; this only times them.
+            _LOGGER.debug("Jellyfin's LibraryMonitorDelay could not be read (%s)", type(err).__name__)
+            seconds = None
+        self._lookups.use_monitor_delay(seconds, now)
 
     async def _async_check(self, request_id: str) -> None:
         """Ask Shoko (anime) and Jellyfin about one request and apply what they know."""

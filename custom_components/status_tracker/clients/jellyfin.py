@@ -90,6 +90,15 @@ class JellyfinClient(RestClient):
             version=str(version) if version is not None else None,
         )
 
+    async def async_get_library_monitor_delay(self) -> int | None:
+        """Seconds Jellyfin waits after a folder's last file change before it scans it; None when not given.
+
+        `LibraryMonitorDelay` of `GET /System/Configuration` (ServerConfiguration, PascalCase; any valid key).
+        """
+        status, body = await self._async_request("GET", "/System/Configuration")
+        data = expect_json(status, body, dict, "not a Jellyfin /System/Configuration answer", ok=_OK)
+        return as_int(data.get("LibraryMonitorDelay"))
+
     async def async_find(
         self,
         item_type: str,
