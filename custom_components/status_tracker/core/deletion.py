@@ -27,6 +27,9 @@ from .models import MediaRequest, MediaType
 SEERR = "jellyseerr"
 QBITTORRENT = "qbittorrent"
 TRACKER = "tracker"
+SEERR_ROOT = "/api/v1"
+ARR_ROOT = "/api/v3"
+QBITTORRENT_ROOT = "/api/v2"
 
 # An Action's outcome: deleted, or gone before we asked (the service answered 404); else the error text.
 DELETED = "deleted"
@@ -75,9 +78,9 @@ class Action:
     params: Mapping[str, str] = field(default_factory=dict)
     body: Any = None
 
-    def as_view(self) -> dict[str, Any]:
-        """What a dry run shows of the call."""
-        view: dict[str, Any] = {"method": self.method, "path": self.path}
+    def as_view(self, root: str) -> dict[str, Any]:
+        """What a dry run shows of the call (its path under the service's API `root`)."""
+        view: dict[str, Any] = {"method": self.method, "path": f"{root}/{self.path}"}
         if self.params:
             view["params"] = dict(self.params)
         if self.body is not None:
@@ -87,10 +90,14 @@ class Action:
 
 @dataclass(frozen=True, slots=True)
 class ServicePlan:
-    """What one service would be asked to delete, what it no longer has, what stays, or why it could not be asked."""
+    """What one service would be asked to delete, what it no longer has, what stays, or why it could not be asked.
+
+    `root`: the service's API root, which the actions' paths are under.
+    """
 
     service: str
     name: str
+    root: str = ""
     actions: tuple[Action, ...] = ()
     gone: tuple[Item, ...] = ()
     kept: tuple[Item, ...] = ()
@@ -128,7 +135,7 @@ def plan_seerr(request: MediaRequest, media_info: Mapping[str, Any] | None) -> S
     if media_info is None:
         vanished = tuple(Item("request", rid, request.title) for rid in ours)
         media_key = f"tmdb:{request.tmdb_id}"
-        return ServicePlan(SEERR, "Jellyseerr", gone=(*vanished, Item("media", media_key, request.title)))
+        return ServicePlan(SEERR, "Jellyseerr", SEERR_ROOT, gone=(*vanished, Item("media", media_key, request.title)))
     listed = [entry for entry in media_info.get("requests") or () if isinstance(entry, dict)]
     present = {rid for entry in listed if (rid := as_int(entry.get("id"))) is not None}
     actions = [
@@ -142,7 +149,7 @@ def plan_seerr(request: MediaRequest, media_info: Mapping[str, Any] | None) -> S
         kept = (_kept(media, f"Jellyseerr request {', '.join(map(str, foreign))} is on it too"),)
     elif media_id is not None:
         actions.append(Action("DELETE", f"media/{media_id}", (media,)))
-    return ServicePlan(SEERR, "Jellyseerr", actions=tuple(actions), gone=tuple(gone), kept=kept)
+    return ServicePlan(SEERR, "Jellyseerr", SEERR_ROOT, actions=tuple(actions), gone=tuple(gone), kept=kept)
 
 
 def _kept(item: Item, reason: str) -> Item:
@@ -168,7 +175,7 @@ def plan_movie(
     """Radarr's movie (`movie?tmdbId=`), with its files when asked, unless another request for it in this Radarr."""
     key, name = arr.key, arr.name
     if movie is None:
-        return ServicePlan(key, name, gone=(Item("movie", f"tmdb:{request.tmdb_id}", request.title),))
+        return ServicePlan(key, name, ARR_ROOT, gone=(Item("movie", f"tmdb:{request.tmdb_id}", request.title),))
     movie_file = _mapping(movie.get("movieFile"))
     item = Item(
         "movie",
@@ -183,10 +190,10 @@ def plan_movie(
         if o.media_type is MediaType.MOVIE and o.tmdb_id == request.tmdb_id and o.is_4k == request.is_4k
     ]
     if sharers:
-        return ServicePlan(key, name, kept=(_kept(item, f"{_owner(sharers[0])} wants it too"),))
+        return ServicePlan(key, name, ARR_ROOT, kept=(_kept(item, f"{_owner(sharers[0])} wants it too"),))
     params = {"deleteFiles": _flag(options.delete_files), "addImportExclusion": _flag(options.add_import_exclusion)}
     kept = () if options.delete_files or not item.size else (_kept(item, "its files stay: delete_files is off"),)
-    return ServicePlan(key, name, actions=(Action("DELETE", f"movie/{item.id}", (item,), params),), kept=kept)
+    return ServicePlan(key, name, ARR_ROOT, actions=(Action("DELETE", f"movie/{item.id}", (item,), params),), kept=kept)
 
 
 def _seasons_of(other: MediaRequest) -> set[int] | None:
@@ -206,7 +213,7 @@ def plan_series(
     (`episodefile?seriesId=`), never those of a season another request asked for."""
     key, name = arr.key, arr.name
     if series is None:
-        return ServicePlan(key, name, gone=(Item("series", f"tvdb:{request.tvdb_id}", request.title),))
+        return ServicePlan(key, name, ARR_ROOT, gone=(Item("series", f"tvdb:{request.tvdb_id}", request.title),))
     series_id = as_int(series.get("id")) or 0
     title = _text(series.get("title")) or request.title
     statistics = _mapping(series.get("statistics"))
@@ -228,7 +235,7 @@ def plan_series(
             () if options.delete_files or not item.size else (_kept(item, "its files stay: delete_files is off"),)
         )
         return ServicePlan(
-            key, name, actions=(Action("DELETE", f"series/{series_id}", (item,), params),), kept=files_kept
+            key, name, ARR_ROOT, actions=(Action("DELETE", f"series/{series_id}", (item,), params),), kept=files_kept
         )
     kept: list[Item] = []
     mine: list[Item] = []
@@ -245,12 +252,12 @@ def plan_series(
         ]
     if not options.delete_files:
         reason = "Sonarr deletes a season only with its files: delete_files is off"
-        return ServicePlan(key, name, kept=(*kept, *(_kept(item, reason) for item in mine)))
+        return ServicePlan(key, name, ARR_ROOT, kept=(*kept, *(_kept(item, reason) for item in mine)))
     actions: tuple[Action, ...] = ()
     if mine:
         body = {"episodeFileIds": sorted(int(item.id) for item in mine)}
         actions = (Action("DELETE", "episodefile/bulk", tuple(mine), body=body),)
-    return ServicePlan(key, name, actions=actions, kept=tuple(kept))
+    return ServicePlan(key, name, ARR_ROOT, actions=actions, kept=tuple(kept))
 
 
 def torrent_hashes(request: MediaRequest) -> list[str]:
@@ -284,13 +291,15 @@ def plan_torrents(
     if chosen:
         form = {"hashes": "|".join(str(item.id) for item in chosen), "deleteFiles": _flag(options.torrent_data)}
         actions = (Action("POST", "torrents/delete", tuple(chosen), form),)
-    return ServicePlan(QBITTORRENT, "qBittorrent", actions=actions, gone=tuple(gone), kept=tuple(kept))
+    return ServicePlan(
+        QBITTORRENT, "qBittorrent", QBITTORRENT_ROOT, actions=actions, gone=tuple(gone), kept=tuple(kept)
+    )
 
 
 def plan_record(request: MediaRequest) -> ServicePlan:
     """This integration's own record of the request (what remove_request removes)."""
     item = Item("record", request.request_id, request.title)
-    return ServicePlan(TRACKER, "Media Request Status Tracker", actions=(Action("REMOVE", "record", (item,)),))
+    return ServicePlan(TRACKER, "Media Request Status Tracker", actions=(Action("", "", (item,)),))
 
 
 def keep_record(request: MediaRequest, failed_names: Sequence[str]) -> ServicePlan:
@@ -325,7 +334,7 @@ def service_view(plan: ServicePlan, outcomes: Sequence[str] | None) -> dict[str,
         "already_gone": gone,
         "kept": [item.as_view() for item in plan.kept],
         "failed": failures,
-        "calls": [action.as_view() for action in plan.actions if action.method != "REMOVE"],
+        "calls": [action.as_view(plan.root) for action in plan.actions if plan.root],
     }
 
 
@@ -353,20 +362,27 @@ def summary(views: Mapping[str, dict[str, Any]]) -> str:
         if view["failed"]:
             errors = sorted({failure["error"] for failure in view["failed"]})
             parts.append(f"failed in {view['name']}: {'; '.join(errors)}")
-    return ("; ".join(parts) or "nothing deleted").capitalize()
+    text = "; ".join(parts) or "nothing deleted"
+    return text[0].upper() + text[1:]
 
 
 def _count(items: Sequence[Mapping[str, Any]]) -> str:
     kinds: dict[str, int] = {}
     for item in items:
         kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
-    return ", ".join(
-        f"{n} {_PLURALS.get(kind, kind.replace('_', ' ') + 's') if n != 1 else kind.replace('_', ' ')}"
-        for kind, n in kinds.items()
-    )
+    return ", ".join(f"{n} {_LABELS[kind][n != 1]}" for kind, n in kinds.items())
 
 
-_PLURALS = {"series": "series", "media": "media records"}
+# Each Item kind's label, singular and plural.
+_LABELS = {
+    "request": ("request", "requests"),
+    "media": ("media record", "media records"),
+    "movie": ("movie", "movies"),
+    "series": ("series", "series"),
+    "episode_file": ("episode file", "episode files"),
+    "torrent": ("torrent", "torrents"),
+    "record": ("record", "records"),
+}
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:
