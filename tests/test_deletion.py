@@ -25,7 +25,8 @@ SEASON_2_HASH = "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed"
 EVERYTHING = {"seerr": True, "arr": True, "delete_files": True, "torrents": True, "torrent_data": True, "record": True}
 DUNE_FILE = "/data/media/movies/Dune - Part Two (2024)/Dune.Part.Two.2024.2160p.mkv"
 DUNE_MOVIE = {"id": 42, "title": "Dune: Part Two", "tmdbId": 693134,
-              "path": "/data/media/movies/Dune - Part Two (2024)", "sizeOnDisk": 76543210987, "hasFile": True, "movieFile": {"id": 7, "path": DUNE_FILE}}  # fmt: skip
+              "path": "/data/media/movies/Dune - Part Two (2024)", "sizeOnDisk": 76543210987, "hasFile": True,
+              "movieFile": {"id": 7, "path": DUNE_FILE}}  # fmt: skip
 CHERNOBYL_SERIES = {"id": 12, "title": "Chernobyl", "tvdbId": 360893, "path": "/data/media/tv/Chernobyl",
                     "statistics": {"sizeOnDisk": 6_000_000_000}}  # fmt: skip
 
