@@ -13,7 +13,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.status_tracker.const import CONF_JELLYSEERR, CONF_QBITTORRENT, DOMAIN
+from custom_components.status_tracker.const import CONF_QBITTORRENT, CONF_RADARR, DOMAIN
 
 from .fakes.deletion import QBT_URL, FakeDeleteApis, episode_file, torrent
 from .fakes.services import FakeRemedyApis
@@ -347,21 +347,45 @@ async def test_refusals(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> None:
     """Nothing chosen, or a chosen service not connected: refused before anything is asked or deleted."""
-    await start_connected(hass, entry_data, CONF_JELLYSEERR)
-    await Services(hass, hass_client_no_auth).run(*MOVIE_FLOW[:2])
+    await start_connected(hass, entry_data, CONF_RADARR)
+    await Services(hass, hass_client_no_auth).run(*MOVIE_FLOW[:2], "jellyseerr/tv_auto_approved")
     missing = "This needs the {} connection: add it in the integration's configuration"
-    for data, key, message in (
-        ({}, "nothing_to_delete", "Choose what to delete: the Jellyseerr request, the media in Radarr or Sonarr, "
-         "the torrents, or the tracked request"),
-        ({"seerr": True, "arr": True}, "missing_connection", missing.format("Radarr")),
-        ({"seerr": True, "torrents": True}, "missing_connection", missing.format("qBittorrent")),
+    for entity_id, data, key, message in (
+        (DUNE, {}, "nothing_to_delete", "Choose what to delete: the Jellyseerr request, the media in Radarr or "
+         "Sonarr, the torrents, or the tracked request"),
+        (DUNE, {"arr": True, "seerr": True}, "missing_connection", missing.format("Jellyseerr")),
+        (DUNE, {"arr": True, "torrents": True}, "missing_connection", missing.format("qBittorrent")),
+        (CHERNOBYL, {"arr": True}, "missing_connection", missing.format("Sonarr")),
     ):  # fmt: skip
         with pytest.raises(ServiceValidationError) as err:
-            await delete(hass, entity_id=DUNE, dry_run=False, **data)
+            await delete(hass, entity_id=entity_id, dry_run=False, **data)
         assert (err.value.translation_key, str(err.value)) == (key, message)
     assert delete_apis.taken() == []
     # Without asking for the response (an automation): it runs all the same.
     assert (
-        await hass.services.async_call(DOMAIN, "delete_media", {"entity_id": DUNE, "seerr": True}, blocking=True)
-        is None
+        await hass.services.async_call(DOMAIN, "delete_media", {"entity_id": DUNE, "arr": True}, blocking=True) is None
     )
+    assert delete_apis.taken() == []
+
+
+async def test_tv_lookups_that_fail_or_find_nothing(
+    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+) -> None:
+    """Seerr and Sonarr down: each says why in the dry run; a series Sonarr no longer has is gone; a request with
+    no download asks qBittorrent nothing."""
+    await stack.run("jellyseerr/tv_auto_approved")
+    delete_apis.down |= {"jellyseerr", "sonarr"}
+    response = await delete(hass, entity_id=CHERNOBYL, **EVERYTHING)
+    assert {service: view["failed"] for service, view in response["services"].items()} == {
+        "qbittorrent": [],
+        "sonarr": [{"error": "HTTP 503"}],
+        "jellyseerr": [{"error": "HTTP 503"}],
+        "tracker": [],
+    }
+    assert response["services"]["qbittorrent"]["already_gone"] == []
+    delete_apis.down.clear()
+    remedy_apis.series.clear()
+    response = await delete(hass, entity_id=CHERNOBYL, arr=True)
+    assert response["services"]["sonarr"]["already_gone"] == [
+        {"kind": "series", "id": "tvdb:360893", "title": "Chernobyl"}
+    ]
