@@ -12,12 +12,13 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+import yaml
 
 from custom_components.status_tracker.const import CONF_QBITTORRENT, CONF_RADARR, DOMAIN
 
 from .fakes.deletion import QBT_URL, FakeDeleteApis, episode_file, torrent
 from .fakes.services import FakeRemedyApis
-from .helpers import DUNE_HASH, MOVIE_FLOW, PACK_HASH, Services, get_requests, load_json, start_connected
+from .helpers import DUNE_HASH, MOVIE_FLOW, PACK_HASH, ROOT, Services, get_requests, load_json, start_connected
 
 DUNE = "sensor.living_room_jellyfin_dune_part_two_2024"
 CHERNOBYL = "sensor.living_room_jellyfin_chernobyl_2019"
@@ -32,7 +33,7 @@ CHERNOBYL_SERIES = {"id": 12, "title": "Chernobyl", "tvdbId": 360893, "path": "/
 
 
 @pytest.fixture
-async def stack(
+async def delete_stack(
     hass: HomeAssistant,
     delete_apis: FakeDeleteApis,
     entry_data: dict[str, Any],
@@ -61,9 +62,9 @@ def listed_calls(response: dict[str, Any]) -> list[tuple[str, str, str, dict[str
     ]
 
 
-async def dune(stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis) -> None:
+async def dune(delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis) -> None:
     """Dune, grabbed: in Radarr with its file, its torrent in qBittorrent, Jellyseerr request 16 on media record 8."""
-    await stack.run(*MOVIE_FLOW[:2])
+    await delete_stack.run(*MOVIE_FLOW[:2])
     remedy_apis.movies[693134] = copy.deepcopy(DUNE_MOVIE)
     delete_apis.seerr_media[("movie", 693134)] = {"id": 8, "tmdbId": 693134, "status": 3, "requests": [{"id": 16}]}
     delete_apis.torrents[DUNE_HASH] = torrent(DUNE_HASH, "Dune.Part.Two.2024.2160p", 76543210987)
@@ -97,10 +98,10 @@ DUNE_DRY_RUN = {
 
 
 async def test_dry_run_lists_everything_and_deletes_nothing(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """The default is a dry run: every service is asked what it has, nothing is deleted, the sensor stays."""
-    await dune(stack, delete_apis, remedy_apis)
+    await dune(delete_stack, delete_apis, remedy_apis)
     (request,) = (await get_requests(hass))["requests"]
     response = await delete(hass, entity_id=DUNE, **EVERYTHING)
     record = {"kind": "record", "id": request["request_id"], "title": "Dune: Part Two"}
@@ -126,10 +127,10 @@ async def test_dry_run_lists_everything_and_deletes_nothing(
 
 
 async def test_real_run_calls_exactly_what_the_dry_run_listed(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """dry_run false sends the listed calls, in order, with the listed parameters; then the record goes."""
-    await dune(stack, delete_apis, remedy_apis)
+    await dune(delete_stack, delete_apis, remedy_apis)
     dry = await delete(hass, entity_id=DUNE, **EVERYTHING, add_import_exclusion=True)
     response = await delete(hass, entity_id=DUNE, **EVERYTHING, add_import_exclusion=True, dry_run=False)
     assert (
@@ -154,10 +155,10 @@ async def test_real_run_calls_exactly_what_the_dry_run_listed(
 
 
 async def test_only_what_was_chosen(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """Each part is off unless asked: Radarr only, keeping the files, and torrents keeping their data."""
-    await dune(stack, delete_apis, remedy_apis)
+    await dune(delete_stack, delete_apis, remedy_apis)
     response = await delete(hass, request_id="16", arr=True, torrents=True, dry_run=False)
     assert delete_apis.taken() == [
         ("qbittorrent", "POST", "/api/v2/torrents/delete", {"hashes": DUNE_HASH, "deleteFiles": "false"}, None),
@@ -175,19 +176,19 @@ async def test_only_what_was_chosen(
     assert note["message"] == "Deleted in qBittorrent: 1 torrent; deleted in Radarr: 1 movie"
 
 
-async def chernobyl_seasons(stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis) -> None:
+async def chernobyl_seasons(delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis) -> None:
     """Chernobyl season 1 (Jellyseerr request 19, its pack grabbed) and season 2 (request 20, its own pack)."""
-    await stack.run("jellyseerr/tv_auto_approved", "sonarr/grab_season_pack")
+    await delete_stack.run("jellyseerr/tv_auto_approved", "sonarr/grab_season_pack")
     season_2 = load_json("jellyseerr/tv_auto_approved.json")
     season_2["request"]["request_id"] = "20"
     season_2["extra"] = [{"name": "Requested Seasons", "value": "2"}]
-    await stack.post("jellyseerr/tv_auto_approved", season_2)
+    await delete_stack.post("jellyseerr/tv_auto_approved", season_2)
     grab = load_json("sonarr/grab_season_pack.json")
     for episode in grab["episodes"]:
         episode.update(seasonNumber=2, id=episode["id"] + 100)
     grab["downloadId"] = SEASON_2_HASH.upper()
     grab["release"]["releaseTitle"] = "Chernobyl.S02.1080p.BluRay.x264-ROVERS"
-    await stack.post("sonarr/grab_season_pack", grab)
+    await delete_stack.post("sonarr/grab_season_pack", grab)
     remedy_apis.series[360893] = copy.deepcopy(CHERNOBYL_SERIES)
     delete_apis.episode_files = [episode_file(501, 1, 1), episode_file(502, 1, 2),
                                  episode_file(601, 2, 1), episode_file(602, 2, 2)]  # fmt: skip
@@ -199,12 +200,19 @@ async def chernobyl_seasons(stack: Services, delete_apis: FakeDeleteApis, remedy
 
 
 async def test_season_2_request_deletes_only_season_2(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """Season 1 is another request's: only season 2's episode files go, never the series; its torrent and
     Jellyseerr request go, the media record stays for request 19."""
-    await chernobyl_seasons(stack, delete_apis, remedy_apis)
+    await chernobyl_seasons(delete_stack, delete_apis, remedy_apis)
     assert len((await get_requests(hass))["requests"]) == 2
+    dry = await delete(hass, request_id="20", **EVERYTHING)
+    # The README shows this dry run.
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("### `status_tracker.delete_media`")[1]
+    shown = yaml.safe_load(section.split("```yaml\n")[2].split("```")[0])
+    assert shown["services"]["tracker"]["would_delete"][0]["id"] == shown["request_id"]  # ids differ per run
+    shown["request_id"] = shown["services"]["tracker"]["would_delete"][0]["id"] = dry["request_id"]
+    assert dry == shown
     response = await delete(hass, request_id="20", **EVERYTHING, dry_run=False)
     assert delete_apis.taken() == [
         ("qbittorrent", "POST", "/api/v2/torrents/delete", {"hashes": SEASON_2_HASH, "deleteFiles": "true"}, None),
@@ -229,10 +237,10 @@ async def test_season_2_request_deletes_only_season_2(
 
 
 async def test_last_request_of_a_series_deletes_the_series(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """Once season 2's request is gone, season 1's owns every file: the whole series goes, and Seerr's media."""
-    await chernobyl_seasons(stack, delete_apis, remedy_apis)
+    await chernobyl_seasons(delete_stack, delete_apis, remedy_apis)
     await delete(hass, request_id="20", **EVERYTHING, dry_run=False)
     delete_apis.taken()
     await delete(hass, entity_id=CHERNOBYL, **EVERYTHING, dry_run=False)
@@ -246,11 +254,11 @@ async def test_last_request_of_a_series_deletes_the_series(
 
 
 async def test_a_service_down_midway_is_reported_and_the_rest_done(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """Radarr answers its lookup, then fails the delete: qBittorrent and Jellyseerr are still done, the response
     says the request is half removed, the record stays and its timeline says what happened."""
-    await dune(stack, delete_apis, remedy_apis)
+    await dune(delete_stack, delete_apis, remedy_apis)
     delete_apis.down.add("radarr")
     response = await delete(hass, entity_id=DUNE, **EVERYTHING, dry_run=False)
     assert [call[:3] for call in delete_apis.taken()] == [
@@ -287,10 +295,10 @@ async def test_a_service_down_midway_is_reported_and_the_rest_done(
 
 
 async def test_a_service_that_cannot_be_asked(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """qBittorrent down for the lookup: the dry run says so, the others are planned."""
-    await dune(stack, delete_apis, remedy_apis)
+    await dune(delete_stack, delete_apis, remedy_apis)
     delete_apis.down.add("qbittorrent")
     response = await delete(hass, entity_id=DUNE, **EVERYTHING)
     assert response["services"]["qbittorrent"]["failed"] == [{"error": "HTTP 503"}]
@@ -300,14 +308,14 @@ async def test_a_service_that_cannot_be_asked(
 
 async def test_non_admin_users_are_refused(
     hass: HomeAssistant,
-    stack: Services,
+    delete_stack: Services,
     delete_apis: FakeDeleteApis,
     remedy_apis: FakeRemedyApis,
     hass_read_only_user: MockUser,
     hass_admin_user: MockUser,
 ) -> None:
     """As Home Assistant's admin-only actions: Unauthorized for a user who is not an admin, even for a dry run."""
-    await dune(stack, delete_apis, remedy_apis)
+    await dune(delete_stack, delete_apis, remedy_apis)
     with pytest.raises(Unauthorized):
         await delete(hass, Context(user_id=hass_read_only_user.id), entity_id=DUNE, **EVERYTHING, dry_run=False)
     with pytest.raises(Unauthorized):
@@ -323,10 +331,10 @@ async def test_non_admin_users_are_refused(
 
 
 async def test_what_is_gone_already(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """Deleted elsewhere: nothing to call, each part said to be gone; the record still goes."""
-    await stack.run(*MOVIE_FLOW[:2])
+    await delete_stack.run(*MOVIE_FLOW[:2])
     remedy_apis.movies.clear()
     response = await delete(hass, entity_id=DUNE, **EVERYTHING, dry_run=False)
     assert delete_apis.taken() == []
@@ -369,11 +377,11 @@ async def test_refusals(
 
 
 async def test_tv_lookups_that_fail_or_find_nothing(
-    hass: HomeAssistant, stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
+    hass: HomeAssistant, delete_stack: Services, delete_apis: FakeDeleteApis, remedy_apis: FakeRemedyApis
 ) -> None:
     """Seerr and Sonarr down: each says why in the dry run; a series Sonarr no longer has is gone; a request with
     no download asks qBittorrent nothing."""
-    await stack.run("jellyseerr/tv_auto_approved")
+    await delete_stack.run("jellyseerr/tv_auto_approved")
     delete_apis.down |= {"jellyseerr", "sonarr"}
     response = await delete(hass, entity_id=CHERNOBYL, **EVERYTHING)
     assert {service: view["failed"] for service, view in response["services"].items()} == {
