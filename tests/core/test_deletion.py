@@ -135,3 +135,12 @@ def test_views_and_report() -> None:
     assert (report["failed"], report["half_removed"]) == (["Jellyseerr", "Sonarr"], False)  # nothing was deleted
     assert deletion.summary(views) == "Failed in Jellyseerr: HTTP 500; failed in Sonarr: timed out"
     assert deletion.summary({}) == "Nothing deleted"
+
+
+def test_every_season_request_keeps_the_season_another_request_asked_for() -> None:
+    """A request naming no season would own the whole series, but season 1 is another request's: not the series,
+    only the other seasons' files."""
+    other = request("a", requested_seasons=[1], jellyseerr_request_id="19")
+    plan = deletion.plan_series(request("b"), [other], SERIES, files(1, 2, 3), arr=SONARR, options=WITH_FILES)
+    assert calls(plan)[0]["body"] == {"episodeFileIds": [201, 202, 301, 302]}
+    assert [(item.id, item.reason) for item in plan.kept] == [(1, "Chernobyl (Jellyseerr request 19) asked for it")]
