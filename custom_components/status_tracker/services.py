@@ -3,6 +3,7 @@ delete_media (deletion.py)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, cast
 
 from homeassistant.config_entries import ConfigEntryState
@@ -35,8 +36,8 @@ ATTR_INCLUDE_EPISODES = "include_episodes"
 ATTR_REQUEST_ID = "request_id"
 ATTR_ENTRY_ID = "entry_id"
 ATTR_DRY_RUN = "dry_run"
-# delete_media's parts, each off unless asked: the DeleteOptions field of the same name.
-DELETE_PARTS = ("seerr", "arr", "delete_files", "add_import_exclusion", "torrents", "torrent_data", "record")
+# delete_media's parts, each off unless asked: DeleteOptions' fields.
+DELETE_PARTS = tuple(field.name for field in fields(DeleteOptions))
 
 GET_REQUESTS_SCHEMA = vol.Schema(
     {
