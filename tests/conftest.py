@@ -29,6 +29,7 @@ from custom_components.status_tracker.const import (
     DOMAIN,
 )
 
+from .fakes.deletion import FakeDeleteApis
 from .fakes.services import RADARR_URL, SONARR_URL, FakeArr, FakeRemedyApis, FakeSeerr
 from .helpers import ENTRY_ID, FIXTURES, JELLYFIN_API_KEY, JELLYFIN_URL, SERVER_ID, SERVER_NAME, WEBHOOK_IDS, Services
 
@@ -131,12 +132,25 @@ async def session() -> AsyncGenerator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-def remedy_apis(hass: HomeAssistant) -> Generator[FakeRemedyApis]:
-    """What the remedies call (Radarr, Sonarr, Seerr, Jellyfin), with the settings APIs a connected entry sets up."""
+def connected_http(hass: HomeAssistant) -> Generator[aioresponses]:
+    """Outgoing HTTP mocked, with the settings APIs a connected entry sets up (Seerr's webhook, the *arr's
+    notifications); the fakes of what actions call are added on it."""
     with aioresponses(passthrough=["http://127.0.0.1"]) as mock:
         reachable: set[str] = set()
         FakeSeerr(mock, reachable)
         schema = json.loads((FIXTURES / "api_clients" / "radarr_notification_schema.json").read_text())[1]
         FakeArr(mock, RADARR_URL, "radarr", reachable, schema)
         FakeArr(mock, SONARR_URL, "sonarr", reachable, schema)
-        yield FakeRemedyApis(mock)
+        yield mock
+
+
+@pytest.fixture
+def remedy_apis(connected_http: aioresponses) -> FakeRemedyApis:
+    """What the remedies call (Radarr, Sonarr, Seerr, Jellyfin)."""
+    return FakeRemedyApis(connected_http)
+
+
+@pytest.fixture
+def delete_apis(connected_http: aioresponses, remedy_apis: FakeRemedyApis) -> FakeDeleteApis:
+    """What delete_media calls besides the remedies' lookups (Seerr, Radarr/Sonarr deletes, qBittorrent)."""
+    return FakeDeleteApis(connected_http, remedy_apis)

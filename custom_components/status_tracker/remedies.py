@@ -61,7 +61,7 @@ def _arr_name(app: str, is_4k: bool) -> str:
     return f"{app.capitalize()}{' 4K' if is_4k else ''}"
 
 
-def _arr_sources(arrs: Sequence[ArrSource], request: MediaRequest) -> tuple[list[ArrSource], str]:
+def arr_sources(arrs: Sequence[ArrSource], request: MediaRequest) -> tuple[list[ArrSource], str]:
     """The Radarr/Sonarr connections that may hold the request's media (4K requests go to a 4K one), and its name."""
     app = "radarr" if request.media_type is MediaType.MOVIE else "sonarr"
     sources = [source for source in arrs if source.app == app and source.is_4k == request.is_4k]
@@ -70,7 +70,7 @@ def _arr_sources(arrs: Sequence[ArrSource], request: MediaRequest) -> tuple[list
 
 async def _find_in_arr(clients: Clients, request: MediaRequest) -> tuple[ArrSource, int, str]:
     """The Radarr/Sonarr connection holding the request's media, its id there, its name."""
-    sources, name = _arr_sources(clients.arrs, request)
+    sources, name = arr_sources(clients.arrs, request)
     if not sources:
         raise refused("missing_connection", service=name)
     for source in sources:
@@ -251,7 +251,7 @@ def offered(arrs: Sequence[ArrSource], request: MediaRequest) -> str | None:
     """The remedy for the request's cause (core/causes.py), unless it needs a Radarr/Sonarr connection that is
     missing (`arrs`: the entry's); Jellyfin, which rescan_library needs, is always connected."""
     remedy = remedy_for(request.cause)
-    if remedy in ("search", "replace_download") and not _arr_sources(arrs, request)[0]:
+    if remedy in ("search", "replace_download") and not arr_sources(arrs, request)[0]:
         return None
     return remedy
 

@@ -1,20 +1,24 @@
-"""Actions: list requests, check them against the services now, remove one, and the remedies (remedies.py)."""
+"""Actions: list requests, check them against the services now, remove one, the remedies (remedies.py) and
+delete_media (deletion.py)."""
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any, cast
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
 from .const import DOMAIN
 from .core.attributes import request_attributes
+from .core.deletion import DeleteOptions
 from .core.models import MediaRequest, MediaType, RequestState
+from .deletion import async_delete_media
 from .hub import request_unique_id
 from .remedies import REMEDIES, async_run, refused as _invalid
 from .runtime import StatusTrackerConfigEntry
@@ -23,6 +27,7 @@ from .storage import StoreWriteError
 SERVICE_GET_REQUESTS = "get_requests"
 SERVICE_REFRESH = "refresh"
 SERVICE_REMOVE_REQUEST = "remove_request"
+SERVICE_DELETE_MEDIA = "delete_media"
 
 ATTR_CONFIG_ENTRY_ID = "config_entry_id"
 ATTR_STATE = "state"
@@ -30,6 +35,9 @@ ATTR_MEDIA_TYPE = "media_type"
 ATTR_INCLUDE_EPISODES = "include_episodes"
 ATTR_REQUEST_ID = "request_id"
 ATTR_ENTRY_ID = "entry_id"
+ATTR_DRY_RUN = "dry_run"
+# delete_media's parts, each off unless asked: DeleteOptions' fields.
+DELETE_PARTS = tuple(field.name for field in fields(DeleteOptions))
 
 GET_REQUESTS_SCHEMA = vol.Schema(
     {
@@ -43,12 +51,19 @@ GET_REQUESTS_SCHEMA = vol.Schema(
 REFRESH_SCHEMA = vol.Schema({vol.Optional(ATTR_ENTITY_ID): cv.entity_ids})
 REMOVE_REQUEST_SCHEMA = vol.Schema({vol.Required(ATTR_ENTITY_ID): cv.entity_ids})
 # A remedy acts on one request: its sensor, or its id (the tracker's, or its Jellyseerr request's) in an entry.
-REMEDY_SCHEMA = vol.All(
-    vol.Schema(
+ONE_REQUEST = vol.Schema(
+    {
+        vol.Exclusive(ATTR_ENTITY_ID, "request"): cv.entity_id,
+        vol.Exclusive(ATTR_REQUEST_ID, "request"): vol.All(vol.Coerce(str), cv.string),
+        vol.Optional(ATTR_ENTRY_ID): cv.string,
+    }
+)
+REMEDY_SCHEMA = vol.All(ONE_REQUEST, cv.has_at_least_one_key(ATTR_ENTITY_ID, ATTR_REQUEST_ID))
+DELETE_MEDIA_SCHEMA = vol.All(
+    ONE_REQUEST.extend(
         {
-            vol.Exclusive(ATTR_ENTITY_ID, "request"): cv.entity_id,
-            vol.Exclusive(ATTR_REQUEST_ID, "request"): vol.All(vol.Coerce(str), cv.string),
-            vol.Optional(ATTR_ENTRY_ID): cv.string,
+            vol.Optional(ATTR_DRY_RUN, default=True): cv.boolean,
+            **{vol.Optional(part, default=False): cv.boolean for part in DELETE_PARTS},
         }
     ),
     cv.has_at_least_one_key(ATTR_ENTITY_ID, ATTR_REQUEST_ID),
@@ -65,6 +80,10 @@ def async_setup_services(hass: HomeAssistant) -> None:
     hass.services.async_register(DOMAIN, SERVICE_REMOVE_REQUEST, _async_remove_request, REMOVE_REQUEST_SCHEMA)
     for name in REMEDIES:
         hass.services.async_register(DOMAIN, name, _async_remedy, REMEDY_SCHEMA)
+    # Admin only. Not async_register_admin_service: on Home Assistant 2025.4 it cannot return a response.
+    hass.services.async_register(
+        DOMAIN, SERVICE_DELETE_MEDIA, _async_delete_media, DELETE_MEDIA_SCHEMA, SupportsResponse.OPTIONAL
+    )
 
 
 def _loaded_entries(hass: HomeAssistant, entry_id: str | None = None) -> list[StatusTrackerConfigEntry]:
@@ -159,15 +178,19 @@ async def _async_refresh(call: ServiceCall) -> None:
 
 
 async def _async_remove_request(call: ServiceCall) -> None:
-    hass = call.hass
+    for entry, request_id in _resolve_requests(call.hass, call.data[ATTR_ENTITY_ID]):
+        await _async_remove_one(call.hass, entry, request_id)
+
+
+async def _async_remove_one(hass: HomeAssistant, entry: StatusTrackerConfigEntry, request_id: str) -> None:
+    """Stop tracking one request and remove its sensor."""
+    try:
+        await entry.runtime_data.hub.async_remove(request_id)
+    except StoreWriteError as err:
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_saved") from err
     registry = er.async_get(hass)
-    for entry, request_id in _resolve_requests(hass, call.data[ATTR_ENTITY_ID]):
-        try:
-            await entry.runtime_data.hub.async_remove(request_id)
-        except StoreWriteError as err:
-            raise HomeAssistantError(translation_domain=DOMAIN, translation_key="not_saved") from err
-        if entity_id := registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(entry.entry_id, request_id)):
-            registry.async_remove(entity_id)
+    if entity_id := registry.async_get_entity_id("sensor", DOMAIN, request_unique_id(entry.entry_id, request_id)):
+        registry.async_remove(entity_id)
 
 
 def _remedy_target(hass: HomeAssistant, data: dict[str, Any]) -> tuple[StatusTrackerConfigEntry, MediaRequest]:
@@ -186,10 +209,38 @@ def _remedy_target(hass: HomeAssistant, data: dict[str, Any]) -> tuple[StatusTra
     raise _invalid("unknown_request", request_id=wanted)
 
 
+async def _async_source(call: ServiceCall) -> str:
+    """Who called, as a timeline entry's source."""
+    user = await call.hass.auth.async_get_user(call.context.user_id) if call.context.user_id else None
+    return f"user:{user.name}" if user is not None else "automation"
+
+
 async def _async_remedy(call: ServiceCall) -> None:
     """Run one remedy on one request, then keep what it did in the request's timeline."""
     entry, request = _remedy_target(call.hass, dict(call.data))
     runtime = entry.runtime_data
-    user = await call.hass.auth.async_get_user(call.context.user_id) if call.context.user_id else None
-    source = f"user:{user.name}" if user is not None else "automation"
-    await async_run(runtime.hub, runtime.clients, request, call.service, source=source)
+    await async_run(runtime.hub, runtime.clients, request, call.service, source=await _async_source(call))
+
+
+async def _async_delete_media(call: ServiceCall) -> ServiceResponse:
+    """Delete a request's media where the user chose (a dry run unless told otherwise); admins and automations only,
+    as async_register_admin_service checks it."""
+    if call.context.user_id:
+        user = await call.hass.auth.async_get_user(call.context.user_id)
+        if user is None:
+            raise UnknownUser(context=call.context)
+        if not user.is_admin:
+            raise Unauthorized(context=call.context)
+    entry, request = _remedy_target(call.hass, dict(call.data))
+    runtime = entry.runtime_data
+    options = DeleteOptions(**{part: call.data[part] for part in DELETE_PARTS})
+    response = await async_delete_media(
+        runtime.hub,
+        runtime.clients,
+        request,
+        options,
+        dry_run=call.data[ATTR_DRY_RUN],
+        source=await _async_source(call),
+        remove_record=lambda: _async_remove_one(call.hass, entry, request.request_id),
+    )
+    return cast("ServiceResponse", response) if call.return_response else None

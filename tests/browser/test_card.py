@@ -976,3 +976,115 @@ def expect_text(locator: Locator, text: str) -> None:
     from playwright.sync_api import expect
 
     expect(locator).to_have_text(text)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# The detail view's "Delete…" (status_tracker.delete_media)
+# --------------------------------------------------------------------------------------------------------------------
+
+DELETE_DEFAULTS = {"seerr": True, "arr": True, "delete_files": True, "add_import_exclusion": False,
+                   "torrents": True, "torrent_data": True, "record": True}  # fmt: skip
+POOR_THINGS_TORRENT = {"kind": "torrent", "id": "aa11", "title": "Poor.Things.2023.1080p",
+                       "path": "/data/torrents/Poor.Things.2023.1080p", "size": 12_400_000_000}  # fmt: skip
+POOR_THINGS_MOVIE = {"kind": "movie", "id": 42, "title": "Poor Things", "path": "/movies/Poor Things (2023)"}
+
+
+def delete_answer(dry_run: bool, *, torrents: bool = True, failed: bool = False) -> dict[str, Any]:
+    """delete_media's response (core/deletion.py report) for Poor Things."""
+    done = "would_delete" if dry_run else "deleted"
+
+    def view(name: str, items: list[dict[str, Any]], **lists: Any) -> dict[str, Any]:
+        return {"name": name, done: items, "already_gone": [], "kept": [], "failed": [], "calls": [], **lists}
+
+    services = {
+        "qbittorrent": view("qBittorrent", [POOR_THINGS_TORRENT]),
+        "radarr": view("Radarr", [POOR_THINGS_MOVIE]),
+        "jellyseerr": view("Jellyseerr", [{"kind": "request", "id": 16, "title": "Poor Things"}],
+                           kept=[{"kind": "media", "id": 8, "title": "Poor Things",
+                                  "reason": "Jellyseerr request 17 is on it too"}]),
+        "tracker": view("Media Request Status Tracker", [{"kind": "record", "id": "r1", "title": "Poor Things"}]),
+    }  # fmt: skip
+    if not torrents:
+        del services["qbittorrent"]
+    if failed:
+        services["radarr"] = view("Radarr", [], failed=[{**POOR_THINGS_MOVIE, "error": "HTTP 503"}])
+        services["tracker"] = view("Media Request Status Tracker", [], kept=[
+            {"kind": "record", "id": "r1", "title": "Poor Things",
+             "reason": "kept because Radarr failed: run it again once that is fixed"}])  # fmt: skip
+    return {"dry_run": dry_run, "request_id": "r1", "title": "Poor Things", "services": services,
+            "failed": ["Radarr"] if failed else [], "half_removed": failed}  # fmt: skip
+
+
+def delete_calls(page: Page) -> list[dict[str, Any]]:
+    return [call["service_data"] for call in ws_calls(page, "delete_media")]
+
+
+def test_delete_asks_with_the_dry_run_first(page: Page) -> None:
+    """Delete… opens a confirmation with the chosen parts and their dry run; only its Delete button deletes, with
+    the parts the dry run showed; Escape closes the confirmation, not the detail view."""
+    mount_with_services(page)
+    page.evaluate(
+        "answers => { window.cardTest.responses['status_tracker.delete_media'] = answers; }",
+        [delete_answer(True), delete_answer(True, torrents=False), delete_answer(False, torrents=False)],
+    )
+    dialog = open_detail(page, "sensor.poor_things")
+    dialog.get_by_role("button", name="Delete…").click()
+    confirm = page.locator("status-tracker-card dialog.confirm-delete")
+    assert confirm.evaluate("dialog => dialog.open && dialog.matches(':modal')")
+    assert confirm.locator("#delete-title").inner_text() == "Delete Poor Things (2023)?"
+    plan = confirm.locator(".delete-plan")
+    expect_text(plan.locator("[data-service=radarr] li"), "movie Poor Things (/movies/Poor Things (2023))")
+    assert plan.locator("[data-service=qbittorrent] li").inner_text() == (
+        "torrent Poor.Things.2023.1080p (/data/torrents/Poor.Things.2023.1080p, 12 GB)"
+    )
+    assert plan.locator("[data-service=jellyseerr] [data-list=kept] li").inner_text() == (
+        "media Poor Things: Jellyseerr request 17 is on it too"
+    )
+    assert delete_calls(page) == [{"entity_id": "sensor.poor_things", "dry_run": True, **DELETE_DEFAULTS}]
+    button = confirm.get_by_role("button", name="Delete", exact=True)
+    assert button.is_enabled()
+
+    # Another choice asks again; a part's own option goes with it.
+    confirm.get_by_label("Torrents in qBittorrent").uncheck()
+    assert confirm.get_by_label("with their data").is_hidden()
+    page.wait_for_function("window.cardTest.calls.filter((c) => c.service === 'delete_media').length === 2")
+    expect_text(plan.locator("h4").first, "Radarr")
+    chosen = {**DELETE_DEFAULTS, "torrents": False, "torrent_data": False}
+    assert delete_calls(page)[1] == {"entity_id": "sensor.poor_things", "dry_run": True, **chosen}
+
+    button.click()
+    expect_text(plan.locator("[role=status]"), "Deleted.")
+    assert delete_calls(page)[2] == {"entity_id": "sensor.poor_things", "dry_run": False, **chosen}
+    assert plan.locator("[data-service=radarr] [data-list=deleted] li").count() == 1
+    assert confirm.get_by_role("button", name="Close").is_visible()
+    page.keyboard.press("Escape")
+    assert confirm.count() == 0
+    assert dialog.evaluate("dialog => dialog.open")
+
+
+def test_delete_reports_what_failed_and_is_admin_only(page: Page) -> None:
+    """A half-done delete says what failed and that the request stays; a user who is not an admin sees no Delete…"""
+    mount_with_services(page)
+    page.evaluate(
+        "answers => { window.cardTest.responses['status_tracker.delete_media'] = answers; }",
+        [delete_answer(True), delete_answer(False, failed=True)],
+    )
+    dialog = open_detail(page, "sensor.poor_things")
+    dialog.get_by_role("button", name="Delete…").click()
+    confirm = page.locator("status-tracker-card dialog.confirm-delete")
+    confirm.locator(".delete-plan [data-service=radarr]").wait_for()
+    confirm.get_by_role("button", name="Delete", exact=True).click()
+    alert = confirm.locator(".delete-plan [role=alert]")
+    expect_text(alert, "Partly deleted: Radarr failed. The request is kept; try again once that is fixed.")
+    assert confirm.locator("[data-service=radarr] [data-list=failed] li").inner_text() == (
+        "movie Poor Things (/movies/Poor Things (2023)): HTTP 503"
+    )
+    confirm.get_by_role("button", name="Close").click()
+    page.keyboard.press("Escape")
+
+    page.evaluate("window.cardTest.user = {name: 'Kid', is_admin: false}")
+    mount_with_services(page)
+    dialog = open_detail(page, "sensor.poor_things")
+    assert dialog.get_by_role("button", name="Entity details").is_visible()
+    assert dialog.get_by_role("button", name="Delete…").count() == 0
+    assert delete_calls(page) == []

@@ -1,5 +1,6 @@
 """Radarr and Sonarr REST client (API v3, which Sonarr v5 keeps): notifications, queue, history, the movie, series
-and episodes a request's cause is read from, and the remedies (search commands, queue removal).
+and episodes a request's cause is read from, the remedies (search commands, queue removal) and delete_media's
+deletes (movie, series, episode files).
 
 Creating or changing an enabled notification makes the service send a real test webhook first and refuse to save
 if that fails, so our webhook must answer before these calls. See docs/service-apis.md §2.
@@ -126,6 +127,22 @@ class ArrClient(RestClient):
         status, body = await self._async_send("GET", "episode", params={"seriesId": str(series_id)})
         return [item for item in expect_json(status, body, list, "episode") if isinstance(item, dict)]
 
+    async def async_get_episode_files(self, series_id: int) -> list[dict[str, Any]]:
+        """Every episode file of a Sonarr series (`episodefile?seriesId=`): id, seasonNumber, path, size."""
+        status, body = await self._async_send("GET", "episodefile", params={"seriesId": str(series_id)})
+        return [item for item in expect_json(status, body, list, "episodefile") if isinstance(item, dict)]
+
+    async def async_delete(self, path: str, *, params: dict[str, str] | None = None, json: Any = None) -> bool:
+        """One DELETE (`movie/{id}`, `series/{id}`, `episodefile/bulk`); False when the *arr answers 404: the id is
+        gone already (its controllers map ModelNotFoundException to 404)."""
+        status, body = await self._async_send("DELETE", path, params=params, json=json, not_found="")
+        if status == 404:
+            return False
+        if status not in SUCCESS:
+            message = service_message(body, secrets=(self._api_key,))
+            raise InvalidResponseError(f"{path}: HTTP {status}{f': {message}' if message else ''}")
+        return True
+
     @staticmethod
     def _first(answer: tuple[int, str], what: str) -> dict[str, Any] | None:
         found = [item for item in expect_json(*answer, list, what) if isinstance(item, dict)]
@@ -172,8 +189,10 @@ class ArrClient(RestClient):
         not_found: str | None = None,
     ) -> tuple[int, str]:
         # A 404 is also a missing id, but we mostly ask for ids we were just given: a wrong URL base is likelier.
-        not_found = not_found or f"no {self._app} API v3 at this address ({path}: HTTP 404)"
-        return await self._async_request(method, f"/{path}", params=params, json=json, not_found=not_found)
+        # "" lets the caller read a 404 itself.
+        if not_found is None:
+            not_found = f"no {self._app} API v3 at this address ({path}: HTTP 404)"
+        return await self._async_request(method, f"/{path}", params=params, json=json, not_found=not_found or None)
 
     def _saved(self, status: int, body: str) -> dict[str, Any]:
         """The stored resource of a create or update, or the reason it was refused."""

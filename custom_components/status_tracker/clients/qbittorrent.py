@@ -7,6 +7,8 @@ The session must have a cookie jar of its own that accepts cookies from IP hosts
 Progress comes from `sync/maindata`: one request per poll however many torrents, answered with only what changed
 since the `rid` we send back. Partial objects are merged into a local cache; a new login resets the server's sync
 state, so the cache is rebuilt from a full update then. Each sync answers typed torrents (core/downloads.py).
+
+delete_media reads the torrents it would remove from `torrents/info` and removes them with `torrents/delete`.
 """
 
 from __future__ import annotations
@@ -77,6 +79,32 @@ class QBittorrentClient(RestClient):
             data = await self._async_maindata()
         self._merge(data)
         return {key: Torrent.from_fields(key, fields) for key, fields in self._torrents.items()}
+
+    async def async_get_torrents(self, hashes: list[str]) -> list[dict[str, Any]]:
+        """`torrents/info?hashes=a|b`: the torrents among these hashes that qBittorrent has (hash, name, size,
+        content_path, ...); an unknown hash is simply not listed."""
+        status, body = await self._async_logged_in("GET", "/torrents/info", params={"hashes": "|".join(hashes)})
+        data = expect_json(status, body, list, "not a qBittorrent torrents/info answer", ok=(200,))
+        return [item for item in data if isinstance(item, dict)]
+
+    async def async_post(self, path: str, form: dict[str, str]) -> None:
+        """One POST action with a form (`torrents/delete` with `hashes` and `deleteFiles`); it answers 200 with no
+        body, and skips hashes it does not have."""
+        status, _ = await self._async_logged_in("POST", f"/{path}", data=form)
+        if status != 200:
+            raise InvalidResponseError(f"{path}: HTTP {status}")
+
+    async def _async_logged_in(
+        self, method: str, path: str, *, params: dict[str, str] | None = None, data: dict[str, str] | None = None
+    ) -> tuple[int, str]:
+        """A request in a logged-in session: logs in first, or again once when the session expired (403)."""
+        if not self._logged_in:
+            await self.async_login()
+        try:
+            return await self._async_request(method, path, params=params, data=data)
+        except InvalidAuthError:
+            await self.async_login()
+            return await self._async_request(method, path, params=params, data=data)
 
     async def _async_maindata(self) -> dict[str, Any]:
         status, body = await self._async_request("GET", "/sync/maindata", params={"rid": str(self._rid)})

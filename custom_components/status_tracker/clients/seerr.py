@@ -1,4 +1,5 @@
-"""Seerr / Jellyseerr REST client (API v1): the webhook agent, the request list, titles, approve and decline.
+"""Seerr / Jellyseerr REST client (API v1): the webhook agent, the request list, titles, approve and decline, and
+delete_media's deletes (a request, a media record).
 
 Seerr has ONE webhook agent per instance; the settings given here are sent as they are (the caller builds
 `options.jsonPayload` as a JSON string literal). See docs/service-apis.md §1.
@@ -116,6 +117,17 @@ class SeerrClient(RestClient):
         if not isinstance(data, dict):
             raise InvalidResponseError(f"{path}: not a Seerr request")
         return data
+
+    async def async_delete(self, path: str) -> bool:
+        """One DELETE (`request/{id}`, `media/{id}`), answered 204; False when Seerr answers 404 ("Request not
+        found." / "Media not found"): it is gone already."""
+        status, body = await self._async_request("DELETE", f"/{path}")
+        if status == 404:
+            return False
+        if not 200 <= status < 300:
+            message = self._message(body)
+            raise InvalidResponseError(f"{path}: HTTP {status}{f': {message}' if message else ''}")
+        return True
 
     async def _async_json(self, method: str, path: str, *, params: dict[str, str] | None = None) -> Any:
         return parse_json(await self._async_send(method, path, params=params))

@@ -90,6 +90,25 @@ const REMEDIES = [
     offered: (state, attrs) => state !== "available" && importedPaths(attrs).length > 0,
   },
 ];
+// The parts of status_tracker.delete_media the detail view's "Delete…" confirmation offers, in order, and whether
+// each starts checked. `needs`: shown only while that part is checked (a file option belongs to its part).
+const DELETE_PARTS = [
+  { key: "seerr", label: "Jellyseerr request", on: true },
+  { key: "arr", label: "Movie or series in Radarr/Sonarr", on: true },
+  { key: "delete_files", label: "with its files", on: true, needs: "arr" },
+  { key: "add_import_exclusion", label: "and exclude it from import lists", on: false, needs: "arr" },
+  { key: "torrents", label: "Torrents in qBittorrent", on: true },
+  { key: "torrent_data", label: "with their data", on: true, needs: "torrents" },
+  { key: "record", label: "This tracked request", on: true },
+];
+// How the delete_media response's lists read in the confirmation.
+const DELETE_LISTS = [
+  ["would_delete", "Deletes"],
+  ["deleted", "Deleted"],
+  ["already_gone", "Already gone"],
+  ["kept", "Keeps"],
+  ["failed", "Failed"],
+];
 // How the timeline names a kind of entry (the entry's message says the rest).
 const TIMELINE_KINDS = { state: "State", cause: "Cause", remedy: "Action", note: "Note" };
 // The dot of a timeline entry: a state entry takes its state's colour.
@@ -463,6 +482,35 @@ const CARD_STYLE = `
   .detail-foot { display: flex; justify-content: flex-end; padding: 8px 16px 16px; }
   .detail-foot button { border-color: var(--divider-color, #e0e0e0); color: var(--primary-text-color, #212121); }
   dialog.detail button:focus-visible { outline: 2px solid var(--primary-color, #03a9f4); outline-offset: 2px; }
+  .detail-foot { gap: 8px; }
+  .detail-foot button.delete, dialog.confirm-delete button.confirm {
+    border-color: var(--error-color, #db4437); color: var(--error-color, #db4437);
+  }
+  dialog.confirm-delete {
+    box-sizing: border-box; width: min(480px, calc(100vw - 24px)); max-height: calc(100vh - 48px); padding: 16px;
+    border: none; border-radius: 12px; overflow: auto;
+    background: var(--card-background-color, var(--ha-card-background, #fff)); color: var(--primary-text-color, #212121);
+    display: flex; flex-direction: column; gap: 12px;
+  }
+  dialog.confirm-delete:not([open]) { display: none; }
+  dialog.confirm-delete::backdrop { background: rgba(0, 0, 0, 0.5); }
+  dialog.confirm-delete h3 { margin: 0; font-size: 1.1em; font-weight: 500; }
+  dialog.confirm-delete fieldset { border: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 4px; }
+  dialog.confirm-delete legend { font-weight: 500; padding: 0 0 4px; }
+  dialog.confirm-delete label.sub { padding-left: 24px; }
+  dialog.confirm-delete label[hidden] { display: none; }
+  .delete-plan { font-size: 0.9em; display: flex; flex-direction: column; gap: 8px; }
+  .delete-plan h4 { margin: 0; font-size: 1em; font-weight: 500; }
+  .delete-plan ul { margin: 2px 0 0; padding-left: 18px; }
+  .delete-plan .why, .delete-plan .where { color: var(--secondary-text-color, #727272); }
+  .delete-plan .failed, .delete-plan .error { color: var(--error-color, #db4437); }
+  .delete-foot { display: flex; justify-content: flex-end; gap: 8px; }
+  dialog.confirm-delete button {
+    font: inherit; font-size: 0.9em; font-weight: 500; cursor: pointer; padding: 8px 14px; border-radius: 18px;
+    border: 1px solid var(--divider-color, #e0e0e0); background: transparent; color: var(--primary-text-color, #212121);
+  }
+  dialog.confirm-delete button:disabled { opacity: 0.5; cursor: default; }
+  dialog.confirm-delete button:focus-visible { outline: 2px solid var(--primary-color, #03a9f4); outline-offset: 2px; }
 `;
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -700,6 +748,7 @@ class StatusTrackerCard extends HTMLElement {
       entries: null,
       timelineError: null,
       fetchedFor: null,
+      confirm: null,
     };
     detail.dialog = el(
       "dialog",
@@ -730,6 +779,14 @@ class StatusTrackerCard extends HTMLElement {
           },
           "Entity details",
         ),
+        // delete_media is admin only: a user who is not an admin is not offered it (it would be refused).
+        this._hass && this._hass.user && !this._hass.user.is_admin
+          ? null
+          : el(
+              "button",
+              { class: "delete", attrs: { type: "button" }, on: { click: () => this._openDelete(detail) } },
+              "Delete…",
+            ),
       ),
     );
     // Escape asks a modal dialog to close ("cancel"): close it at once, as the close button does. The "close" event
@@ -895,6 +952,161 @@ class StatusTrackerCard extends HTMLElement {
     if (this._detail === detail) this._renderDetail();
   }
 
+  /* ---------------------------------------------------------------------------------------------------------- */
+  /* "Delete…": a confirmation dialog over the detail view. It shows the chosen parts and the dry run of          */
+  /* status_tracker.delete_media for them (asked again whenever a part changes); only its Delete button calls    */
+  /* the action with dry_run false, with the same parts.                                                         */
+  /* ---------------------------------------------------------------------------------------------------------- */
+
+  _openDelete(detail) {
+    const stateObj = this._tracked.get(detail.entityId);
+    if (!stateObj || detail.confirm) return;
+    const confirm = {
+      boxes: {},
+      labels: {},
+      plan: el("section", { class: "delete-plan", attrs: { "aria-live": "polite", "aria-label": "What happens" } }),
+      asked: 0,
+      answer: null,
+      busy: false,
+      done: false,
+    };
+    const parts = DELETE_PARTS.map((part) => {
+      const box = el("input", {
+        attrs: { type: "checkbox", name: part.key, checked: part.on },
+        on: { change: () => this._dryRun(detail, confirm) },
+      });
+      confirm.boxes[part.key] = box;
+      confirm.labels[part.key] = el("label", { class: part.needs ? "sub" : "" }, box, ` ${part.label}`);
+      return confirm.labels[part.key];
+    });
+    confirm.cancel = el(
+      "button",
+      { class: "cancel", attrs: { type: "button" }, on: { click: () => this._closeDelete(detail) } },
+      "Cancel",
+    );
+    confirm.button = el(
+      "button",
+      { class: "confirm", attrs: { type: "button", disabled: true }, on: { click: () => this._runDelete(detail, confirm) } },
+      "Delete",
+    );
+    confirm.dialog = el(
+      "dialog",
+      { class: "confirm-delete", attrs: { "aria-labelledby": "delete-title" } },
+      el("h3", { attrs: { id: "delete-title" } }, `Delete ${displayTitle(stateObj.attributes)}?`),
+      el("fieldset", {}, el("legend", {}, "What to delete"), parts),
+      confirm.plan,
+      el("div", { class: "delete-foot" }, confirm.cancel, confirm.button),
+    );
+    // Escape closes this dialog only, not the detail view under it.
+    confirm.dialog.addEventListener("cancel", (event) => {
+      event.preventDefault();
+      this._closeDelete(detail);
+    });
+    detail.confirm = confirm;
+    detail.dialog.append(confirm.dialog);
+    confirm.dialog.showModal();
+    confirm.cancel.focus();
+    this._dryRun(detail, confirm);
+  }
+
+  _closeDelete(detail) {
+    const confirm = detail.confirm;
+    if (!confirm) return;
+    detail.confirm = null;
+    if (confirm.dialog.open) confirm.dialog.close();
+    confirm.dialog.remove();
+    const opener = detail.dialog.querySelector(".detail-foot button.delete");
+    if (opener && detail.dialog.open) opener.focus();
+  }
+
+  /** The chosen parts, as the action's fields (a part's own options only while the part is chosen). */
+  _deleteOptions(confirm) {
+    const options = {};
+    for (const part of DELETE_PARTS) {
+      const shown = !part.needs || confirm.boxes[part.needs].checked;
+      confirm.labels[part.key].hidden = !shown;
+      options[part.key] = shown && confirm.boxes[part.key].checked;
+    }
+    return options;
+  }
+
+  _callDelete(detail, options, dryRun) {
+    return this._hass.callWS({
+      type: "call_service",
+      domain: PLATFORM,
+      service: "delete_media",
+      service_data: { entity_id: detail.entityId, dry_run: dryRun, ...options },
+      return_response: true,
+    });
+  }
+
+  /** Ask what the chosen parts would delete; only the answer to the latest choice is shown. */
+  async _dryRun(detail, confirm) {
+    const options = this._deleteOptions(confirm);
+    const asked = ++confirm.asked;
+    confirm.answer = null;
+    confirm.button.disabled = true;
+    if (!Object.entries(options).some(([key, on]) => on && !DELETE_PARTS.find((p) => p.key === key).needs)) {
+      confirm.plan.replaceChildren(el("div", { class: "why" }, "Choose what to delete."));
+      return;
+    }
+    confirm.plan.replaceChildren(el("div", { class: "why" }, "Asking the services what this would delete…"));
+    let answer = null;
+    let error = null;
+    try {
+      answer = (await this._callDelete(detail, options, true)).response;
+    } catch (err) {
+      await this._loadTexts();
+      error = this._errorText(err);
+    }
+    if (detail.confirm !== confirm || confirm.asked !== asked) return;
+    if (error !== null) {
+      confirm.plan.replaceChildren(el("div", { class: "error", attrs: { role: "alert" } }, error));
+      return;
+    }
+    confirm.answer = answer;
+    confirm.options = options;
+    confirm.plan.replaceChildren(...renderDeletePlan(answer));
+    const planned = Object.values(answer.services || {}).some((view) => (view.would_delete || []).length);
+    confirm.button.disabled = !planned;
+  }
+
+  /** Delete what the dry run showed, with the same parts; then show what happened. */
+  async _runDelete(detail, confirm) {
+    if (!confirm.answer || confirm.busy) return;
+    confirm.busy = true;
+    confirm.button.disabled = true;
+    for (const box of Object.values(confirm.boxes)) box.disabled = true;
+    confirm.plan.replaceChildren(el("div", { class: "why" }, "Deleting…"));
+    let answer = null;
+    let error = null;
+    try {
+      answer = (await this._callDelete(detail, confirm.options, false)).response;
+    } catch (err) {
+      await this._loadTexts();
+      error = this._errorText(err);
+    }
+    confirm.busy = false;
+    confirm.done = true;
+    confirm.cancel.textContent = "Close";
+    if (detail.confirm !== confirm) return;
+    detail.fetchedFor = null; // a real run writes a timeline entry
+    if (error !== null) {
+      confirm.plan.replaceChildren(el("div", { class: "error", attrs: { role: "alert" } }, `Not deleted: ${error}`));
+      return;
+    }
+    const summary = answer.half_removed
+      ? `Partly deleted: ${answer.failed.join(", ")} failed. The request is kept; try again once that is fixed.`
+      : answer.failed.length
+        ? `Not everything was asked: ${answer.failed.join(", ")} failed.`
+        : "Deleted.";
+    const failed = answer.failed.length > 0;
+    confirm.plan.replaceChildren(
+      el("div", { class: failed ? "failed" : "", attrs: { role: failed ? "alert" : "status" } }, summary),
+      ...renderDeletePlan(answer),
+    );
+  }
+
   /** The request's timeline from get_requests (not an attribute: the recorder would keep it with every state). */
   async _fetchTimeline(detail, stateObj) {
     const asked = detail.fetchedFor;
@@ -1005,6 +1217,52 @@ class StatusTrackerCard extends HTMLElement {
     }
     return (err && err.message) || String(err);
   }
+}
+
+/** The delete_media response, per service: what it deletes (or deleted), what is gone, kept or failed, and why. */
+function renderDeletePlan(answer) {
+  return Object.entries(answer.services || {}).map(([service, view]) => {
+    const lists = DELETE_LISTS.filter(([key]) => (view[key] || []).length).map(([key, label]) =>
+      el(
+        "div",
+        { class: key === "failed" ? "failed" : "", attrs: { "data-list": key } },
+        `${label}:`,
+        el("ul", {}, view[key].map((item) => renderDeleteItem(item))),
+      ),
+    );
+    return el(
+      "div",
+      { attrs: { "data-service": service } },
+      el("h4", {}, view.name),
+      lists.length ? lists : el("div", { class: "why" }, "Nothing here."),
+    );
+  });
+}
+
+function renderDeleteItem(item) {
+  const kind = (item.kind || "").replace(/_/g, " ");
+  const name = item.title ? `${kind} ${item.title}` : `${kind} ${item.id ?? ""}`;
+  const size = formatSize(item.size);
+  return el(
+    "li",
+    {},
+    name.trim(),
+    item.path ? el("span", { class: "where" }, ` (${item.path}${size ? `, ${size}` : ""})`) : size ? ` (${size})` : null,
+    item.reason ? el("span", { class: "why" }, `: ${item.reason}`) : null,
+    item.error ? el("span", { class: "error" }, `: ${item.error}`) : null,
+  );
+}
+
+function formatSize(bytes) {
+  if (typeof bytes !== "number" || bytes <= 0) return "";
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 && unit ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
 /** True when both maps hold the same entities with the same state objects (HA replaces an object on change). */
