@@ -317,17 +317,18 @@ async def shown_errors(hass: HomeAssistant, result: Any, category: str = "config
     return shown
 
 
-def e2e_stack(workdir: Path, test: str, **options: Any) -> Stack:
+def e2e_stack(workdir: Path, test: str, *, qbittorrent: bool = True, **options: Any) -> Stack:
     """A stack for an end-to-end test (scripts/demo_lib/stack.py), not started yet.
 
-    Skipped off the 2025.4 leg (it starts Home Assistant from .venv) and, except in CI, without qbittorrent-nox.
+    Skipped off the 2025.4 leg (it starts Home Assistant from .venv) and, except in CI, without qbittorrent-nox (for
+    a test that starts it: `qbittorrent`).
     """
     from scripts.demo_lib.stack import Stack
     from tests.fakes.qbittorrent import find_qbittorrent_nox, free_port
 
     if not ha_version.startswith("2025.4."):
         pytest.skip(f"the {test} test starts Home Assistant from .venv (2025.4); this is {ha_version}")
-    if find_qbittorrent_nox() is None:
+    if qbittorrent and find_qbittorrent_nox() is None:
         missing_system_part("qbittorrent-nox is not installed; install it with scripts/system-deps (as root)")
     return Stack(
         workdir=workdir,
