@@ -1,0 +1,268 @@
+"""Home Assistant's own screens around the integration, in the real frontend: the options form and a repair dialog
+(issue 16).
+
+A real Home Assistant 2025.4 with the Jellyfin stand-in (scripts/demo_lib/stack.py; no qBittorrent), the integration
+added through the REST config flow with Jellyfin only, and Chromium at a phone's width (390 px) showing:
+- the options form (Configure): the four webhook URLs as text, none of them a link (a click would GET the webhook,
+  which only takes POST), each inside the dialog (it wraps rather than running past the edge);
+- the "No webhooks from Jellyseerr" repair dialog (raised by a Radarr grab of a request Jellyseerr never sent):
+  its URL the same way.
+Screenshots go to tests/e2e/screenshots/forms-*.png. Runs only on the 2025.4 leg; skips without chromium or
+playwright, except with CI=true, where that fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+import importlib.util
+import json
+from pathlib import Path
+import time
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import pytest
+
+from scripts.demo_lib.stack import run_async
+from scripts.standins import DEFAULT_API_KEY
+from tests.helpers import CHROMIUM, CHROMIUM_ARGS, e2e_stack, missing_system_part, print_ha_log
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from scripts.demo_lib.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+SCREENSHOTS = Path(__file__).with_name("screenshots")
+DOMAIN = "status_tracker"
+PHONE = {"width": 390, "height": 844}
+
+# Every element (through shadow roots) whose own text holds `url`: is it in a link, how many lines, where it ends.
+_WHERE_IS_URL = """
+(url) => {
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) walk(el.shadowRoot);
+      const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.includes(url));
+      if (own) found.push(el);
+    }
+  };
+  walk(document);
+  return found.map((el) => {
+    let box = el;
+    while (box && box.tagName !== "HA-MARKDOWN") box = box.parentElement || box.getRootNode().host;
+    const rects = [...el.getClientRects()];
+    const edge = box ? box.getBoundingClientRect() : {left: 0, right: window.innerWidth};
+    return {
+      tag: el.tagName,
+      link: el.closest("a") !== null,
+      lines: rects.length,
+      left: Math.min(...rects.map((r) => r.left)),
+      right: Math.max(...rects.map((r) => r.right)),
+      boxLeft: edge.left,
+      boxRight: edge.right,
+      viewport: window.innerWidth,
+    };
+  });
+}
+"""
+# Until the dialog's opening animation is over (the boxes are measured, and photographed, where they stay).
+_SETTLED = """
+() => {
+  const animations = [...document.getAnimations()];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) {
+        animations.push(...el.shadowRoot.getAnimations());
+        walk(el.shadowRoot);
+      }
+    }
+  };
+  walk(document);
+  return Promise.all(animations.map((animation) => animation.finished));
+}
+"""
+# Every link (through shadow roots) whose href or text holds a webhook path.
+_WEBHOOK_LINKS = """
+() => {
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) walk(el.shadowRoot);
+      if (el.tagName === "A" && /api\\/webhook/.test((el.getAttribute("href") || "") + el.textContent)) {
+        found.push(el.outerHTML);
+      }
+    }
+  };
+  walk(document);
+  return found;
+}
+"""
+
+
+@pytest.fixture
+def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
+    """Home Assistant and the stand-ins, with the integration added for Jellyfin alone; stopped afterwards."""
+    stack = e2e_stack(tmp_path, "forms", qbittorrent=False)
+    if not Path(CHROMIUM).exists():
+        missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
+    if importlib.util.find_spec("playwright") is None:
+        missing_system_part("playwright is not installed; run scripts/setup")
+    started = time.monotonic()
+    try:
+        stack.start_standins()
+        stack.start_home_assistant()
+        _add_jellyfin_only(stack)
+        print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
+        yield stack
+    finally:
+        try:
+            stack.stop()
+        finally:
+            print_ha_log(stack.workdir)
+
+
+def _add_jellyfin_only(stack: Stack) -> None:
+    """The user step with Jellyfin only, its webhook plugin switch off (the stand-in has no plugin API)."""
+    flow = stack.api("POST", "/api/config/config_entries/flow", {"handler": DOMAIN})
+    answer = stack.api(
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {
+            "url": stack.jellyfin_url,
+            "api_key": DEFAULT_API_KEY,
+            "jellyfin_webhook": False,
+            "qbittorrent": {},
+            "shoko": {},
+        },
+    )
+    assert answer["type"] == "create_entry", answer
+    stack.entry_id = answer["result"]["entry_id"]
+    for service, url in answer["description_placeholders"].items():
+        stack.webhook_ids[service] = url.rsplit("/", 1)[-1]
+    stack.wait_entry_loaded()
+
+
+def _options_urls(stack: Stack) -> dict[str, str]:
+    """The webhook URLs the options form shows (its placeholders, over the REST API), by service."""
+    flow = stack.api("POST", "/api/config/config_entries/options/flow", {"handler": stack.entry_id})
+    stack.api("DELETE", f"/api/config/config_entries/options/flow/{flow['flow_id']}")
+    urls = {service: flow["description_placeholders"][service] for service in stack.webhook_ids}
+    assert all("/api/webhook/" in url for url in urls.values()), urls
+    return urls
+
+
+@dataclass
+class Shown:
+    """How a dialog shows one URL: the elements holding its text (see _WHERE_IS_URL), what a triple click selects."""
+
+    place: str
+    url: str
+    elements: list[dict[str, Any]]
+    selected: str
+
+
+@pytest.mark.timeout(300)
+def test_webhook_urls_are_copyable_text_that_wraps(stack: Stack) -> None:
+    """The options form and the repair dialog show each webhook URL as text inside the dialog, never as a link; a
+    triple click selects the URL alone."""
+    urls = _options_urls(stack)
+    # A Radarr grab of a movie Jellyseerr never announced: the "No webhooks from Jellyseerr" repair issue.
+    stack.post_webhook("radarr/grab")
+    assert "webhook_missing" in _issue_keys(stack)
+    # The sync Playwright API runs on a thread of its own (the test thread's event loop must not be shared).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-forms") as browser:
+        shown, links = browser.submit(_browse, stack, urls).result()
+    assert links == [], f"webhook URLs shown as links: {links}"
+    assert len(shown) == len(urls) + 1
+    for seen in shown:
+        place, url = seen.place, seen.url
+        assert seen.elements, f"{place}: {url} is not shown"
+        for element in seen.elements:
+            assert not element["link"], f"{place}: {url} is in a link: {element}"
+            assert element["tag"] == "CODE", f"{place}: {url} is not in a code span: {element}"
+            assert element["left"] >= element["boxLeft"] - 1, f"{place}: {url} starts outside the dialog: {element}"
+            assert element["right"] <= element["boxRight"] + 1, f"{place}: {url} runs past the dialog: {element}"
+            assert element["right"] <= element["viewport"], f"{place}: {url} runs off the screen: {element}"
+            assert element["lines"] > 1, f"{place}: {url} should wrap at 390 px: {element}"
+        assert seen.selected.strip() == url, f"{place}: a triple click on {url} selects {seen.selected!r}"
+
+
+def _issue_keys(stack: Stack) -> list[str]:
+    """The translation keys of the integration's repair issues (websocket API: there is no REST list)."""
+
+    async def read() -> list[str]:
+        async with aiohttp.ClientSession() as session, session.ws_connect(f"{stack.ha_url}/api/websocket") as ws:
+            await ws.receive_json()
+            await ws.send_json({"type": "auth", "access_token": stack.token})
+            await ws.receive_json()
+            await ws.send_json({"id": 1, "type": "repairs/list_issues"})
+            answer = await ws.receive_json()
+        return [issue["translation_key"] for issue in answer["result"]["issues"] if issue["domain"] == DOMAIN]
+
+    return run_async(read)
+
+
+def _browse(stack: Stack, urls: dict[str, str]) -> tuple[list[Shown], list[str]]:
+    """Open the options form and the repair dialog at 390 px, with screenshots: how each URL is shown, and every
+    link to a webhook."""
+    from playwright.sync_api import expect, sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shown: list[Shown] = []
+    links: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = _logged_in_page(browser, stack)
+        try:
+            page.goto(f"{stack.ha_url}/config/integrations/integration/{DOMAIN}", wait_until="networkidle")
+            page.get_by_role("button", name="Configure").first.click()
+            expect(page.get_by_text("Media Request Status Tracker options")).to_be_visible(timeout=15_000)
+            expect(page.get_by_text(urls["jellyfin"])).to_be_visible()
+            page.evaluate(_SETTLED)
+            page.screenshot(path=str(SCREENSHOTS / "forms-options-390.png"))
+            shown += [_shown(page, "options form", url) for url in urls.values()]
+            links += page.evaluate(_WEBHOOK_LINKS)
+
+            page.goto(f"{stack.ha_url}/config/repairs", wait_until="networkidle")
+            page.get_by_text("No webhooks from Jellyseerr").first.click()
+            expect(page.get_by_text(urls["jellyseerr"])).to_be_visible(timeout=15_000)
+            page.evaluate(_SETTLED)
+            page.screenshot(path=str(SCREENSHOTS / "forms-repair-390.png"))
+            shown.append(_shown(page, "repair dialog", urls["jellyseerr"]))
+            links += page.evaluate(_WEBHOOK_LINKS)
+        except AssertionError:
+            page.screenshot(path=str(SCREENSHOTS / "forms-FAILED.png"))
+            raise
+        finally:
+            browser.close()
+    return shown, links
+
+
+def _shown(page: Page, place: str, url: str) -> Shown:
+    elements = page.evaluate(_WHERE_IS_URL, url)
+    if not elements or any(element["link"] for element in elements):
+        return Shown(place, url, elements, "")  # a click on a link would follow it
+    page.get_by_text(url).first.click(click_count=3)
+    return Shown(place, url, elements, page.evaluate("() => document.getSelection().toString()"))
+
+
+def _logged_in_page(browser: Any, stack: Stack) -> Page:
+    """A phone-sized page holding the long-lived token as the frontend stores its tokens (e2e-recipes.md §4)."""
+    tokens = {
+        "hassUrl": stack.ha_url,
+        "clientId": f"{stack.ha_url}/",
+        "access_token": stack.token,
+        "token_type": "Bearer",
+        "expires_in": 315360000,
+        "expires": int(time.time() * 1000) + 315360000000,
+        "refresh_token": "",
+    }
+    context = browser.new_context(viewport=PHONE)
+    context.add_init_script(f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});")
+    page: Page = context.new_page()
+    return page
