@@ -1,10 +1,13 @@
-"""Home Assistant's own screens around the integration, in the real frontend: the options form and a repair dialog
-(issue 16).
+"""Home Assistant's own screens around the integration, in the real frontend: the user step, the options form and a
+repair dialog (issue 16).
 
 A real Home Assistant 2025.4 with the Jellyfin stand-in (scripts/demo_lib/stack.py; no qBittorrent), the integration
 added through the REST config flow with Jellyfin only, and Chromium at a phone's width (390 px) showing:
+- the user step ("Add integration"), submitted with a Jellyfin URL where nothing listens: the error names Jellyfin and
+  stands above the URL field; the Jellyfin webhook plugin switch comes right after the Jellyfin fields;
 - the options form (Configure): the four webhook URLs as text, none of them a link (a click would GET the webhook,
-  which only takes POST), each inside the dialog (it wraps rather than running past the edge);
+  which only takes POST), each inside the dialog (wrapped rather than running past the edge), and a triple click
+  selects the URL alone;
 - the "No webhooks from Jellyseerr" repair dialog (raised by a Radarr grab of a request Jellyseerr never sent):
   its URL the same way.
 Screenshots go to tests/e2e/screenshots/forms-*.png. Runs only on the 2025.4 leg; skips without chromium or
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 import importlib.util
 import json
 from pathlib import Path
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +34,7 @@ from scripts.standins import DEFAULT_API_KEY
 from tests.helpers import CHROMIUM, CHROMIUM_ARGS, e2e_stack, missing_system_part, print_ha_log
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import FloatRect as Box, Page
 
     from scripts.demo_lib.stack import Stack
 
@@ -39,6 +43,7 @@ pytestmark = pytest.mark.e2e
 SCREENSHOTS = Path(__file__).with_name("screenshots")
 DOMAIN = "status_tracker"
 PHONE = {"width": 390, "height": 844}
+JELLYFIN_DOWN = "Could not connect to Jellyfin at this URL"
 
 # Every element (through shadow roots) whose own text holds `url`: is it in a link, how many lines, where it ends.
 _WHERE_IS_URL = """
@@ -83,7 +88,8 @@ _SETTLED = """
     }
   };
   walk(document);
-  return Promise.all(animations.map((animation) => animation.finished));
+  // A cancelled animation rejects: it is over too.
+  return Promise.all(animations.map((animation) => animation.finished.catch(() => null)));
 }
 """
 # Every link (through shadow roots) whose href or text holds a webhook path.
@@ -105,7 +111,7 @@ _WEBHOOK_LINKS = """
 
 
 @pytest.fixture
-def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
+def forms_stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     """Home Assistant and the stand-ins, with the integration added for Jellyfin alone; stopped afterwards."""
     stack = e2e_stack(tmp_path, "forms", qbittorrent=False)
     if not Path(CHROMIUM).exists():
@@ -167,16 +173,22 @@ class Shown:
 
 
 @pytest.mark.timeout(300)
-def test_webhook_urls_are_copyable_text_that_wraps(stack: Stack) -> None:
-    """The options form and the repair dialog show each webhook URL as text inside the dialog, never as a link; a
-    triple click selects the URL alone."""
+def test_forms_in_the_real_frontend(forms_stack: Stack) -> None:
+    """The user step: the Jellyfin webhook plugin switch right after the Jellyfin fields, an error naming Jellyfin
+    above the field at fault. The options form and the repair dialog: each webhook URL as text inside the dialog,
+    never as a link, wrapped at 390 px; a triple click selects the URL alone."""
+    stack = forms_stack
     urls = _options_urls(stack)
     # A Radarr grab of a movie Jellyseerr never announced: the "No webhooks from Jellyseerr" repair issue.
     stack.post_webhook("radarr/grab")
     assert "webhook_missing" in _issue_keys(stack)
     # The sync Playwright API runs on a thread of its own (the test thread's event loop must not be shared).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-forms") as browser:
-        shown, links = browser.submit(_browse, stack, urls).result()
+        form, shown, links = browser.submit(_browse, stack, urls).result()
+    assert set(form) == {"error", "url", "api_key", "switch", "qbittorrent"}, form
+    # Home Assistant draws a field's error right above it.
+    assert 0 <= form["url"]["y"] - (form["error"]["y"] + form["error"]["height"]) < 40, form
+    assert form["api_key"]["y"] < form["switch"]["y"] < form["qbittorrent"]["y"], form
     assert links == [], f"webhook URLs shown as links: {links}"
     assert len(shown) == len(urls) + 1
     for seen in shown:
@@ -207,9 +219,9 @@ def _issue_keys(stack: Stack) -> list[str]:
     return run_async(read)
 
 
-def _browse(stack: Stack, urls: dict[str, str]) -> tuple[list[Shown], list[str]]:
-    """Open the options form and the repair dialog at 390 px, with screenshots: how each URL is shown, and every
-    link to a webhook."""
+def _browse(stack: Stack, urls: dict[str, str]) -> tuple[dict[str, Box], list[Shown], list[str]]:
+    """Open the user step, the options form and the repair dialog at 390 px, with screenshots: where the user step
+    shows its fields and an error, how each URL is shown, and every link to a webhook."""
     from playwright.sync_api import expect, sync_playwright
 
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -219,6 +231,7 @@ def _browse(stack: Stack, urls: dict[str, str]) -> tuple[list[Shown], list[str]]
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page = _logged_in_page(browser, stack)
         try:
+            form = _user_form(page, stack.ha_url)
             page.goto(f"{stack.ha_url}/config/integrations/integration/{DOMAIN}", wait_until="networkidle")
             page.get_by_role("button", name="Configure").first.click()
             expect(page.get_by_text("Media Request Status Tracker options")).to_be_visible(timeout=15_000)
@@ -240,7 +253,35 @@ def _browse(stack: Stack, urls: dict[str, str]) -> tuple[list[Shown], list[str]]
             raise
         finally:
             browser.close()
-    return shown, links
+    return form, shown, links
+
+
+def _user_form(page: Page, ha_url: str) -> dict[str, Box]:
+    """The user step as "Add integration" opens it, submitted with a Jellyfin URL where nothing listens: the boxes
+    of its Jellyfin fields, the plugin switch, the first section and the error."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{ha_url}/config/integrations/dashboard/add?domain={DOMAIN}", wait_until="networkidle")
+    page.get_by_role("button", name="OK").click()  # "Do you want to set up Media Request Status Tracker?"
+    expect(page.get_by_text("Set up Media Request Status Tracker")).to_be_visible(timeout=15_000)
+    page.get_by_role("textbox", name=re.compile("Jellyfin URL")).fill("http://127.0.0.1:9")
+    page.get_by_role("textbox", name=re.compile("Jellyfin API key")).fill("some-key")
+    page.get_by_role("button", name="Submit").click()
+    error = page.get_by_text(JELLYFIN_DOWN)
+    expect(error).to_be_visible(timeout=15_000)
+    error.scroll_into_view_if_needed()
+    page.evaluate(_SETTLED)
+    page.screenshot(path=str(SCREENSHOTS / "forms-user-error-390.png"))
+    locators = {
+        "error": error,
+        "url": page.get_by_role("textbox", name=re.compile("Jellyfin URL")),
+        "api_key": page.get_by_role("textbox", name=re.compile("Jellyfin API key")),
+        "switch": page.get_by_role("switch", name="Set up the Jellyfin webhook plugin for me"),
+        "qbittorrent": page.get_by_text("qBittorrent (optional)"),
+    }
+    boxes = {name: locator.bounding_box() for name, locator in locators.items()}
+    page.get_by_role("button", name="Close").first.click()
+    return {name: box for name, box in boxes.items() if box is not None}
 
 
 def _shown(page: Page, place: str, url: str) -> Shown:
