@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import importlib.util
 import json
 from pathlib import Path
@@ -92,6 +92,23 @@ _SETTLED = """
   return Promise.all(animations.map((animation) => animation.finished.catch(() => null)));
 }
 """
+# Every webhook URL (through shadow roots) in a text of its own, as the page shows it.
+_WEBHOOK_TEXTS = r"""
+() => {
+  const found = new Set();
+  const walk = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) walk(el.shadowRoot);
+      for (const node of el.childNodes) {
+        const text = node.nodeType === Node.TEXT_NODE ? node.textContent.trim() : "";
+        if (/^(https?:\/\/|<)\S*\/api\/webhook\/\S+$/.test(text)) found.add(text);
+      }
+    }
+  };
+  walk(document);
+  return [...found];
+}
+"""
 # Every link (through shadow roots) whose href or text holds a webhook path.
 _WEBHOOK_LINKS = """
 () => {
@@ -112,7 +129,7 @@ _WEBHOOK_LINKS = """
 
 @pytest.fixture
 def forms_stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
-    """Home Assistant and the stand-ins, with the integration added for Jellyfin alone; stopped afterwards."""
+    """Home Assistant (onboarded) and the stand-ins, no entry yet; stopped afterwards whatever happens."""
     stack = e2e_stack(tmp_path, "forms", qbittorrent=False)
     if not Path(CHROMIUM).exists():
         missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
@@ -122,7 +139,6 @@ def forms_stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     try:
         stack.start_standins()
         stack.start_home_assistant()
-        _add_jellyfin_only(stack)
         print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
         yield stack
     finally:
@@ -130,36 +146,6 @@ def forms_stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
             stack.stop()
         finally:
             print_ha_log(stack.workdir)
-
-
-def _add_jellyfin_only(stack: Stack) -> None:
-    """The user step with Jellyfin only, its webhook plugin switch off (the stand-in has no plugin API)."""
-    flow = stack.api("POST", "/api/config/config_entries/flow", {"handler": DOMAIN})
-    answer = stack.api(
-        "POST",
-        f"/api/config/config_entries/flow/{flow['flow_id']}",
-        {
-            "url": stack.jellyfin_url,
-            "api_key": DEFAULT_API_KEY,
-            "jellyfin_webhook": False,
-            "qbittorrent": {},
-            "shoko": {},
-        },
-    )
-    assert answer["type"] == "create_entry", answer
-    stack.entry_id = answer["result"]["entry_id"]
-    for service, url in answer["description_placeholders"].items():
-        stack.webhook_ids[service] = url.rsplit("/", 1)[-1]
-    stack.wait_entry_loaded()
-
-
-def _options_urls(stack: Stack) -> dict[str, str]:
-    """The webhook URLs the options form shows (its placeholders, over the REST API), by service."""
-    flow = stack.api("POST", "/api/config/config_entries/options/flow", {"handler": stack.entry_id})
-    stack.api("DELETE", f"/api/config/config_entries/options/flow/{flow['flow_id']}")
-    urls = {service: flow["description_placeholders"][service] for service in stack.webhook_ids}
-    assert all("/api/webhook/" in url for url in urls.values()), urls
-    return urls
 
 
 @dataclass
@@ -172,26 +158,33 @@ class Shown:
     selected: str
 
 
+@dataclass
+class Visit:
+    """What the browser saw: the user step's boxes, every webhook URL shown, every link to a webhook, the issues."""
+
+    form: dict[str, Box] = field(default_factory=dict)
+    shown: list[Shown] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    issues: list[str] = field(default_factory=list)
+
+
 @pytest.mark.timeout(300)
 def test_forms_in_the_real_frontend(forms_stack: Stack) -> None:
     """The user step: the Jellyfin webhook plugin switch right after the Jellyfin fields, an error naming Jellyfin
-    above the field at fault. The options form and the repair dialog: each webhook URL as text inside the dialog,
-    never as a link, wrapped at 390 px; a triple click selects the URL alone."""
-    stack = forms_stack
-    urls = _options_urls(stack)
-    # A Radarr grab of a movie Jellyseerr never announced: the "No webhooks from Jellyseerr" repair issue.
-    stack.post_webhook("radarr/grab")
-    assert "webhook_missing" in _issue_keys(stack)
+    above the field at fault. Its last step, the options form and the repair dialog: each webhook URL as text inside
+    the dialog, never as a link, wrapped at 390 px; a triple click selects the URL alone."""
     # The sync Playwright API runs on a thread of its own (the test thread's event loop must not be shared).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-forms") as browser:
-        form, shown, links = browser.submit(_browse, stack, urls).result()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-forms") as worker:
+        visit = worker.submit(_visit, forms_stack).result()
+    form = visit.form
     assert set(form) == {"error", "url", "api_key", "switch", "qbittorrent"}, form
     # Home Assistant draws a field's error right above it.
     assert 0 <= form["url"]["y"] - (form["error"]["y"] + form["error"]["height"]) < 40, form
     assert form["api_key"]["y"] < form["switch"]["y"] < form["qbittorrent"]["y"], form
-    assert links == [], f"webhook URLs shown as links: {links}"
-    assert len(shown) == len(urls) + 1
-    for seen in shown:
+    assert "webhook_missing" in visit.issues
+    assert visit.links == [], f"webhook URLs shown as links: {visit.links}"
+    assert [seen.place for seen in visit.shown] == ["set-up's last step"] * 4 + ["options form"] * 4 + ["repair"]
+    for seen in visit.shown:
         place, url = seen.place, seen.url
         assert seen.elements, f"{place}: {url} is not shown"
         for element in seen.elements:
@@ -202,6 +195,111 @@ def test_forms_in_the_real_frontend(forms_stack: Stack) -> None:
             assert element["right"] <= element["viewport"], f"{place}: {url} runs off the screen: {element}"
             assert element["lines"] > 1, f"{place}: {url} should wrap at 390 px: {element}"
         assert seen.selected.strip() == url, f"{place}: a triple click on {url} selects {seen.selected!r}"
+
+
+def _visit(stack: Stack) -> Visit:
+    """Add the integration in the browser, open its options and the repair dialog, at 390 px with screenshots."""
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    visit = Visit()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        page = _logged_in_page(browser, stack)
+        try:
+            visit.form = _user_step(page, stack, visit)
+            urls = _options_urls(stack)
+            _options_form(page, stack, urls, visit)
+            # A Radarr grab of a movie Jellyseerr never announced: the "No webhooks from Jellyseerr" repair issue.
+            stack.post_webhook("radarr/grab")
+            visit.issues = _issue_keys(stack)
+            _repair_dialog(page, stack, urls["jellyseerr"], visit)
+        except AssertionError:
+            page.screenshot(path=str(SCREENSHOTS / "forms-FAILED.png"))
+            raise
+        finally:
+            browser.close()
+    return visit
+
+
+def _user_step(page: Page, stack: Stack, visit: Visit) -> dict[str, Box]:
+    """ "Add integration": first a Jellyfin URL where nothing listens (the boxes of the Jellyfin fields, the plugin
+    switch, the first section and the error), then the stand-in's, the switch off (it has no plugin API): the last
+    step's URLs go to `visit`. The entry is made."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{stack.ha_url}/config/integrations/dashboard/add?domain={DOMAIN}", wait_until="networkidle")
+    page.get_by_role("button", name="OK").click()  # "Do you want to set up Media Request Status Tracker?"
+    expect(page.get_by_text("Set up Media Request Status Tracker")).to_be_visible(timeout=15_000)
+    url_field = page.get_by_role("textbox", name=re.compile("Jellyfin URL"))
+    api_key_field = page.get_by_role("textbox", name=re.compile("Jellyfin API key"))
+    switch = page.get_by_role("switch", name="Set up the Jellyfin webhook plugin for me")
+    url_field.fill("http://127.0.0.1:9")
+    api_key_field.fill(DEFAULT_API_KEY)
+    page.get_by_role("button", name="Submit").click()
+    error = page.get_by_text(JELLYFIN_DOWN)
+    expect(error).to_be_visible(timeout=15_000)
+    error.scroll_into_view_if_needed()
+    page.evaluate(_SETTLED)
+    page.screenshot(path=str(SCREENSHOTS / "forms-user-error-390.png"))
+    locators = {
+        "error": error,
+        "url": url_field,
+        "api_key": api_key_field,
+        "switch": switch,
+        "qbittorrent": page.get_by_text("qBittorrent (optional)"),
+    }
+    boxes = {name: box for name, locator in locators.items() if (box := locator.bounding_box()) is not None}
+
+    url_field.fill(stack.jellyfin_url)
+    switch.click()
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("Jellyfin webhook plugin:")).to_be_visible(timeout=15_000)
+    page.evaluate(_SETTLED)
+    page.screenshot(path=str(SCREENSHOTS / "forms-created-390.png"))
+    shown_urls = page.evaluate(_WEBHOOK_TEXTS)
+    visit.shown += [_shown(page, "set-up's last step", url) for url in shown_urls]
+    visit.links += page.evaluate(_WEBHOOK_LINKS)
+    page.get_by_role("button", name="Finish").click()
+    return boxes
+
+
+def _options_urls(stack: Stack) -> dict[str, str]:
+    """The entry's webhook URLs, by service, as its options form's placeholders (over the REST API)."""
+    entries = stack.api("GET", "/api/config/config_entries/entry")
+    stack.entry_id = next(entry["entry_id"] for entry in entries if entry["domain"] == DOMAIN)
+    stack.wait_entry_loaded()
+    flow = stack.api("POST", "/api/config/config_entries/options/flow", {"handler": stack.entry_id})
+    stack.api("DELETE", f"/api/config/config_entries/options/flow/{flow['flow_id']}")
+    services = ("jellyseerr", "radarr", "sonarr", "jellyfin")
+    urls = {service: str(flow["description_placeholders"][service]) for service in services}
+    stack.webhook_ids.update({service: url.rsplit("/", 1)[-1] for service, url in urls.items()})
+    return urls
+
+
+def _options_form(page: Page, stack: Stack, urls: dict[str, str], visit: Visit) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{stack.ha_url}/config/integrations/integration/{DOMAIN}", wait_until="networkidle")
+    page.get_by_role("button", name="Configure").first.click()
+    expect(page.get_by_text("Media Request Status Tracker options")).to_be_visible(timeout=15_000)
+    expect(page.get_by_text(urls["jellyfin"])).to_be_visible()
+    page.evaluate(_SETTLED)
+    page.screenshot(path=str(SCREENSHOTS / "forms-options-390.png"))
+    visit.shown += [_shown(page, "options form", url) for url in urls.values()]
+    visit.links += page.evaluate(_WEBHOOK_LINKS)
+
+
+def _repair_dialog(page: Page, stack: Stack, url: str, visit: Visit) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{stack.ha_url}/config/repairs", wait_until="networkidle")
+    page.get_by_text("No webhooks from Jellyseerr").first.click()
+    expect(page.get_by_text(url)).to_be_visible(timeout=15_000)
+    page.evaluate(_SETTLED)
+    page.screenshot(path=str(SCREENSHOTS / "forms-repair-390.png"))
+    visit.shown.append(_shown(page, "repair", url))
+    visit.links += page.evaluate(_WEBHOOK_LINKS)
 
 
 def _issue_keys(stack: Stack) -> list[str]:
@@ -217,71 +315,6 @@ def _issue_keys(stack: Stack) -> list[str]:
         return [issue["translation_key"] for issue in answer["result"]["issues"] if issue["domain"] == DOMAIN]
 
     return run_async(read)
-
-
-def _browse(stack: Stack, urls: dict[str, str]) -> tuple[dict[str, Box], list[Shown], list[str]]:
-    """Open the user step, the options form and the repair dialog at 390 px, with screenshots: where the user step
-    shows its fields and an error, how each URL is shown, and every link to a webhook."""
-    from playwright.sync_api import expect, sync_playwright
-
-    SCREENSHOTS.mkdir(exist_ok=True)
-    shown: list[Shown] = []
-    links: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = _logged_in_page(browser, stack)
-        try:
-            form = _user_form(page, stack.ha_url)
-            page.goto(f"{stack.ha_url}/config/integrations/integration/{DOMAIN}", wait_until="networkidle")
-            page.get_by_role("button", name="Configure").first.click()
-            expect(page.get_by_text("Media Request Status Tracker options")).to_be_visible(timeout=15_000)
-            expect(page.get_by_text(urls["jellyfin"])).to_be_visible()
-            page.evaluate(_SETTLED)
-            page.screenshot(path=str(SCREENSHOTS / "forms-options-390.png"))
-            shown += [_shown(page, "options form", url) for url in urls.values()]
-            links += page.evaluate(_WEBHOOK_LINKS)
-
-            page.goto(f"{stack.ha_url}/config/repairs", wait_until="networkidle")
-            page.get_by_text("No webhooks from Jellyseerr").first.click()
-            expect(page.get_by_text(urls["jellyseerr"])).to_be_visible(timeout=15_000)
-            page.evaluate(_SETTLED)
-            page.screenshot(path=str(SCREENSHOTS / "forms-repair-390.png"))
-            shown.append(_shown(page, "repair dialog", urls["jellyseerr"]))
-            links += page.evaluate(_WEBHOOK_LINKS)
-        except AssertionError:
-            page.screenshot(path=str(SCREENSHOTS / "forms-FAILED.png"))
-            raise
-        finally:
-            browser.close()
-    return form, shown, links
-
-
-def _user_form(page: Page, ha_url: str) -> dict[str, Box]:
-    """The user step as "Add integration" opens it, submitted with a Jellyfin URL where nothing listens: the boxes
-    of its Jellyfin fields, the plugin switch, the first section and the error."""
-    from playwright.sync_api import expect
-
-    page.goto(f"{ha_url}/config/integrations/dashboard/add?domain={DOMAIN}", wait_until="networkidle")
-    page.get_by_role("button", name="OK").click()  # "Do you want to set up Media Request Status Tracker?"
-    expect(page.get_by_text("Set up Media Request Status Tracker")).to_be_visible(timeout=15_000)
-    page.get_by_role("textbox", name=re.compile("Jellyfin URL")).fill("http://127.0.0.1:9")
-    page.get_by_role("textbox", name=re.compile("Jellyfin API key")).fill("some-key")
-    page.get_by_role("button", name="Submit").click()
-    error = page.get_by_text(JELLYFIN_DOWN)
-    expect(error).to_be_visible(timeout=15_000)
-    error.scroll_into_view_if_needed()
-    page.evaluate(_SETTLED)
-    page.screenshot(path=str(SCREENSHOTS / "forms-user-error-390.png"))
-    locators = {
-        "error": error,
-        "url": page.get_by_role("textbox", name=re.compile("Jellyfin URL")),
-        "api_key": page.get_by_role("textbox", name=re.compile("Jellyfin API key")),
-        "switch": page.get_by_role("switch", name="Set up the Jellyfin webhook plugin for me"),
-        "qbittorrent": page.get_by_text("qBittorrent (optional)"),
-    }
-    boxes = {name: locator.bounding_box() for name, locator in locators.items()}
-    page.get_by_role("button", name="Close").first.click()
-    return {name: box for name, box in boxes.items() if box is not None}
 
 
 def _shown(page: Page, place: str, url: str) -> Shown:
