@@ -17,10 +17,7 @@ playwright, except with CI=true, where that fails.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-import importlib.util
-import json
 from pathlib import Path
 import re
 import time
@@ -31,7 +28,7 @@ import pytest
 
 from scripts.demo_lib.stack import run_async
 from scripts.standins import DEFAULT_API_KEY
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, e2e_stack, missing_system_part, print_ha_log
+from tests.helpers import BrowserThread, e2e_stack, ha_context, print_ha_log, require_browser
 
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect as Box, Page
@@ -131,10 +128,7 @@ _WEBHOOK_LINKS = """
 def forms_stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     """Home Assistant (onboarded) and the stand-ins, no entry yet; stopped afterwards whatever happens."""
     stack = e2e_stack(tmp_path, "forms", qbittorrent=False)
-    if not Path(CHROMIUM).exists():
-        missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
-    if importlib.util.find_spec("playwright") is None:
-        missing_system_part("playwright is not installed; run scripts/setup")
+    require_browser()
     started = time.monotonic()
     try:
         stack.start_standins()
@@ -173,9 +167,12 @@ def test_forms_in_the_real_frontend(forms_stack: Stack) -> None:
     """The user step: the Jellyfin webhook plugin switch right after the Jellyfin fields, an error naming Jellyfin
     above the field at fault. Its last step, the options form and the repair dialog: each webhook URL as text inside
     the dialog, never as a link, wrapped at 390 px; a triple click selects the URL alone."""
-    # The sync Playwright API runs on a thread of its own (the test thread's event loop must not be shared).
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-forms") as worker:
-        visit = worker.submit(_visit, forms_stack).result()
+    browser = BrowserThread()
+    browser.start()
+    try:
+        visit = browser.run(_visit, browser, forms_stack)
+    finally:
+        browser.stop()
     form = visit.form
     assert set(form) == {"error", "url", "api_key", "switch", "qbittorrent"}, form
     # Home Assistant draws a field's error right above it.
@@ -197,28 +194,24 @@ def test_forms_in_the_real_frontend(forms_stack: Stack) -> None:
         assert seen.selected.strip() == url, f"{place}: a triple click on {url} selects {seen.selected!r}"
 
 
-def _visit(stack: Stack) -> Visit:
-    """Add the integration in the browser, open its options and the repair dialog, at 390 px with screenshots."""
-    from playwright.sync_api import sync_playwright
-
+def _visit(browser: BrowserThread, stack: Stack) -> Visit:
+    """On the browser thread: add the integration, open its options and the repair dialog, at 390 px with
+    screenshots."""
     SCREENSHOTS.mkdir(exist_ok=True)
+    assert browser.browser is not None
+    page = ha_context(browser.browser, stack, viewport=PHONE).new_page()
     visit = Visit()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = _logged_in_page(browser, stack)
-        try:
-            visit.form = _user_step(page, stack, visit)
-            urls = _options_urls(stack)
-            _options_form(page, stack, urls, visit)
-            # A Radarr grab of a movie Jellyseerr never announced: the "No webhooks from Jellyseerr" repair issue.
-            stack.post_webhook("radarr/grab")
-            visit.issues = _issue_keys(stack)
-            _repair_dialog(page, stack, urls["jellyseerr"], visit)
-        except AssertionError:
-            page.screenshot(path=str(SCREENSHOTS / "forms-FAILED.png"))
-            raise
-        finally:
-            browser.close()
+    try:
+        visit.form = _user_step(page, stack, visit)
+        urls = _options_urls(stack)
+        _options_form(page, stack, urls, visit)
+        # A Radarr grab of a movie Jellyseerr never announced: the "No webhooks from Jellyseerr" repair issue.
+        stack.post_webhook("radarr/grab")
+        visit.issues = _issue_keys(stack)
+        _repair_dialog(page, stack, urls["jellyseerr"], visit)
+    except AssertionError:
+        page.screenshot(path=str(SCREENSHOTS / "forms-FAILED.png"))
+        raise
     return visit
 
 
@@ -323,20 +316,3 @@ def _shown(page: Page, place: str, url: str) -> Shown:
         return Shown(place, url, elements, "")  # a click on a link would follow it
     page.get_by_text(url).first.click(click_count=3)
     return Shown(place, url, elements, page.evaluate("() => document.getSelection().toString()"))
-
-
-def _logged_in_page(browser: Any, stack: Stack) -> Page:
-    """A phone-sized page holding the long-lived token as the frontend stores its tokens (e2e-recipes.md §4)."""
-    tokens = {
-        "hassUrl": stack.ha_url,
-        "clientId": f"{stack.ha_url}/",
-        "access_token": stack.token,
-        "token_type": "Bearer",
-        "expires_in": 315360000,
-        "expires": int(time.time() * 1000) + 315360000000,
-        "refresh_token": "",
-    }
-    context = browser.new_context(viewport=PHONE)
-    context.add_init_script(f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});")
-    page: Page = context.new_page()
-    return page
