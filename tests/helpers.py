@@ -27,6 +27,7 @@ from homeassistant.const import CONF_API_KEY, CONF_URL, __version__ as ha_versio
 from homeassistant.core import HomeAssistant, State
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -317,17 +318,31 @@ async def stored_requests(hass: HomeAssistant, entry_id: str = ENTRY_ID) -> list
     return requests
 
 
-def e2e_stack(workdir: Path, test: str, **options: Any) -> Stack:
+async def shown_errors(hass: HomeAssistant, result: Any, category: str = "config") -> dict[str, str]:
+    """A flow form's errors as the frontend shows them: each field's English text (strings.json `<category>.error`),
+    with the form's placeholders filled in. A KeyError when an error has no text."""
+    texts = await async_get_translations(hass, "en", category, {DOMAIN})
+    shown: dict[str, str] = {}
+    for field, key in (result["errors"] or {}).items():
+        text = texts[f"component.{DOMAIN}.{category}.error.{key}"]
+        for name, value in (result.get("description_placeholders") or {}).items():
+            text = text.replace(f"{{{name}}}", str(value))
+        shown[field] = text
+    return shown
+
+
+def e2e_stack(workdir: Path, test: str, *, qbittorrent: bool = True, **options: Any) -> Stack:
     """A stack for an end-to-end test (scripts/demo_lib/stack.py), not started yet.
 
-    Skipped off the 2025.4 leg (it starts Home Assistant from .venv) and, except in CI, without qbittorrent-nox.
+    Skipped off the 2025.4 leg (it starts Home Assistant from .venv) and, except in CI, without qbittorrent-nox (for
+    a test that starts it: `qbittorrent`).
     """
     from scripts.demo_lib.stack import Stack
     from tests.fakes.qbittorrent import find_qbittorrent_nox, free_port
 
     if not ha_version.startswith("2025.4."):
         pytest.skip(f"the {test} test starts Home Assistant from .venv (2025.4); this is {ha_version}")
-    if find_qbittorrent_nox() is None:
+    if qbittorrent and find_qbittorrent_nox() is None:
         missing_system_part("qbittorrent-nox is not installed; install it with scripts/system-deps (as root)")
     return Stack(
         workdir=workdir,

@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -54,6 +55,7 @@ from .helpers import (
     SHOKO_API_KEY,
     SHOKO_URL,
     SYSTEM_INFO,
+    shown_errors,
     system_info,
 )
 
@@ -80,6 +82,35 @@ def user_input(
 
 QBT_INPUT = {CONF_URL: QBT_URL, CONF_USERNAME: "admin", CONF_PASSWORD: "qbt-secret-pass"}
 SHOKO_INPUT = {CONF_URL: SHOKO_URL, CONF_API_KEY: SHOKO_API_KEY}
+
+# How each error's text names its service, and the field at fault per problem.
+SERVICE_NAMES = {
+    "jellyfin": "Jellyfin",
+    "qbittorrent": "qBittorrent",
+    "shoko": "Shoko Server",
+    "jellyseerr": "Jellyseerr",
+    "radarr": "Radarr",
+    "radarr_2": "second Radarr",
+    "sonarr": "Sonarr",
+    "sonarr_2": "second Sonarr",
+}
+FIELD_WORDS = {
+    "invalid_url": "URL",
+    "cannot_connect": "URL",
+    "invalid_response": "URL",
+    "invalid_auth": "API key",
+    "missing_api_key": "API key",
+}
+
+
+async def assert_error_shown(hass: HomeAssistant, result: Any, field: str, service: str, problem: str) -> None:
+    """The form shows exactly this error on `field`, and its text names the service and the field at fault."""
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {field: f"{service}_{problem}"}
+    text = (await shown_errors(hass, result))[field]
+    assert SERVICE_NAMES[service] in text, text
+    words = "username or password" if (service, problem) == ("qbittorrent", "invalid_auth") else FIELD_WORDS[problem]
+    assert words in text, text
 
 
 async def start_user_flow(hass: HomeAssistant) -> str:
@@ -163,30 +194,30 @@ async def test_qbittorrent_5_login_without_credentials(hass: HomeAssistant, http
 
 
 @pytest.mark.parametrize(
-    ("mock_kwargs", "error"),
+    ("mock_kwargs", "field", "error"),
     [
-        ({"exception": ClientConnectionError("refused")}, "cannot_connect"),
-        ({"exception": TimeoutError()}, "cannot_connect"),
-        ({"status": 500, "body": "boom"}, "cannot_connect"),
-        ({"status": 401, "body": ""}, "invalid_auth"),
-        ({"status": 403, "body": ""}, "invalid_auth"),
-        ({"status": 200, "body": "<html>router login</html>"}, "invalid_response"),
-        ({"status": 200, "payload": {"Name": "no id"}}, "invalid_response"),
+        ({"exception": ClientConnectionError("refused")}, CONF_URL, "cannot_connect"),
+        ({"exception": TimeoutError()}, CONF_URL, "cannot_connect"),
+        ({"status": 500, "body": "boom"}, CONF_URL, "cannot_connect"),
+        ({"status": 401, "body": ""}, CONF_API_KEY, "invalid_auth"),
+        ({"status": 403, "body": ""}, CONF_API_KEY, "invalid_auth"),
+        ({"status": 200, "body": "<html>router login</html>"}, CONF_URL, "invalid_response"),
+        ({"status": 200, "payload": {"Name": "no id"}}, CONF_URL, "invalid_response"),
     ],
 )
 async def test_jellyfin_errors_then_recover(
     hass: HomeAssistant,
     http: aioresponses,
     mock_kwargs: dict[str, Any],
+    field: str,
     error: str,
 ) -> None:
-    """Each Jellyfin failure shows its form error; fixing it creates the entry."""
+    """Each Jellyfin failure shows its error on the field at fault, naming Jellyfin; fixing it creates the entry."""
     http.get(SYSTEM_INFO, **mock_kwargs)
     flow_id = await start_user_flow(hass)
 
     result = await hass.config_entries.flow.async_configure(flow_id, user_input())
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": error}
+    await assert_error_shown(hass, result, field, "jellyfin", error)
 
     http.get(SYSTEM_INFO, payload=system_info())
     result = await hass.config_entries.flow.async_configure(flow_id, user_input())
@@ -198,8 +229,7 @@ async def test_jellyfin_invalid_url(hass: HomeAssistant, http: aioresponses, url
     """A URL that is not http(s) with a host is refused before any call."""
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(url=url))
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_URL: "invalid_url"}
+    await assert_error_shown(hass, result, CONF_URL, "jellyfin", "invalid_url")
     assert not http.requests
 
 
@@ -230,7 +260,7 @@ async def test_qbittorrent_errors(
     given: dict[str, Any],
     error: str,
 ) -> None:
-    """qBittorrent failures are reported on its section, Jellyfin still checked."""
+    """qBittorrent failures are reported on its section, naming qBittorrent; Jellyfin still checked."""
     http.get(SYSTEM_INFO, payload=system_info())
     if login is not None:
         http.post(QBT_LOGIN, **login)
@@ -238,8 +268,7 @@ async def test_qbittorrent_errors(
         http.get(QBT_VERSION, **version)
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(qbittorrent=given))
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_QBITTORRENT: error}
+    await assert_error_shown(hass, result, CONF_QBITTORRENT, "qbittorrent", error)
 
 
 @pytest.mark.parametrize(
@@ -249,7 +278,7 @@ async def test_qbittorrent_errors(
         ({"status": 502, "body": "bad gateway"}, SHOKO_INPUT, "cannot_connect"),
         ({"payload": {"errors": {}}}, SHOKO_INPUT, "invalid_response"),
         ({"body": "not json at all"}, SHOKO_INPUT, "invalid_response"),
-        (None, {CONF_URL: SHOKO_URL}, "invalid_auth"),
+        (None, {CONF_URL: SHOKO_URL}, "missing_api_key"),
         (None, {CONF_URL: "shoko.local", CONF_API_KEY: "k"}, "invalid_url"),
     ],
 )
@@ -260,14 +289,13 @@ async def test_shoko_errors(
     given: dict[str, Any],
     error: str,
 ) -> None:
-    """Shoko failures are reported on its section."""
+    """Shoko failures are reported on its section, naming Shoko Server."""
     http.get(SYSTEM_INFO, payload=system_info())
     if lookup is not None:
         http.get(SHOKO_LOOKUP, **lookup)
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(shoko=given))
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_SHOKO: error}
+    await assert_error_shown(hass, result, CONF_SHOKO, "shoko", error)
 
 
 async def test_duplicate_server_aborts(
@@ -418,8 +446,7 @@ async def test_reauth_updates_every_secret(
     http.get(QBT_VERSION, body="2.8.19")
     http.get(SHOKO_LOOKUP, payload=[])
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "still-wrong"})
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_auth"}
+    await assert_error_shown(hass, result, CONF_API_KEY, "jellyfin", "invalid_auth")
 
     http.get(SYSTEM_INFO, payload=system_info())
     http.post(QBT_LOGIN, body="Ok.")
@@ -437,6 +464,26 @@ async def test_reauth_updates_every_secret(
     assert entry.data[CONF_QBITTORRENT][CONF_PASSWORD] == (new_qbt_password or QBT_INPUT[CONF_PASSWORD])
     assert entry.data[CONF_SHOKO][CONF_API_KEY] == (new_shoko_key or SHOKO_API_KEY)
     assert entry.data[CONF_WEBHOOK_IDS] == entry_data_all[CONF_WEBHOOK_IDS]
+
+
+async def test_reauth_shows_each_error_where_it_belongs(
+    hass: HomeAssistant, http: aioresponses, entry_data_all: dict[str, Any]
+) -> None:
+    """A refused qBittorrent password shows on its field; qBittorrent out of reach, for the whole form; both name it."""
+    entry = MockConfigEntry(domain=DOMAIN, title=SERVER_NAME, unique_id=SERVER_ID, data=entry_data_all)
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    http.get(SYSTEM_INFO, payload=system_info(), repeat=True)
+    http.post(QBT_LOGIN, body="Fails.")
+    typed = {CONF_API_KEY: JELLYFIN_API_KEY, "qbittorrent_password": "wrong"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], typed)
+    assert result["errors"] == {"qbittorrent_password": "qbittorrent_invalid_auth"}
+    assert "qBittorrent refused the username or password" in (await shown_errors(hass, result))["qbittorrent_password"]
+
+    http.post(QBT_LOGIN, exception=ClientConnectionError())
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], typed)
+    assert result["errors"] == {"base": "qbittorrent_cannot_connect"}
+    assert "Could not connect to qBittorrent" in (await shown_errors(hass, result))["base"]
 
 
 async def test_reauth_jellyfin_only_form(
@@ -460,7 +507,7 @@ async def test_reconfigure(hass: HomeAssistant, http: aioresponses, init_integra
     assert result["step_id"] == "reconfigure"
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(url="jellyfin:8096"))
-    assert result["errors"] == {CONF_URL: "invalid_url"}
+    await assert_error_shown(hass, result, CONF_URL, "jellyfin", "invalid_url")
 
     new_url = "http://jellyfin.lan:8096"
     http.get(f"{new_url}/System/Info", payload=system_info())
@@ -493,6 +540,8 @@ async def test_reconfigure_other_server_aborts(
 SEERR = "http://192.168.1.10:5055"
 RADARR = "http://192.168.1.10:7878"
 SONARR_4K = "http://192.168.1.11:8989"
+RADARR_4K = "http://192.168.1.11:7878"
+SONARR = "http://192.168.1.10:8989"
 
 
 def _connections(**sections: dict[str, Any]) -> dict[str, Any]:
@@ -529,12 +578,28 @@ async def test_user_with_jellyseerr_radarr_and_a_4k_sonarr(hass: HomeAssistant, 
 @pytest.mark.parametrize(
     ("section", "given", "answer", "error"),
     [
+        *(
+            (section, given, answer, error)
+            for section, base in (("radarr_2", RADARR_4K), ("sonarr", SONARR), ("sonarr_2", SONARR_4K))
+            for given, answer, error in (
+                ({CONF_URL: base, CONF_API_KEY: "bad"}, {"status": 401}, "invalid_auth"),
+                ({CONF_API_KEY: "k"}, None, "invalid_url"),
+                ({CONF_URL: base}, None, "missing_api_key"),
+                ({CONF_URL: base, CONF_API_KEY: "k"}, {"exception": ClientConnectionError()}, "cannot_connect"),
+                ({CONF_URL: base, CONF_API_KEY: "k"}, {"status": 200, "body": "<html></html>"}, "invalid_response"),
+            )
+        ),
         ("jellyseerr", {CONF_URL: SEERR, CONF_API_KEY: "bad"}, {"status": 403}, "invalid_auth"),
-        ("jellyseerr", {CONF_URL: SEERR}, None, "invalid_auth"),
+        ("jellyseerr", {CONF_URL: SEERR}, None, "missing_api_key"),
         ("jellyseerr", {CONF_URL: "seerr.lan", CONF_API_KEY: "k"}, None, "invalid_url"),
         ("radarr", {CONF_URL: RADARR, CONF_API_KEY: "k"}, {"exception": ClientConnectionError()}, "cannot_connect"),
         # A Sonarr address typed into the Radarr section.
         ("radarr", {CONF_URL: RADARR, CONF_API_KEY: "k"}, {"payload": {"appName": "Sonarr"}}, "invalid_response"),
+        ("radarr", {CONF_URL: RADARR, CONF_API_KEY: "k"}, {"status": 401}, "invalid_auth"),
+        ("radarr", {CONF_URL: RADARR}, None, "missing_api_key"),
+        ("radarr", {CONF_URL: "radarr.lan", CONF_API_KEY: "k"}, None, "invalid_url"),
+        ("jellyseerr", {CONF_URL: SEERR, CONF_API_KEY: "k"}, {"exception": ClientConnectionError()}, "cannot_connect"),
+        ("jellyseerr", {CONF_URL: SEERR, CONF_API_KEY: "k"}, {"body": "not json"}, "invalid_response"),
     ],
 )
 async def test_connection_errors_are_shown_on_their_section(
@@ -551,8 +616,7 @@ async def test_connection_errors_are_shown_on_their_section(
         http.get(given[CONF_URL] + path, **answer)
     flow_id = await start_user_flow(hass)
     result = await hass.config_entries.flow.async_configure(flow_id, _connections(**{section: given}))
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {section: error}
+    await assert_error_shown(hass, result, section, section, error)
 
 
 async def test_reconfigure_adds_a_connection(
@@ -587,12 +651,34 @@ async def test_form_serializes_for_the_frontend(hass: HomeAssistant, hass_client
         assert fields[name]["type"] == "expandable", name
     assert [field["name"] for field in fields["radarr_2"]["schema"]] == [CONF_URL, CONF_API_KEY, CONF_IS_4K]
     assert fields[CONF_JELLYFIN_WEBHOOK]["default"] is True
+    # The form shows them in this order: the Jellyfin webhook plugin switch with the Jellyfin fields.
+    assert list(fields) == [
+        CONF_URL,
+        CONF_API_KEY,
+        CONF_JELLYFIN_WEBHOOK,
+        "qbittorrent",
+        "shoko",
+        "jellyseerr",
+        "radarr",
+        "radarr_2",
+        "sonarr",
+        "sonarr_2",
+    ]
+
+
+async def test_every_error_names_its_service(hass: HomeAssistant) -> None:
+    """Each form error's text (the ones the tests above drive, and any other) names the service it is about."""
+    texts = await async_get_translations(hass, "en", "config", {DOMAIN})
+    prefix = f"component.{DOMAIN}.config.error."
+    errors = {key.removeprefix(prefix): text for key, text in texts.items() if key.startswith(prefix)}
+    assert len(errors) == 8 * 4 + 6  # a missing API key: every service with one, besides Jellyfin
+    for key, text in errors.items():
+        service = max((name for name in SERVICE_NAMES if key.startswith(f"{name}_")), key=len)
+        assert SERVICE_NAMES[service] in text, (key, text)
+        assert FIELD_WORDS[key.removeprefix(f"{service}_")] in text or service == "qbittorrent", (key, text)
 
 
 # --- reauth keeps the entry (issue 12) ------------------------------------------------------------------------------
-
-RADARR_4K = "http://192.168.1.11:7878"
-SONARR = "http://192.168.1.10:8989"
 
 
 @pytest.fixture

@@ -275,7 +275,7 @@ async def test_nothing_picked(
     await _stuck_dune_and_chernobyl(hass, services, remedy_apis, freezer)
     flow = await repairs.open()
     result = await repairs.submit(flow, remedies=[])
-    assert (result["type"], result["errors"]) == ("form", {"base": "nothing_chosen"})
+    assert (result["type"], result["errors"]) == ("form", {"remedies": "nothing_chosen"})
     assert remedy_apis.remedy_calls() == []
 
 

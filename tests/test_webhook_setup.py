@@ -389,7 +389,7 @@ async def test_refused_api_key_starts_reauth_for_that_connection(
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "still-wrong"})
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {CONF_API_KEY: "radarr_2_invalid_auth"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_API_KEY: "radarr4k-new-key"})
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT

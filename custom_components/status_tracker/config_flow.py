@@ -60,7 +60,14 @@ from .const import (
 )
 from .core.requesters import InvalidRequesterLineError, parse_requesters
 from .repairs import connection_name
-from .validation import ServiceCheck, async_check_connection, async_check_services
+from .validation import (
+    JELLYFIN,
+    SECRET_PROBLEMS,
+    ServiceCheck,
+    async_check_connection,
+    async_check_services,
+    error_key,
+)
 from .webhook import webhook_urls
 
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
@@ -86,6 +93,8 @@ USER_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_URL): _URL,
         vol.Required(CONF_API_KEY): _SECRET,
+        # With the Jellyfin fields it acts on (the form shows fields in this order).
+        vol.Optional(CONF_JELLYFIN_WEBHOOK, default=True): BooleanSelector(),
         vol.Required(CONF_QBITTORRENT): section(
             vol.Schema(
                 {
@@ -100,7 +109,6 @@ USER_SCHEMA = vol.Schema(
             vol.Schema({vol.Optional(CONF_URL): _URL, vol.Optional(CONF_API_KEY): _SECRET}),
             {"collapsed": True},
         ),
-        vol.Optional(CONF_JELLYFIN_WEBHOOK, default=True): BooleanSelector(),
         # Optional, unlike the sections above: entries made before they existed, and API clients, may leave them out.
         vol.Optional(CONF_JELLYSEERR, default={}): section(
             vol.Schema({vol.Optional(CONF_URL): _URL, vol.Optional(CONF_API_KEY): _SECRET}),
@@ -161,9 +169,30 @@ OPTIONS_SCHEMA = vol.Schema(
 
 _REAUTH_QBT_PASSWORD = f"{CONF_QBITTORRENT}_{CONF_PASSWORD}"
 _REAUTH_SHOKO_KEY = f"{CONF_SHOKO}_{CONF_API_KEY}"
-# Where async_check_services' errors show on the reauth form.
-_REAUTH_ERROR_FIELDS = {CONF_QBITTORRENT: _REAUTH_QBT_PASSWORD, CONF_SHOKO: _REAUTH_SHOKO_KEY}
+# The field of each service's secret on the reauth form.
+_REAUTH_SECRET_FIELDS = {JELLYFIN: CONF_API_KEY, CONF_QBITTORRENT: _REAUTH_QBT_PASSWORD, CONF_SHOKO: _REAUTH_SHOKO_KEY}
 _CONNECTIONS = (CONF_JELLYSEERR, *ARR_SECTIONS)
+_BASE = "base"
+
+
+def _form_errors(check: ServiceCheck) -> dict[str, str]:
+    """The user/reconfigure form's errors: Jellyfin's under its URL or API key, a section's above that section."""
+    errors: dict[str, str] = {}
+    for service, problem in check.problems.items():
+        if service == JELLYFIN:
+            errors[CONF_API_KEY if problem in SECRET_PROBLEMS else CONF_URL] = error_key(service, problem)
+        else:
+            errors[service] = error_key(service, problem)
+    return errors
+
+
+def _reauth_errors(check: ServiceCheck) -> dict[str, str]:
+    """The reauth form's errors: a refused secret under its field; the rest (an address) for the whole form."""
+    errors: dict[str, str] = {}
+    for service, problem in check.problems.items():
+        field = _REAUTH_SECRET_FIELDS[service] if problem in SECRET_PROBLEMS else _BASE
+        errors[field] = error_key(service, problem)
+    return errors
 
 
 def _reauth_schema(entry_data: Mapping[str, Any]) -> vol.Schema:
@@ -199,7 +228,7 @@ class StatusTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             check = await async_check_services(self.hass, user_input)
-            errors = check.errors
+            errors = _form_errors(check)
             if check.server is not None and not errors:
                 await self.async_set_unique_id(check.server.server_id)
                 self._abort_if_unique_id_configured()
@@ -222,7 +251,7 @@ class StatusTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             check = await async_check_services(self.hass, user_input)
-            errors = check.errors
+            errors = _form_errors(check)
             if check.server is not None and not errors:
                 await self.async_set_unique_id(check.server.server_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_server")
@@ -250,7 +279,7 @@ class StatusTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             data = _with_new_secrets(entry.data, user_input)
             check = await async_check_services(self.hass, _typed(data, user_input))
-            errors = {_REAUTH_ERROR_FIELDS.get(key, "base"): code for key, code in check.errors.items()}
+            errors = _reauth_errors(check)
             if check.server is not None and not errors:
                 await self.async_set_unique_id(check.server.server_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_server")
@@ -270,9 +299,9 @@ class StatusTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             section[CONF_API_KEY] = user_input[CONF_API_KEY]
-            if (error := await async_check_connection(self.hass, key, section)) is None:
+            if (problem := await async_check_connection(self.hass, key, section)) is None:
                 return self._async_update_reload_and_abort(entry, {**entry.data, key: section})
-            errors["base"] = error
+            errors[CONF_API_KEY if problem in SECRET_PROBLEMS else _BASE] = error_key(key, problem)
         return self.async_show_form(
             step_id="reauth_connection",
             data_schema=vol.Schema({vol.Required(CONF_API_KEY): _SECRET}),

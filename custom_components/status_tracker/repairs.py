@@ -216,7 +216,7 @@ class StuckRequestsRepairFlow(RepairsFlow):
         if user_input is not None:
             picked = [offers[rid] for rid in user_input.get(_REMEDIES_FIELD, []) if rid in offers]
             if not picked:
-                errors["base"] = "nothing_chosen"
+                errors[_REMEDIES_FIELD] = "nothing_chosen"
             else:
                 done, failed = await self._async_run(stuck, picked)
                 if not failed:

@@ -1,4 +1,8 @@
-"""Check the services a user entered, for the config flow and its reauth/reconfigure steps."""
+"""Check the services a user entered, for the config flow and its reauth/reconfigure steps.
+
+A check reports each failing service's problem; the flow places it on its form (config_flow.py): the translation key
+is "<service>_<problem>" (strings.json config.error), so every message names the service and the field at fault.
+"""
 
 from __future__ import annotations
 
@@ -24,14 +28,27 @@ from .core.models import ArrApp
 
 _LOGGER = logging.getLogger(__name__)
 
-ERROR_BASE = "base"
+JELLYFIN = "jellyfin"
+# What can be wrong with a service: its URL (the first three) or its secret (SECRET_PROBLEMS).
+INVALID_URL = "invalid_url"
+CANNOT_CONNECT = "cannot_connect"
+INVALID_RESPONSE = "invalid_response"
+INVALID_AUTH = "invalid_auth"
+MISSING_API_KEY = "missing_api_key"
+SECRET_PROBLEMS = frozenset({INVALID_AUTH, MISSING_API_KEY})
+
+
+def error_key(service: str, problem: str) -> str:
+    """The form error (strings.json config.error) of a service's problem: "qbittorrent_invalid_auth"."""
+    return f"{service}_{problem}"
 
 
 @dataclass(slots=True)
 class ServiceCheck:
-    """Outcome of checking every service: form errors, or the cleaned entry data."""
+    """Outcome of checking every service: each failing one's problem (by JELLYFIN or section key), and the cleaned
+    entry data."""
 
-    errors: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     server: JellyfinServerInfo | None = None
 
@@ -49,12 +66,12 @@ def normalise_url(value: Any) -> str | None:
     return str(url).rstrip("/")
 
 
-def _error_code(err: ServiceError) -> str:
+def _problem(err: ServiceError) -> str:
     if isinstance(err, InvalidAuthError):
-        return "invalid_auth"
+        return INVALID_AUTH
     if isinstance(err, CannotConnectError):
-        return "cannot_connect"
-    return "invalid_response"
+        return CANNOT_CONNECT
+    return INVALID_RESPONSE
 
 
 def async_create_qbittorrent_session(hass: HomeAssistant) -> aiohttp.ClientSession:
@@ -68,7 +85,7 @@ async def async_check_services(hass: HomeAssistant, user_input: Mapping[str, Any
 
     jellyfin_url = normalise_url(user_input.get(CONF_URL))
     if jellyfin_url is None:
-        check.errors[CONF_URL] = "invalid_url"
+        check.problems[JELLYFIN] = INVALID_URL
     else:
         api_key = str(user_input.get(CONF_API_KEY, ""))
         client = JellyfinClient(async_get_clientsession(hass), jellyfin_url, api_key)
@@ -76,38 +93,38 @@ async def async_check_services(hass: HomeAssistant, user_input: Mapping[str, Any
             check.server = await client.async_get_server_info()
         except ServiceError as err:
             _LOGGER.debug("Jellyfin check failed: %s", err)
-            check.errors[ERROR_BASE] = _error_code(err)
+            check.problems[JELLYFIN] = _problem(err)
         check.data.update({CONF_URL: jellyfin_url, CONF_API_KEY: api_key})
 
     check.data[CONF_QBITTORRENT] = await _async_check_qbittorrent(
-        hass, user_input.get(CONF_QBITTORRENT) or {}, check.errors
+        hass, user_input.get(CONF_QBITTORRENT) or {}, check.problems
     )
-    check.data[CONF_SHOKO] = await _async_check_shoko(hass, user_input.get(CONF_SHOKO) or {}, check.errors)
+    check.data[CONF_SHOKO] = await _async_check_shoko(hass, user_input.get(CONF_SHOKO) or {}, check.problems)
     check.data[CONF_JELLYFIN_WEBHOOK] = bool(user_input.get(CONF_JELLYFIN_WEBHOOK, False))
-    check.data[CONF_JELLYSEERR] = await _async_check_seerr(hass, user_input.get(CONF_JELLYSEERR) or {}, check.errors)
+    check.data[CONF_JELLYSEERR] = await _async_check_seerr(hass, user_input.get(CONF_JELLYSEERR) or {}, check.problems)
     for key, app in ARR_SECTIONS.items():
-        check.data[key] = await _async_check_arr(hass, key, app, user_input.get(key) or {}, check.errors)
+        check.data[key] = await _async_check_arr(hass, key, app, user_input.get(key) or {}, check.problems)
     return check
 
 
 async def async_check_connection(hass: HomeAssistant, key: str, given: Mapping[str, Any]) -> str | None:
-    """The form error of one Jellyseerr/Radarr/Sonarr section (`key`), None if it answers; for the reauth step."""
-    errors: dict[str, str] = {}
+    """The problem of one Jellyseerr/Radarr/Sonarr section (`key`), None if it answers; for the reauth step."""
+    problems: dict[str, str] = {}
     if key == CONF_JELLYSEERR:
-        await _async_check_seerr(hass, given, errors)
+        await _async_check_seerr(hass, given, problems)
     else:
-        await _async_check_arr(hass, key, ARR_SECTIONS[key], given, errors)
-    return errors.get(key)
+        await _async_check_arr(hass, key, ARR_SECTIONS[key], given, problems)
+    return problems.get(key)
 
 
 async def _async_check_qbittorrent(
-    hass: HomeAssistant, given: Mapping[str, Any], errors: dict[str, str]
+    hass: HomeAssistant, given: Mapping[str, Any], problems: dict[str, str]
 ) -> dict[str, Any]:
     if not any(given.get(key) for key in (CONF_URL, CONF_USERNAME, CONF_PASSWORD)):
         return {}
     url = normalise_url(given.get(CONF_URL))
     if url is None:
-        errors[CONF_QBITTORRENT] = "invalid_url"
+        problems[CONF_QBITTORRENT] = INVALID_URL
         return {}
     username = given.get(CONF_USERNAME) or ""
     password = given.get(CONF_PASSWORD) or ""
@@ -116,12 +133,12 @@ async def _async_check_qbittorrent(
         await QBittorrentClient(session, url, username, password).async_get_api_version()
     except ServiceError as err:
         _LOGGER.debug("qBittorrent check failed: %s", err)
-        errors[CONF_QBITTORRENT] = _error_code(err)
+        problems[CONF_QBITTORRENT] = _problem(err)
     return {CONF_URL: url, CONF_USERNAME: username, CONF_PASSWORD: password}
 
 
-async def _async_check_shoko(hass: HomeAssistant, given: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    found = _url_and_key(given, CONF_SHOKO, errors)
+async def _async_check_shoko(hass: HomeAssistant, given: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any]:
+    found = _url_and_key(given, CONF_SHOKO, problems)
     if found is None:
         return {}
     url, api_key = found
@@ -129,27 +146,27 @@ async def _async_check_shoko(hass: HomeAssistant, given: Mapping[str, Any], erro
         await ShokoClient(async_get_clientsession(hass), url, api_key).async_check()
     except ServiceError as err:
         _LOGGER.debug("Shoko check failed: %s", err)
-        errors[CONF_SHOKO] = _error_code(err)
+        problems[CONF_SHOKO] = _problem(err)
     return {CONF_URL: url, CONF_API_KEY: api_key}
 
 
-def _url_and_key(given: Mapping[str, Any], key: str, errors: dict[str, str]) -> tuple[str, str] | None:
+def _url_and_key(given: Mapping[str, Any], key: str, problems: dict[str, str]) -> tuple[str, str] | None:
     """A section's URL and API key; None when the section is left empty, or wrong (its error is then set)."""
     if not any(given.get(name) for name in (CONF_URL, CONF_API_KEY)):
         return None
     url = normalise_url(given.get(CONF_URL))
     if url is None:
-        errors[key] = "invalid_url"
+        problems[key] = INVALID_URL
         return None
     api_key = str(given.get(CONF_API_KEY) or "")
     if not api_key:
-        errors[key] = "invalid_auth"
+        problems[key] = MISSING_API_KEY
         return None
     return url, api_key
 
 
-async def _async_check_seerr(hass: HomeAssistant, given: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
-    found = _url_and_key(given, CONF_JELLYSEERR, errors)
+async def _async_check_seerr(hass: HomeAssistant, given: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any]:
+    found = _url_and_key(given, CONF_JELLYSEERR, problems)
     if found is None:
         return {}
     url, api_key = found
@@ -157,14 +174,14 @@ async def _async_check_seerr(hass: HomeAssistant, given: Mapping[str, Any], erro
         await SeerrClient(async_get_clientsession(hass), url, api_key).async_check()
     except ServiceError as err:
         _LOGGER.debug("Jellyseerr check failed: %s", err)
-        errors[CONF_JELLYSEERR] = _error_code(err)
+        problems[CONF_JELLYSEERR] = _problem(err)
     return {CONF_URL: url, CONF_API_KEY: api_key}
 
 
 async def _async_check_arr(
-    hass: HomeAssistant, key: str, app: ArrApp, given: Mapping[str, Any], errors: dict[str, str]
+    hass: HomeAssistant, key: str, app: ArrApp, given: Mapping[str, Any], problems: dict[str, str]
 ) -> dict[str, Any]:
-    found = _url_and_key(given, key, errors)
+    found = _url_and_key(given, key, problems)
     if found is None:
         return {}
     url, api_key = found
@@ -172,5 +189,5 @@ async def _async_check_arr(
         await ArrClient(async_get_clientsession(hass), url, api_key, app).async_get_status()
     except ServiceError as err:
         _LOGGER.debug("%s check failed: %s", app, err)
-        errors[key] = _error_code(err)
+        problems[key] = _problem(err)
     return {CONF_URL: url, CONF_API_KEY: api_key, CONF_IS_4K: bool(given.get(CONF_IS_4K, False))}
