@@ -13,6 +13,21 @@ def _percent(fraction: float | None) -> float | None:
     return round(fraction * 100, 1) if fraction is not None else None
 
 
+def episode_rows(request: MediaRequest) -> list[dict[str, Any]]:
+    """One row per episode, in episode order: what the card's episode grid and the blueprints read."""
+    return [
+        {
+            "season": episode.season,
+            "episode": episode.episode,
+            "state": str(episode.state),
+            "title": episode.title,
+            "download_progress": _percent(episode.download_progress),
+            "final_path": episode.final_path,
+        }
+        for _, episode in sorted(request.episodes.items())
+    ]
+
+
 def request_attributes(request: MediaRequest) -> dict[str, Any]:
     """The sensor's attributes (also the shape the actions return)."""
     counts = request.episode_counts() if request.episodes else None
@@ -54,15 +69,5 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "state_changed_at": iso(request.state_changed_at),
         "updated_at": iso(request.updated_at),
         "available_at": iso(request.available_at),
-        "episodes": [
-            {
-                "season": episode.season,
-                "episode": episode.episode,
-                "state": str(episode.state),
-                "title": episode.title,
-                "download_progress": _percent(episode.download_progress),
-                "final_path": episode.final_path,
-            }
-            for _, episode in sorted(request.episodes.items())
-        ],
+        "episodes": episode_rows(request),
     }
