@@ -16,7 +16,19 @@ from pytest_homeassistant_custom_component.components.recorder.common import asy
 
 from custom_components.status_tracker.const import DOMAIN
 
-from .helpers import DUNE_POSTER, ENTRY_ID, INTEGRATION, SERVER_NAME, Services, load_json, only_state, restart
+from .helpers import (
+    DUNE_POSTER,
+    ENTRY_ID,
+    INTEGRATION,
+    QBT_URL,
+    SERVER_NAME,
+    SHOKO_API_KEY,
+    SHOKO_URL,
+    Services,
+    load_json,
+    only_state,
+    restart,
+)
 
 SUMMARY_KEYS = ("active_requests", "downloading", "stuck_requests", "failed_requests", "available_last_24_h")
 
@@ -61,14 +73,18 @@ async def test_model_names_the_optional_services(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry, device_registry: dr.DeviceRegistry
 ) -> None:
     """qBittorrent and Shoko are in the model when the entry connects them."""
-    data = {**mock_config_entry.data, "qbittorrent": {"url": "http://192.168.1.10:8080"}, "shoko": {}}
+    data = {
+        **mock_config_entry.data,
+        "qbittorrent": {"url": QBT_URL},
+        "shoko": {"url": SHOKO_URL, "api_key": SHOKO_API_KEY},
+    }
     entry = MockConfigEntry(domain=DOMAIN, title=SERVER_NAME, data=data, entry_id=ENTRY_ID)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     tracker = device_registry.async_get_device(identifiers={(DOMAIN, ENTRY_ID)})
     assert tracker is not None
-    assert tracker.model == "Jellyseerr → Radarr → Sonarr → qBittorrent → Jellyfin"
+    assert tracker.model == "Jellyseerr → Radarr → Sonarr → qBittorrent → Shoko → Jellyfin"
 
 
 async def test_no_poster_no_picture(hass: HomeAssistant, services: Services) -> None:

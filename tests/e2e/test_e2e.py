@@ -386,7 +386,7 @@ def _final(run: Run) -> None:
             assert seen[-1] == "available", (flow.title, seen)
             rows = _rows(state)
             assert all(row["state"] == "available" for row in rows.values()), rows
-            assert attributes["episode_counts"]["available"] == len(flow.episodes)
+            assert attributes["state_text"] == f"{len(flow.episodes)} available"
             for number in flow.episodes:
                 values = run.episode_progress.get((flow.title, number), [])
                 assert _rising(values), f"{flow.title} E{number}: progress seen while downloading: {values}"
