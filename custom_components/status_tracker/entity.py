@@ -1,9 +1,10 @@
 """The entry's two service devices: the tracker (summary sensors) and its requests (one sensor each).
 
-Core integrations that follow items of a server (plex clients, tautulli users, jellyfin sessions) put the items on
-their own devices linked to the server's with via_device; the request sensors get one such device, so that the device
-page lists the five counts apart from the (many) requests. Both devices are named by translation, once: entity
-names then carry no server name.
+Core integrations that follow items of a server put the items on devices of their own (plex and jellyfin: each
+client or session linked to the server's device with via_device; tautulli: a service device per user) rather than an
+entity category, which is for configuration and diagnostics. The request sensors get one such device, so that the
+device page lists the five counts apart from the (many) requests. Both devices are named by translation, once:
+entity names then carry no server name.
 """
 
 from __future__ import annotations
