@@ -28,6 +28,11 @@ def episode_rows(request: MediaRequest) -> list[dict[str, Any]]:
     ]
 
 
+def episode_cause_views(request: MediaRequest) -> list[dict[str, Any]] | None:
+    """The cause of each group of episodes, None when there is none."""
+    return [group.as_view() for group in request.episode_causes] or None
+
+
 def request_attributes(request: MediaRequest) -> dict[str, Any]:
     """The sensor's attributes (also the shape the actions return)."""
     counts = request.episode_counts() if request.episodes else None
@@ -61,7 +66,7 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "cause": request.cause,
         "cause_since": iso(request.cause_since),
         "cause_details": dict(request.cause_details) or None,
-        "episode_causes": [group.as_view() for group in request.episode_causes] or None,
+        "episode_causes": episode_cause_views(request),
         "anime_matched_at": iso(request.anime_matched_at),
         "needs_attention": request.needs_attention,
         "already_available": request.already_available,

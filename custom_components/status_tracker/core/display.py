@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .attributes import episode_rows
+from .attributes import episode_cause_views, episode_rows
 from .coerce import iso
 from .models import MediaRequest
 
@@ -92,7 +92,7 @@ def request_display_attributes(request: MediaRequest) -> dict[str, Any]:
         "updated_at": iso(request.updated_at),
         "anime_matched_at": iso(request.anime_matched_at),
         "available_at": iso(request.available_at),
-        "episode_causes": [group.as_view() for group in request.episode_causes] or None,
+        "episode_causes": episode_cause_views(request),
         # Last: the card and automations read the per-episode rows; a person reads state_text above.
         "episodes": episode_rows(request) or None,
     }
