@@ -41,6 +41,13 @@ def _custom_integrations(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("enable_custom_integrations")
 
 
+@pytest.fixture
+def mock_recorder_before_hass(request: pytest.FixtureRequest) -> None:
+    """The harness's hook before hass: a test asking for `recorder_mock` gets its database prepared first."""
+    if "recorder_mock" in request.fixturenames:
+        request.getfixturevalue("recorder_db_url")
+
+
 @pytest.fixture(autouse=True)
 def _config_dir_per_test(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """Each test's Home Assistant keeps its files (the requests' database) in a directory of its own.

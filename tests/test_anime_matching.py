@@ -80,7 +80,7 @@ async def test_anime_movie_live_match_then_jellyfin(
     await shoko.send("ShokoEvent:FileMatched", file_matched("Suzume (2022)\\Suzume (2022) Bluray-1080p.mkv", 4242))
     await wait_for_state(hass, "available")
     state = only_state(hass)
-    assert state.attributes["anime_matched_at"] is not None
+    assert state.attributes.get("anime_matched_at") is not None
     assert any("/Items" in str(url) for _, url in http.requests)
 
 
@@ -123,7 +123,7 @@ async def test_old_radarr_anime_movie_matched_by_the_library_path_tail(
     assert only_state(hass).state == "anime_matching"
     http.get(ITEMS, payload=items_page(SUZUME_ITEM), repeat=True)
     await shoko.send("ShokoEvent:FileMatched", file_matched("Suzume (2022)\\Suzume (2022) Bluray-1080p.mkv", 4243))
-    await wait_until(lambda: only_state(hass).attributes["anime_matched_at"] is not None)
+    await wait_until(lambda: only_state(hass).attributes.get("anime_matched_at") is not None)
     await wait_for_state(hass, "available")
     state = only_state(hass)
     assert state.attributes["final_path"] == "/data/media/anime-movies/Suzume (2022)/Suzume (2022) Bluray-1080p.mkv"
@@ -165,7 +165,7 @@ async def test_anime_movie_never_matched_found_by_fallback(
     await check_library_now(hass, init_integration)
     state = only_state(hass)
     assert state.state == "available"
-    assert state.attributes["anime_matched_at"] is None
+    assert state.attributes.get("anime_matched_at") is None
     # Shoko was asked over REST for the file (by its path tail, with the API key), and had nothing.
     lookups = [seen for seen in shoko.requests if seen.path.endswith("PathEndsWith")]
     assert lookups
@@ -197,7 +197,7 @@ async def test_shoko_rest_match_before_jellyfin(
     await check_library_now(hass, init_integration)
     state = only_state(hass)
     assert state.state == "anime_matching"
-    assert state.attributes["anime_matched_at"] is not None
+    assert state.attributes.get("anime_matched_at") is not None
 
 
 @pytest.mark.parametrize("status", [500, 401])

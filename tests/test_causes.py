@@ -92,8 +92,8 @@ async def test_not_released_is_not_stuck_before_its_date_and_is_after_it(
     assert state.attributes["cause_details"] == {
         "sentence": "not_released", "service": "Radarr", "date": "2026-04-21T00:00:00+00:00"
     }  # fmt: skip
-    assert state.attributes["cause_since"] is not None
-    assert state.attributes["stuck_since"] is None
+    assert state.attributes.get("cause_since") is not None
+    assert state.attributes.get("stuck_since") is None
     assert stuck == []
     assert _issue(hass) is None
     # Waiting: Radarr is not asked again at every tick.
@@ -106,7 +106,7 @@ async def test_not_released_is_not_stuck_before_its_date_and_is_after_it(
     freezer.move_to(datetime(2026, 4, 21, 0, 30, tzinfo=UTC))
     await tick(hass, freezer, 10)
     state = only_state(hass)
-    assert state.attributes["stuck_since"] is not None
+    assert state.attributes.get("stuck_since") is not None
     assert state.attributes["cause"] == "no_release_found"
     assert len(stuck) == 1
     assert stuck[0].data["cause"] == "no_release_found"
@@ -181,7 +181,7 @@ async def test_stalled_torrent_and_blocked_import(
     )
     answers.append({"rid": 3, "torrents": {DUNE: {"progress": 1, "state": "stalledUP"}}})
     await downloads.async_poll()
-    assert only_state(hass).attributes["cause"] is None  # it moved
+    assert only_state(hass).attributes.get("cause") is None  # it moved
     await tick(hass, freezer, 31 * 60)
     assert len(stuck) == 2
     assert stuck[1].data["cause"] == "import_blocked"
@@ -292,7 +292,7 @@ async def test_sonarr_episodes_not_aired_yet_wait_without_a_flag(
     assert state.attributes["cause_details"] == {
         "sentence": "not_released", "service": "Sonarr", "date": "2025-06-02T01:00:00+00:00"
     }  # fmt: skip
-    assert state.attributes["stuck_since"] is None
+    assert state.attributes.get("stuck_since") is None
     assert stuck == []
     assert _issue(hass) is None
 
@@ -315,7 +315,7 @@ async def test_radarr_failing_during_the_check(
     await tick(hass, freezer, 31 * 60)
     assert "movie" in radarr_media.asked
     state = only_state(hass)
-    assert state.attributes["stuck_since"] is not None
+    assert state.attributes.get("stuck_since") is not None
     assert [(event.data["cause"], event.data["cause_details"]["service"]) for event in stuck] == [
         ("no_release_found", "Radarr")
     ]
@@ -450,7 +450,7 @@ async def test_episode_groups_in_the_attributes_and_the_event_and_diagnosed_agai
         "episodes": "S01E05", "cause": "import_failed",
         "details": {"sentence": "import_failed", "service": "Sonarr", "message": "Bad file"},
     }  # fmt: skip
-    assert state.attributes["stuck_since"] is not None
+    assert state.attributes.get("stuck_since") is not None
     assert len(stuck) == 1
     (request,) = (await get_requests(hass))["requests"]
     assert request["timeline"][-1] == {

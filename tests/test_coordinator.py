@@ -80,22 +80,24 @@ async def test_movie_progress(
     await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "grabbing"
-    assert state.attributes["download_progress"] == 0
+    assert state.attributes["download_progress"] == "0.0 %"
 
     await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "downloading"
-    assert state.attributes["download_progress"] == 45
-    assert state.attributes["download_speed"] == 48234567
-    assert state.attributes["download_eta"] == 951
+    # As the more-info dialog shows them: units, no thousands separators (the numbers are in get_requests).
+    assert state.attributes["download_progress"] == "45.0 %"
+    assert state.attributes["download_speed"] == "48 MB/s"
+    assert state.attributes["download_eta"] == "15 min 51 s"
 
     await downloads.async_poll()
     state = only_state(hass)
     assert state.state == "downloaded"
-    assert state.attributes["download_progress"] == 100
+    assert state.attributes["download_progress"] == "100.0 %"
     assert calls(http, "auth/login") == 1
     # The timeline names the poller that moved it (a progress tick that keeps the state adds nothing).
     (request,) = (await get_requests(hass))["requests"]
+    assert request["download_progress"] == 100
     assert [(entry["source"], entry["code"]) for entry in request["timeline"]] == [
         ("jellyseerr", "approved"),
         ("radarr", "grabbing"),
@@ -139,7 +141,6 @@ async def test_tv_season_progress(
     state = only_state(hass)
     assert state.state == "downloaded"
     assert state.attributes["state_text"] == "5 downloaded"
-    assert state.attributes["episode_counts"]["downloaded"] == 5
 
 
 async def test_one_request_per_cycle_and_none_when_idle(
@@ -319,11 +320,11 @@ async def test_stuck_flagged_with_event_and_repair_then_cleared(
     http.post(LOGIN, body="Ok.", repeat=True)
 
     await tick(hass, freezer, 29 * 60)
-    assert only_state(hass).attributes["stuck_since"] is None
+    assert only_state(hass).attributes.get("stuck_since") is None
     await tick(hass, freezer, 70)
     state = only_state(hass)
     assert state.state == "approved"
-    assert state.attributes["stuck_since"] is not None
+    assert state.attributes.get("stuck_since") is not None
     assert len(stuck_events) == 1
     assert stuck_events[0].data["entity_id"] == state.entity_id
     assert stuck_events[0].data["state"] == "approved"
@@ -348,7 +349,7 @@ async def test_stuck_flagged_with_event_and_repair_then_cleared(
     assert len(stuck_events) == 1
 
     await services.run("radarr/grab")
-    assert only_state(hass).attributes["stuck_since"] is None
+    assert only_state(hass).attributes.get("stuck_since") is None
     await tick(hass, freezer, 10)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
 
@@ -511,7 +512,7 @@ async def test_torrent_fields_of_the_wrong_type(
     assert downloads.last_poll_ok
     state = only_state(hass)
     assert state.state == "grabbing"
-    assert state.attributes["download_speed"] is None
+    assert state.attributes.get("download_speed") is None
 
 
 async def test_tv_fallback_when_series_is_not_in_jellyfin_yet(
@@ -596,7 +597,7 @@ async def test_download_in_another_client_is_never_missing_from_qbittorrent(
     state = only_state(hass)
     assert state.state == "grabbing"
     assert state.attributes["download_client"] == "Seedbox"
-    assert state.attributes["reason"] is None
+    assert state.attributes.get("reason") is None
 
     # A second movie, in qBittorrent, gets it polled: ten minutes of answers listing neither torrent.
     other = load_json("radarr/grab.json")
@@ -615,7 +616,7 @@ async def test_download_in_another_client_is_never_missing_from_qbittorrent(
     assert by_title["Dune"].state == "failed"
     assert by_title["Dune"].attributes["download_client"] == "qBittorrent"
     assert by_title["Dune: Part Two"].state == "grabbing"
-    assert by_title["Dune: Part Two"].attributes["reason"] is None
+    assert by_title["Dune: Part Two"].attributes.get("reason") is None
 
     await services.run("radarr/download")
     imported = hass.states.get(by_title["Dune: Part Two"].entity_id)

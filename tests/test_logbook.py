@@ -15,7 +15,7 @@ from custom_components.status_tracker.const import (
 )
 from custom_components.status_tracker.logbook import async_describe_events
 
-ENTITY = "sensor.living_room_jellyfin_dune_part_two_2024"
+ENTITY = "sensor.media_requests_dune_part_two_2024"
 BASE = {"entity_id": ENTITY, "title": "Dune: Part Two", "request_id": "r1", "media_type": "movie"}
 
 

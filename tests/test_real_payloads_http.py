@@ -67,8 +67,8 @@ async def test_real_payloads_over_http(
     assert (status, answer) == (HTTPStatus.OK, {"message": "applied 1 change(s)"})
     beekeeper = _requests(hass)["The Beekeeper"]
     assert beekeeper.state == "requested"
-    assert beekeeper.attributes["tmdb_id"] == 866398
-    assert beekeeper.attributes["year"] == 2024
+    assert beekeeper.attributes["tmdb_id"] == "866398"
+    assert beekeeper.attributes["year"] == "2024"
     assert beekeeper.attributes["requested_by"] == "grusite"
     assert beekeeper.attributes["jellyseerr_request_id"] == "269"
 
@@ -77,7 +77,7 @@ async def test_real_payloads_over_http(
     assert (status, answer) == (HTTPStatus.OK, {"message": "applied 1 change(s)"})
     something = _requests(hass)["Something"]
     assert something.state == "approved"
-    assert (something.attributes["tmdb_id"], something.attributes["year"]) == (123, 2024)
+    assert (something.attributes["tmdb_id"], something.attributes["year"]) == ("123", "2024")
     assert something.attributes["requested_by"] == "henk"
     assert something.attributes["jellyseerr_request_id"] == "16"
 
@@ -87,8 +87,8 @@ async def test_real_payloads_over_http(
     greenland = _requests(hass)["Greenland"]
     assert greenland.state == "grabbing"
     assert greenland.attributes["download_id"] == "8daece475ee53205c6fedda67f87cdbaf15bd25a"
-    assert greenland.attributes["tmdb_id"] == 524047
-    assert greenland.attributes["year"] == 2020
+    assert greenland.attributes["tmdb_id"] == "524047"
+    assert greenland.attributes["year"] == "2020"
 
     status, _ = await _post(hass, hass_client_no_auth, "radarr/zulip_v3_download_upgrade.json")
     assert status == HTTPStatus.OK
@@ -122,7 +122,7 @@ async def test_real_payloads_over_http(
     status, _ = await _post(hass, hass_client_no_auth, "radarr/dirlist_v4_download_transmission.json")
     assert status == HTTPStatus.OK
     gone_girl = _requests(hass)["Gone Girl"]
-    assert (gone_girl.state, gone_girl.attributes["year"]) == ("importing", 2014)
+    assert (gone_girl.state, gone_girl.attributes["year"]) == ("importing", "2014")
     assert gone_girl.attributes["final_path"] == (
         "/hdd1/media/movies/Gone Girl (2014)/Gone.Girl.2014.1080p.Remux.AVC.DTS-HD.MA.7.1-ShocK.mkv"
     )

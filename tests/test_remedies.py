@@ -16,8 +16,8 @@ from custom_components.status_tracker.const import CONF_SONARR, DOMAIN
 from .fakes.services import MOVIES_LIBRARY, REMOVE, SCAN, SHOWS_LIBRARY, FakeRemedyApis, remedy_episode as episode
 from .helpers import ENTRY_ID, MOVIE_FLOW, Services, get_requests, load_json, start_connected, stored_requests
 
-DUNE = "sensor.living_room_jellyfin_dune_part_two_2024"
-CHERNOBYL = "sensor.living_room_jellyfin_chernobyl_2019"
+DUNE = "sensor.media_requests_dune_part_two_2024"
+CHERNOBYL = "sensor.media_requests_chernobyl_2019"
 
 
 def queue(app: str) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .helpers import MOVIE_FLOW, Services, load_json
 
-PREFIX = "sensor.living_room_jellyfin_"
+PREFIX = "sensor.media_request_status_tracker_"
 SUMMARY = ("active_requests", "downloading", "stuck_requests", "failed_requests", "available_in_the_last_24_h")
 
 

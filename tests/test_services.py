@@ -36,7 +36,7 @@ async def test_get_requests_shape(hass: HomeAssistant, services: Services, init_
     tv, movie = response["requests"]
     assert movie["title"] == "Dune: Part Two"
     assert movie["state"] == "importing"
-    assert movie["entity_id"] == "sensor.living_room_jellyfin_dune_part_two_2024"
+    assert movie["entity_id"] == "sensor.media_requests_dune_part_two_2024"
     assert movie["config_entry_id"] == init_integration.entry_id
     assert movie["episodes"] == []
     assert tv["media_type"] == "tv"
@@ -60,7 +60,7 @@ async def test_get_requests_filters(hass: HomeAssistant, services: Services, ini
     assert [r["title"] for r in (await get_requests(hass, entity_id=dune))["requests"]] == ["Dune: Part Two"]
     assert (await get_requests(hass, entity_id=dune, media_type="tv"))["requests"] == []
     with pytest.raises(ServiceValidationError) as err:
-        await get_requests(hass, entity_id="sensor.living_room_jellyfin_active_requests")
+        await get_requests(hass, entity_id="sensor.media_request_status_tracker_active_requests")
     assert err.value.translation_key == "not_a_request"
 
 
@@ -104,10 +104,10 @@ async def test_refresh_one_request(hass: HomeAssistant, services: Services, http
     """refresh checks a named request against Jellyfin now."""
     http.get(ITEMS, payload={"Items": [DUNE_ITEM]})
     await hass.services.async_call(
-        DOMAIN, "refresh", {"entity_id": "sensor.living_room_jellyfin_dune_part_two_2024"}, blocking=True
+        DOMAIN, "refresh", {"entity_id": "sensor.media_requests_dune_part_two_2024"}, blocking=True
     )
     await hass.async_block_till_done()
-    assert hass.states.get("sensor.living_room_jellyfin_dune_part_two_2024").state == "available"
+    assert hass.states.get("sensor.media_requests_dune_part_two_2024").state == "available"
 
 
 async def test_refresh_everything(hass: HomeAssistant, services: Services, http: aioresponses) -> None:
@@ -121,7 +121,7 @@ async def test_refresh_everything(hass: HomeAssistant, services: Services, http:
 
 async def test_remove_request(hass: HomeAssistant, services: Services, init_integration: MockConfigEntry) -> None:
     """remove_request forgets the request, removes its entity, and the removal is on disk when the action returns."""
-    entity_id = "sensor.living_room_jellyfin_dune_part_two_2024"
+    entity_id = "sensor.media_requests_dune_part_two_2024"
     await hass.services.async_call(DOMAIN, "remove_request", {"entity_id": entity_id}, blocking=True)
     await hass.async_block_till_done()
     assert hass.states.get(entity_id) is None
@@ -133,7 +133,7 @@ async def test_remove_request(hass: HomeAssistant, services: Services, init_inte
 @pytest.mark.parametrize("service", ["remove_request", "refresh"])
 async def test_actions_refuse_other_entities(hass: HomeAssistant, services: Services, service: str) -> None:
     """A summary sensor or an unknown entity is not a request."""
-    for entity_id in ("sensor.living_room_jellyfin_active_requests", "sensor.does_not_exist"):
+    for entity_id in ("sensor.media_request_status_tracker_active_requests", "sensor.does_not_exist"):
         with pytest.raises(ServiceValidationError) as err:
             await hass.services.async_call(DOMAIN, service, {"entity_id": entity_id}, blocking=True)
         assert err.value.translation_key == "not_a_request"
@@ -153,7 +153,7 @@ async def test_refresh_names_jellyfin_when_it_fails(
     http.get(ITEMS, exception=ClientConnectionError("refused"), repeat=True)
     with pytest.raises(HomeAssistantError) as err:
         await hass.services.async_call(
-            DOMAIN, "refresh", {"entity_id": "sensor.living_room_jellyfin_dune_part_two_2024"}, blocking=True
+            DOMAIN, "refresh", {"entity_id": "sensor.media_requests_dune_part_two_2024"}, blocking=True
         )
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "refresh_failed"
@@ -162,7 +162,7 @@ async def test_refresh_names_jellyfin_when_it_fails(
         "The refresh could not check everything: Jellyfin failed. Requests keep their states and are checked again "
         "later; the log says why"  # rendered without the final "."
     )
-    assert hass.states.get("sensor.living_room_jellyfin_dune_part_two_2024").state == "importing"
+    assert hass.states.get("sensor.media_requests_dune_part_two_2024").state == "importing"
 
 
 async def test_refresh_names_qbittorrent_when_it_fails(

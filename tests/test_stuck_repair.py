@@ -197,7 +197,7 @@ async def test_the_remedy_of_each_cause(
     if blocked:
         await services.run("radarr/manual_interaction_required")
     await tick(hass, freezer, 31 * 60)
-    state = hass.states.get("sensor.living_room_jellyfin_dune_part_two_2024")
+    state = hass.states.get("sensor.media_requests_dune_part_two_2024")
     assert state is not None
     assert (state.attributes["cause"], state.attributes["stuck_since"] is not None) == (cause, True)
     remedy_apis.remedy_calls()

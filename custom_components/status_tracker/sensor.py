@@ -13,13 +13,16 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback, async_get_current_platform
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.loader import async_get_integration
 
-from .core.attributes import request_attributes
+from .const import DOMAIN
+from .core.display import request_display_attributes
 from .core.models import MediaRequest, RequestState
-from .entity import StatusTrackerEntity, entry_device_info
+from .entity import StatusTrackerEntity, requests_device_info, tracker_device_info
 from .hub import Hub, request_unique_id, signal_request_updated
 from .runtime import StatusTrackerConfigEntry
 from .summary import Summary, SummaryCoordinator
@@ -36,14 +39,21 @@ async def async_setup_entry(
     """Add a sensor for each known request, and for each new one as it appears."""
     hub = entry.runtime_data.hub
     platform = async_get_current_platform()
+    version = str((await async_get_integration(hass, DOMAIN)).version)
+    tracker = tracker_device_info(entry, version)
+    requests_device = requests_device_info(entry, version)
 
     async def async_add_requests(requests: list[MediaRequest]) -> None:
         # Awaited (not the callback's scheduled add) so that the hub's events can name the new entities.
-        await platform.async_add_entities([RequestSensor(entry, hub, request.request_id) for request in requests])
+        await platform.async_add_entities(
+            [RequestSensor(entry, requests_device, hub, request.request_id) for request in requests]
+        )
 
     entry.async_on_unload(hub.async_add_new_requests_listener(async_add_requests))
-    async_add_entities(SummarySensor(entry, entry.runtime_data.summary, description) for description in SUMMARY_SENSORS)
-    async_add_entities(RequestSensor(entry, hub, request_id) for request_id in hub.visible_ids())
+    async_add_entities(
+        SummarySensor(entry, tracker, entry.runtime_data.summary, description) for description in SUMMARY_SENSORS
+    )
+    async_add_entities(RequestSensor(entry, requests_device, hub, request_id) for request_id in hub.visible_ids())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -72,13 +82,17 @@ class SummarySensor(CoordinatorEntity[SummaryCoordinator], SensorEntity):
     _attr_state_class = SensorStateClass.MEASUREMENT
 
     def __init__(
-        self, entry: StatusTrackerConfigEntry, coordinator: SummaryCoordinator, description: SummarySensorDescription
+        self,
+        entry: StatusTrackerConfigEntry,
+        device_info: DeviceInfo,
+        coordinator: SummaryCoordinator,
+        description: SummarySensorDescription,
     ) -> None:
         """One count of one entry."""
         super().__init__(coordinator)
         self.entity_description = description
         self._attr_unique_id = f"{entry.entry_id}_{description.key}"
-        self._attr_device_info = entry_device_info(entry)
+        self._attr_device_info = device_info
 
     @property
     def native_value(self) -> int:
@@ -92,12 +106,15 @@ class RequestSensor(StatusTrackerEntity, SensorEntity):
     _attr_device_class = SensorDeviceClass.ENUM
     _attr_options: list[str] = [str(state) for state in RequestState]  # noqa: RUF012 - HA's own attribute type
     _attr_translation_key = "request"
-    # Per-episode rows can be large; keep them out of the recorder (16 KiB attribute limit).
-    _unrecorded_attributes = frozenset({"episodes", "episode_causes"})
+    # Per-episode rows can be large (16 KiB attribute limit); the download figures and updated_at change with every
+    # qBittorrent poll and would store a new attribute row each time. History keeps the state and the rest.
+    _unrecorded_attributes = frozenset(
+        {"episodes", "episode_causes", "download_progress", "download_speed", "download_eta", "updated_at"}
+    )
 
-    def __init__(self, entry: StatusTrackerConfigEntry, hub: Hub, request_id: str) -> None:
+    def __init__(self, entry: StatusTrackerConfigEntry, device_info: DeviceInfo, hub: Hub, request_id: str) -> None:
         """Follow one request of the entry's tracker."""
-        super().__init__(entry)
+        super().__init__(device_info)
         self._entry_id = entry.entry_id
         self._hub = hub
         self._request_id = request_id
@@ -122,15 +139,15 @@ class RequestSensor(StatusTrackerEntity, SensorEntity):
 
     @property
     def entity_picture(self) -> str | None:
-        """The poster Jellyseerr or the *arr sent."""
+        """The poster Jellyseerr or the *arr sent; without one, Home Assistant draws the state's icon."""
         request = self._request
-        return request.poster_url if request else None
+        return (request.poster_url or None) if request else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Everything a dashboard card or an automation needs about the request."""
+        """What a person reads in the more-info dialog, and the keys the card and automations read."""
         request = self._request
-        return request_attributes(request) if request else {}
+        return request_display_attributes(request) if request else {}
 
     async def async_added_to_hass(self) -> None:
         """Refresh when the tracker changes this request."""

@@ -1088,3 +1088,15 @@ def test_delete_reports_what_failed_and_is_admin_only(page: Page) -> None:
     assert dialog.get_by_role("button", name="Entity details").is_visible()
     assert dialog.get_by_role("button", name="Delete…").count() == 0
     assert delete_calls(page) == []
+
+
+def test_progress_from_the_sensors_text_attributes(page: Page) -> None:
+    """The sensor shows progress, ETA and speed as text with units (issue 16); the card shows them as they are."""
+    mount(page)
+    page.evaluate(
+        "window.cardTest.update('sensor.dune_part_two_2024', {attributes: {download_progress: '45.0 %',"
+        " download_eta: '3 min 31 s', download_speed: '273 kB/s'}})"
+    )
+    dune = item(page, "sensor.dune_part_two_2024")
+    assert dune.locator(".progress-text").inner_text() == "45% · 3 min 31 s left · 273 kB/s"
+    assert dune.locator(".bar").get_attribute("aria-valuenow") == "45"

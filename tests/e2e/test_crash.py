@@ -125,8 +125,8 @@ def test_request_during_progress_stream_survives_sigkill(crash_stack: Stack, soc
             crash_stack.post_webhook("jellyseerr/anime_tv_auto_approved")
             unrelated_posted = True
         state = crash_stack.request_states()[chernobyl]
-        if state["state"] == "downloading" and state["attributes"]["download_progress"] is not None:
-            progress.append(float(state["attributes"]["download_progress"]))
+        if state["state"] == "downloading" and "download_progress" in state["attributes"]:
+            progress.append(float(state["attributes"]["download_progress"].removesuffix(" %")))
         time.sleep(1)
     # The last acknowledged change, while the progress keeps coming: Frieren's first episode grabbed.
     crash_stack.post_webhook("sonarr/anime_grab_e01")

@@ -13,6 +13,26 @@ def _percent(fraction: float | None) -> float | None:
     return round(fraction * 100, 1) if fraction is not None else None
 
 
+def episode_rows(request: MediaRequest) -> list[dict[str, Any]]:
+    """One row per episode, in episode order: what the card's episode grid and the blueprints read."""
+    return [
+        {
+            "season": episode.season,
+            "episode": episode.episode,
+            "state": str(episode.state),
+            "title": episode.title,
+            "download_progress": _percent(episode.download_progress),
+            "final_path": episode.final_path,
+        }
+        for _, episode in sorted(request.episodes.items())
+    ]
+
+
+def episode_cause_views(request: MediaRequest) -> list[dict[str, Any]] | None:
+    """The cause of each group of episodes, None when there is none."""
+    return [group.as_view() for group in request.episode_causes] or None
+
+
 def request_attributes(request: MediaRequest) -> dict[str, Any]:
     """The sensor's attributes (also the shape the actions return)."""
     counts = request.episode_counts() if request.episodes else None
@@ -46,7 +66,7 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "cause": request.cause,
         "cause_since": iso(request.cause_since),
         "cause_details": dict(request.cause_details) or None,
-        "episode_causes": [group.as_view() for group in request.episode_causes] or None,
+        "episode_causes": episode_cause_views(request),
         "anime_matched_at": iso(request.anime_matched_at),
         "needs_attention": request.needs_attention,
         "already_available": request.already_available,
@@ -54,15 +74,5 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "state_changed_at": iso(request.state_changed_at),
         "updated_at": iso(request.updated_at),
         "available_at": iso(request.available_at),
-        "episodes": [
-            {
-                "season": episode.season,
-                "episode": episode.episode,
-                "state": str(episode.state),
-                "title": episode.title,
-                "download_progress": _percent(episode.download_progress),
-                "final_path": episode.final_path,
-            }
-            for _, episode in sorted(request.episodes.items())
-        ],
+        "episodes": episode_rows(request),
     }

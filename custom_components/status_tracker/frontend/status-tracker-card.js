@@ -214,6 +214,12 @@ function runningPercent(value) {
   return typeof value === "number" ? formatPercent(Math.min(value, 99.9)) : "";
 }
 
+/** The sensor's "45.0 %" (or a plain number) as 45; null when there is none. */
+function parsePercent(value) {
+  const number = typeof value === "string" ? Number.parseFloat(value) : value;
+  return typeof number === "number" && Number.isFinite(number) ? number : null;
+}
+
 function formatSpeed(bytesPerSecond) {
   if (typeof bytesPerSecond !== "number" || bytesPerSecond <= 0) return "";
   const units = ["B/s", "kB/s", "MB/s", "GB/s"];
@@ -1308,13 +1314,16 @@ function renderMeta(attrs, stateObj, now) {
  * counts and grid, written from the same episode rows, say how far a TV request is.
  */
 function renderProgress(attrs, state) {
-  const progress = attrs.download_progress;
-  if (state !== "downloading" || typeof progress !== "number" || attrs.media_type === "tv") return null;
+  const progress = parsePercent(attrs.download_progress);
+  if (state !== "downloading" || progress === null || attrs.media_type === "tv") return null;
   const pieces = [runningPercent(progress)];
-  if (typeof attrs.download_eta === "number" && attrs.download_eta >= 0) {
+  // The sensor shows the ETA and speed as text with units ("3 min 31 s", "273 kB/s"); numbers are formatted here.
+  if (typeof attrs.download_eta === "string" && attrs.download_eta) {
+    pieces.push(`${attrs.download_eta} left`);
+  } else if (typeof attrs.download_eta === "number" && attrs.download_eta >= 0) {
     pieces.push(`${formatDuration(attrs.download_eta)} left`);
   }
-  const speed = formatSpeed(attrs.download_speed);
+  const speed = typeof attrs.download_speed === "string" ? attrs.download_speed : formatSpeed(attrs.download_speed);
   if (speed) pieces.push(speed);
   const width = `${Math.min(100, Math.max(0, progress))}%`;
   return el(
