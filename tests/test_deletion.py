@@ -20,8 +20,8 @@ from .fakes.deletion import QBT_URL, FakeDeleteApis, episode_file, torrent
 from .fakes.services import FakeRemedyApis
 from .helpers import DUNE_HASH, MOVIE_FLOW, PACK_HASH, ROOT, Services, get_requests, load_json, start_connected
 
-DUNE = "sensor.living_room_jellyfin_dune_part_two_2024"
-CHERNOBYL = "sensor.living_room_jellyfin_chernobyl_2019"
+DUNE = "sensor.media_requests_dune_part_two_2024"
+CHERNOBYL = "sensor.media_requests_chernobyl_2019"
 SEASON_2_HASH = "5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed"
 EVERYTHING = {"seerr": True, "arr": True, "delete_files": True, "torrents": True, "torrent_data": True, "record": True}
 DUNE_FILE = "/data/media/movies/Dune - Part Two (2024)/Dune.Part.Two.2024.2160p.mkv"

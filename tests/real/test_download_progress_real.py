@@ -63,7 +63,9 @@ async def test_request_follows_a_real_download(
         await downloads.async_poll()
         assert downloads.last_poll_ok
         state = only_state(hass)
-        seen.append((state.state, state.attributes["download_progress"]))
+        # The sensor shows progress as text with its unit ("45.0 %"); absent before the first poll.
+        shown = state.attributes.get("download_progress")
+        seen.append((state.state, float(shown.removesuffix(" %")) if shown is not None else None))
         if state.state == "downloaded":
             break
         await asyncio.sleep(1)
