@@ -401,13 +401,16 @@ class Stack:
         """Stand-ins, qBittorrent pair (payloads seeded), Home Assistant (onboarded), integration, dashboard."""
         try:
             self._timed("stand-ins", self.start_standins)
-            # Seeding the torrents and Home Assistant's start both take seconds and need nothing from each other.
-            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stack-qbittorrent") as pool:
-                qbittorrent = pool.submit(self._timed, "qbittorrent", self.start_qbittorrent)
+            self._timed("qbittorrent", self._start_pair)
+            # Seeding (generating and hashing each file) and Home Assistant's start both take seconds and need nothing
+            # from each other. Only the seeding runs on a thread: it starts no process, while a process started from a
+            # thread gets its parent-death signal when that thread ends.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stack-seeding") as pool:
+                seeding = pool.submit(self._timed, "seeding", self._seed)
                 try:
                     self._timed("home assistant", self.start_home_assistant)
                 finally:
-                    qbittorrent.result()
+                    seeding.result()
             self._timed("config flow", self.add_integration)
             if self.options:
                 self._timed("options", lambda: self.set_options(self.options))
@@ -471,9 +474,16 @@ class Stack:
 
     def start_qbittorrent(self) -> None:
         """The seeder + downloader pair, each flow's files generated and seeded at 100 %."""
+        self._start_pair()
+        self._seed()
+
+    def _start_pair(self) -> None:
         pair = QBittorrentPair(self.workdir / "qbittorrent", payload_size=64 * 1024)
         self.qbittorrent = pair
         pair.start()
+
+    def _seed(self) -> None:
+        pair = self._pair()
         downloads = [download for flow in FLOWS for download in flow.downloads]
         downloads += [trouble.stalled for trouble in TROUBLES if trouble.stalled is not None]
         for download in downloads:
@@ -692,18 +702,28 @@ class Stack:
             ],
         }
 
-        async def save() -> None:
+        self.websocket({"type": "lovelace/config/save", "config": config, "url_path": None})
+
+    def repair_issues(self) -> list[dict[str, Any]]:
+        """Home Assistant's repair issues (Settings → Repairs), as its frontend lists them."""
+        return list(self.websocket({"type": "repairs/list_issues"})["issues"])
+
+    def websocket(self, message: dict[str, Any]) -> Any:
+        """One command over Home Assistant's websocket API, authenticated with the token; its result."""
+
+        async def call() -> Any:
             async with aiohttp.ClientSession() as session, session.ws_connect(f"{self.ha_url}/api/websocket") as ws:
                 await ws.receive_json()
                 await ws.send_json({"type": "auth", "access_token": self.token})
                 if (await ws.receive_json()).get("type") != "auth_ok":
                     raise RuntimeError("websocket auth failed")
-                await ws.send_json({"id": 1, "type": "lovelace/config/save", "config": config, "url_path": None})
+                await ws.send_json({"id": 1, **message})
                 answer = await ws.receive_json()
                 if not answer.get("success"):
-                    raise RuntimeError(f"lovelace/config/save failed: {answer}")
+                    raise RuntimeError(f"{message['type']} failed: {answer}")
+                return answer.get("result")
 
-        run_async(save)
+        return run_async(call)
 
     # --- webhooks --------------------------------------------------------------------------------------------------
 

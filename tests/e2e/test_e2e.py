@@ -468,6 +468,13 @@ def _troubles_played(run: Run) -> None:
     assert stuck["download_id"] == run.stack.info_hash(STUCK.stalled), stuck
     assert stuck["download_progress"] == 0, stuck
     assert stuck["stuck_since"] is None, stuck
+    # The integration set up its webhook in the stand-in's Jellyfin webhook plugin, as on a real server.
+    plugin = run.stack.control("state")["webhook_plugin"]
+    hook = f"/api/webhook/{run.stack.webhook_ids['jellyfin']}"
+    ours = [option for option in plugin["GenericOptions"] if option["WebhookUri"].endswith(hook)]
+    assert len(ours) == 1, plugin
+    assert ours[0]["EnableWebhook"] is True, ours
+    assert ours[0]["NotificationTypes"] == ["ItemAdded"], ours
     run.browser.check(
         {trouble.title: trouble.state for trouble in TROUBLES},
         "00-troubles",
@@ -528,6 +535,9 @@ def _troubles_final(run: Run) -> None:
         entries = run.stack.logbook(entity_id, run.since)
         changes = [entry["state"] for entry in entries if "state" in entry]
         assert changes[-1:] in ([], [trouble.state]), entries
+    # Settings → Repairs: the stuck requests, and no service that could not be set up (the Jellyfin webhook plugin).
+    issues = sorted(issue["issue_id"] for issue in run.stack.repair_issues() if issue["domain"] == "status_tracker")
+    assert issues == [f"stuck_requests_{run.stack.entry_id}"], issues
     run.browser.check(
         {
             **{flow.title: "available" for flow in FLOWS},
