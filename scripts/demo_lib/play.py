@@ -34,13 +34,13 @@ def _done(flow: Flow, download: Download, state: dict[str, object]) -> bool:
     return all(rows.get(number) == "downloaded" for number in download.episodes)
 
 
+_STARTED = time.time()
+
+
 def _since_start() -> str:
     """Seconds since scripts/demo started (it exports DEMO_STARTED), or since this program started."""
     started = float(os.environ.get("DEMO_STARTED") or _STARTED)
     return f"{time.time() - started:.0f} s"
-
-
-_STARTED = time.time()
 
 
 def play(stack: Stack) -> None:
