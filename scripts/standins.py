@@ -14,6 +14,11 @@ item is listed only once it has been "imported" through the control API.
 `GET /System/Configuration` answers LibraryMonitorDelay 0: this library lists a file as soon as it is imported, so
 the integration need not wait for Jellyfin's scan (issue 17).
 
+The Jellyfin webhook plugin (v21, installed and active) answers as Jellyfin's PluginsController serves it
+(docs/service-apis.md section 3): `GET /Plugins` lists it; `GET /Plugins/{id}/Configuration` gives its configuration
+(a fresh install's: `ServerUrl` "" and every destination list empty, PluginConfiguration.cs), `POST` replaces it
+whole (204). Admin only: the API key. It stores what the integration writes and sends nothing.
+
 Shoko is tests/fakes/shoko.py's ShokoTestServer (the SignalR aggregate hub, `feeds=shoko`, and
 `GET /api/v3/File/PathEndsWith`), filled with the anime files as they are imported.
 
@@ -21,7 +26,8 @@ Control API (on the Jellyfin port, no auth):
 - `POST /_control/import {"media": "dune"}` or `{"media": "chernobyl", "episodes": [1, 2]}`: list the movie, or the
   series and these episodes, in Jellyfin; for anime, first make Shoko know the files and broadcast
   `ShokoEvent:FileMatched` for each. Answers {"listed": [names], "shoko_events": <deliveries>}.
-- `GET /_control/state`: {"imported": {media: [episodes]}, "shoko_connections": n, "requests": n}.
+- `GET /_control/state`: {"imported": {media: [episodes]}, "shoko_connections": n, "requests": n,
+  "webhook_plugin": <the plugin's configuration>}.
 """
 
 from __future__ import annotations
@@ -45,6 +51,31 @@ DEFAULT_API_KEY = "demo-jellyfin-api-key"
 DEFAULT_SHOKO_API_KEY = "demo-shoko-api-key"
 SHOKO_IMPORT_FOLDER = 1
 SHOKO_IMPORT_ROOT = "/mnt/anime"
+# jellyfin/jellyfin-plugin-webhook: WebhookPlugin.cs (Id, Name, Description), build.yaml (version 21).
+WEBHOOK_PLUGIN_ID = "71552a5a5c5c4350a2aeebe451a30173"
+WEBHOOK_PLUGIN = {
+    "Name": "Webhook",
+    "Version": "21.0.0.0",
+    "ConfigurationFileName": "Jellyfin.Plugin.Webhook.xml",
+    "Description": "Sends notifications to various services via webhooks.",
+    "Id": WEBHOOK_PLUGIN_ID,
+    "CanUninstall": True,
+    "HasImage": True,
+    "Status": "Active",
+}
+# PluginConfiguration's constructor, in its properties' order.
+WEBHOOK_PLUGIN_DEFAULTS: dict[str, Any] = {
+    "ServerUrl": "",
+    "DiscordOptions": [],
+    "GenericOptions": [],
+    "GenericFormOptions": [],
+    "GotifyOptions": [],
+    "PushbulletOptions": [],
+    "PushoverOptions": [],
+    "SlackOptions": [],
+    "SmtpOptions": [],
+    "MqttOptions": [],
+}
 
 
 @dataclass(frozen=True)
@@ -182,10 +213,14 @@ class JellyfinStandIn:
         self.imported: dict[str, set[int]] = {}
         self.requests = 0
         self._shoko_file_id = 1000
+        self.webhook_plugin: dict[str, Any] = json.loads(json.dumps(WEBHOOK_PLUGIN_DEFAULTS))
         self.app = web.Application()
         self.app.router.add_get("/System/Info", self._system_info)
         self.app.router.add_get("/System/Configuration", self._configuration)
         self.app.router.add_get("/Items", self._items)
+        self.app.router.add_get("/Plugins", self._plugins)
+        self.app.router.add_get("/Plugins/{plugin_id}/Configuration", self._plugin_configuration)
+        self.app.router.add_post("/Plugins/{plugin_id}/Configuration", self._set_plugin_configuration)
         self.app.router.add_post("/_control/import", self._control_import)
         self.app.router.add_get("/_control/state", self._control_state)
 
@@ -368,6 +403,39 @@ class JellyfinStandIn:
             shaped.append(dto)
         return web.json_response({"Items": shaped, "TotalRecordCount": len(found), "StartIndex": start})
 
+    # --- the webhook plugin ------------------------------------------------------------------------------------------
+
+    async def _plugins(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        if not self._authorized(request):
+            return web.Response(status=401, text="Unauthorized")
+        return web.json_response([WEBHOOK_PLUGIN])
+
+    def _is_webhook_plugin(self, request: web.Request) -> bool:
+        # ASP.NET binds the Guid in either format ("N" or dashed, any case).
+        return request.match_info["plugin_id"].replace("-", "").lower() == WEBHOOK_PLUGIN_ID
+
+    async def _plugin_configuration(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        if not self._authorized(request):
+            return web.Response(status=401, text="Unauthorized")
+        if not self._is_webhook_plugin(request):
+            return web.Response(status=404)
+        return web.json_response(self.webhook_plugin)
+
+    async def _set_plugin_configuration(self, request: web.Request) -> web.Response:
+        self.requests += 1
+        if not self._authorized(request):
+            return web.Response(status=401, text="Unauthorized")
+        if not self._is_webhook_plugin(request):
+            return web.Response(status=404)
+        body = await request.json()
+        if not isinstance(body, dict):
+            return web.Response(status=400)
+        # The POST replaces the whole configuration; properties it leaves out take their defaults.
+        self.webhook_plugin = {**json.loads(json.dumps(WEBHOOK_PLUGIN_DEFAULTS)), **body}
+        return web.Response(status=204)
+
     # --- control ---------------------------------------------------------------------------------------------------
 
     async def _control_import(self, request: web.Request) -> web.Response:
@@ -468,6 +536,7 @@ class JellyfinStandIn:
                 "imported": {key: sorted(numbers) for key, numbers in self.imported.items()},
                 "shoko_connections": len(self.shoko.connections),
                 "requests": self.requests,
+                "webhook_plugin": self.webhook_plugin,
             }
         )
 

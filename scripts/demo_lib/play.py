@@ -1,8 +1,9 @@
 """scripts/demo: the whole product on this machine, no media stack needed (see scripts/demo_lib/stack.py).
 
 Starts Home Assistant (config in .demo/config, recreated on every run), a qBittorrent pair, the Jellyfin/Shoko
-stand-ins, adds the integration, puts the card on the default dashboard and plays the four flows. Keeps running
-until Ctrl-C (or SIGTERM), then stops everything it started.
+stand-ins, adds the integration (with DEMO_OPTIONS: stuck after 5 min), puts the card on the default dashboard and
+plays three requests that go wrong (failed, needs attention, stuck) and the four flows. Keeps running until Ctrl-C
+(or SIGTERM), then stops everything it started.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 import time
 from types import FrameType
 
-from scripts.demo_lib.stack import FLOWS, ROOT, Download, Flow, Stack
+from scripts.demo_lib.stack import DEMO_OPTIONS, FLOWS, ROOT, STUCK, TROUBLES, Download, Flow, Stack, wait_for
 
 USERNAME = "demo"
 PASSWORD = "demo-password"  # noqa: S105 - a throwaway local account, printed for the user
@@ -33,8 +34,23 @@ def _done(flow: Flow, download: Download, state: dict[str, object]) -> bool:
     return all(rows.get(number) == "downloaded" for number in download.episodes)
 
 
+_STARTED = time.time()
+
+
+def _since_start() -> str:
+    """Seconds since scripts/demo started (it exports DEMO_STARTED), or since this program started."""
+    started = float(os.environ.get("DEMO_STARTED") or _STARTED)
+    return f"{time.time() - started:.0f} s"
+
+
 def play(stack: Stack) -> None:
-    """The four flows, paced so that each step can be watched on the dashboard."""
+    """The requests that go wrong first (the stuck clock starts), then the four flows, paced to be watched."""
+    _say("Jellyseerr: The Beekeeper requested, then it could not be sent to Radarr (failed)")
+    _say("Sonarr: Only Murders in the Building S04E05 needs a manual import (needs attention)")
+    _say(f"Radarr: grabbed Akira, a torrent nobody seeds (flagged stuck after {DEMO_OPTIONS['stuck_after']} min)")
+    for trouble in TROUBLES:
+        stack.play_trouble(trouble)
+    _say(f"Useful screen: the dashboard shows {len(TROUBLES)} requests, {_since_start()} after scripts/demo started")
     _say("Jellyseerr: four requests, automatically approved")
     for flow in FLOWS:
         stack.post_webhook(flow.request)
@@ -75,6 +91,16 @@ def play(stack: Stack) -> None:
                 stack.control("import", {"media": flow.media, "episodes": list(download.episodes)})
                 imported.add(download.key)
     _say("Every download is imported; Jellyfin confirms the rest within about 20 s.")
+    try:
+        wait_for(
+            "the stuck flag",
+            lambda: stack.request_states()[STUCK.title]["attributes"].get("stuck_since"),
+            DEMO_OPTIONS["stuck_after"] * 60 + 120,
+            interval=5,
+        )
+        _say(f"Home Assistant: {STUCK.title} is flagged stuck ({_since_start()} after start); see its repair issue.")
+    except TimeoutError as err:
+        _say(f"{STUCK.title} was not flagged stuck: {err}")
 
 
 def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -101,12 +127,13 @@ def main() -> None:
         password=PASSWORD,
         time_scale=1.5,
         log=_say,
+        options=DEMO_OPTIONS,
     )
     try:
         _say(f"Starting the demo stack in {Path(workdir).relative_to(ROOT)}/ ...")
         stack.start()
         _say(
-            f"\nHome Assistant: {stack.ha_url}  (log in as {USERNAME!r} / {PASSWORD!r})\n"
+            f"\nHome Assistant: {stack.ha_url}  (DEMO_PORT={port}; log in as {USERNAME!r} / {PASSWORD!r})\n"
             f"Dashboard:      {stack.dashboard_url}\n"
             f"Logs:           .demo/home-assistant.log, .demo/standins.log\n"
         )

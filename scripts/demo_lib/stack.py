@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 import contextlib
 from dataclasses import dataclass, field
 import json
@@ -26,10 +27,12 @@ import sys
 import threading
 import time
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import aiohttp
 import requests
 
+from custom_components.status_tracker.const import CONF_LIBRARY_POLL_INTERVAL, CONF_STUCK_AFTER
 from scripts.standins import DEFAULT_API_KEY, DEFAULT_SHOKO_API_KEY
 from tests.fakes.qbittorrent import MIB, QBittorrentPair, SeededTorrent
 
@@ -57,6 +60,12 @@ webhook:
 onboarding:
 config:
 websocket_api:
+# What the README promises to show: the integration's events in the logbook, every state in history. A one-second
+# commit interval lets the logbook API read an event a moment after it happened.
+recorder:
+  commit_interval: 1
+history:
+logbook:
 logger:
   default: warning
   logs:
@@ -199,6 +208,54 @@ FLOWS: tuple[Flow, ...] = (
 )
 
 
+# --- the requests that go wrong ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """A request that does not reach AVAILABLE, played from the webhooks its services send (real ones where kept)."""
+
+    key: str
+    title: str
+    media_type: str
+    state: str  # what Home Assistant shows once it is played (and, for the stuck one, flagged)
+    webhooks: tuple[str, ...]  # fixtures posted in order
+    # The torrent a grab names: added to the downloader with no peer, so it never moves (the stuck request).
+    stalled: Download | None = None
+
+
+# Jellyseerr could not hand the approved request to Radarr: MEDIA_FAILED after the (real) MEDIA_PENDING.
+FAILED = Trouble(
+    "beekeeper",
+    "The Beekeeper",
+    "movie",
+    "failed",
+    ("real/jellyseerr/overseerr_grusite_movie_media_pending", "jellyseerr/beekeeper_failed"),
+)
+# Sonarr could not import a download on its own (a sample file in the release): a real ManualInteractionRequired.
+NEEDS_ATTENTION = Trouble(
+    "only-murders",
+    "Only Murders in the Building",
+    "tv",
+    "downloaded",
+    ("real/sonarr/ruddarr_series-interaction-required",),
+)
+# Radarr grabbed a release nobody seeds: the torrent sits at 0 %, and the request is flagged stuck after
+# DEMO_OPTIONS' stuck_after.
+STUCK = Trouble(
+    "akira",
+    "Akira",
+    "movie",
+    "downloading",
+    ("real/radarr/ruddarr_movie-grab",),
+    Download("akira", "radarr", "real/radarr/ruddarr_movie-grab", (), (), "Akira.1988.1080p.BDRip.mkv", 8 * MIB, 30),
+)
+TROUBLES: tuple[Trouble, ...] = (FAILED, NEEDS_ATTENTION, STUCK)
+# The integration's options for the demo (saved through its options flow, as a user would): the shortest stuck time
+# the options allow, and a library check (which also looks for stuck requests) every 30 s.
+DEMO_OPTIONS: dict[str, Any] = {CONF_STUCK_AFTER: 5, CONF_LIBRARY_POLL_INTERVAL: 30}
+
+
 def load_fixture(name: str) -> Any:
     """A webhook payload from tests/fixtures."""
     return json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
@@ -282,6 +339,17 @@ def wait_for[T](what: str, probe: Callable[[], T | None], timeout: float, interv
         time.sleep(interval)
 
 
+def _form_values(schema: list[dict[str, Any]]) -> dict[str, Any]:
+    """The values HA's frontend submits for a form left as shown: suggested values, sections as mappings."""
+    values: dict[str, Any] = {}
+    for field_ in schema:
+        if field_.get("type") == "expandable":
+            values[field_["name"]] = _form_values(field_.get("schema") or [])
+        elif "suggested_value" in (field_.get("description") or {}):
+            values[field_["name"]] = field_["description"]["suggested_value"]
+    return values
+
+
 # --- the stack -----------------------------------------------------------------------------------------------------
 
 
@@ -297,6 +365,8 @@ class Stack:
     password: str = "demo-password"  # noqa: S105 - a throwaway local account
     time_scale: float = 1.0  # multiplies every download's duration
     log: Callable[[str], None] = print
+    # Saved through the options flow right after the integration is added (none: its defaults).
+    options: dict[str, Any] = field(default_factory=dict)
     ha_process: subprocess.Popen[bytes] | None = None
     standins_process: subprocess.Popen[bytes] | None = None
     qbittorrent: QBittorrentPair | None = None
@@ -331,9 +401,19 @@ class Stack:
         """Stand-ins, qBittorrent pair (payloads seeded), Home Assistant (onboarded), integration, dashboard."""
         try:
             self._timed("stand-ins", self.start_standins)
-            self._timed("qbittorrent", self.start_qbittorrent)
-            self._timed("home assistant", self.start_home_assistant)
+            self._timed("qbittorrent", self._start_pair)
+            # Seeding (generating and hashing each file) and Home Assistant's start both take seconds and need nothing
+            # from each other. Only the seeding runs on a thread: it starts no process, while a process started from a
+            # thread gets its parent-death signal when that thread ends.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="stack-seeding") as pool:
+                seeding = pool.submit(self._timed, "seeding", self._seed)
+                try:
+                    self._timed("home assistant", self.start_home_assistant)
+                finally:
+                    seeding.result()
             self._timed("config flow", self.add_integration)
+            if self.options:
+                self._timed("options", lambda: self.set_options(self.options))
             self._timed("dashboard", self.save_dashboard)
         except BaseException:
             self.stop()
@@ -394,12 +474,20 @@ class Stack:
 
     def start_qbittorrent(self) -> None:
         """The seeder + downloader pair, each flow's files generated and seeded at 100 %."""
+        self._start_pair()
+        self._seed()
+
+    def _start_pair(self) -> None:
         pair = QBittorrentPair(self.workdir / "qbittorrent", payload_size=64 * 1024)
         self.qbittorrent = pair
         pair.start()
-        for flow in FLOWS:
-            for download in flow.downloads:
-                self.seeded[download.key] = pair.seed(download.size, name=download.file_name)
+
+    def _seed(self) -> None:
+        pair = self._pair()
+        downloads = [download for flow in FLOWS for download in flow.downloads]
+        downloads += [trouble.stalled for trouble in TROUBLES if trouble.stalled is not None]
+        for download in downloads:
+            self.seeded[download.key] = pair.seed(download.size, name=download.file_name)
 
     def info_hash(self, download: Download) -> str:
         """The lowercase info hash of a download's torrent."""
@@ -422,28 +510,33 @@ class Stack:
             raise RuntimeError(f"downloader login failed: HTTP {answer.status_code} {answer.text!r}")
         return session
 
-    def add_torrent(self, download: Download) -> float:
-        """Add a download's .torrent to the downloader, throttled, and point it at the seeder; the limit in B/s."""
+    def add_torrent(self, download: Download, *, seeded: bool = True) -> float:
+        """Add a download's .torrent to the downloader, throttled, and point it at the seeder; the limit in B/s.
+
+        With `seeded=False` the downloader never learns of a peer (no tracker, DHT, LSD or PeX): it stalls at 0 %.
+        """
         pair = self._pair()
-        seeded = self.seeded[download.key]
+        torrent = self.seeded[download.key]
         limit = int(download.size / (download.seconds * self.time_scale))
         api = f"{pair.url}/api/v2"
         session = self._qbt_session()
         answer = session.post(
             f"{api}/torrents/add",
-            files={"torrents": (f"{download.file_name}.torrent", seeded.torrent_bytes, "application/x-bittorrent")},
+            files={"torrents": (f"{download.file_name}.torrent", torrent.torrent_bytes, "application/x-bittorrent")},
             data={"dlLimit": str(limit), "category": "radarr" if download.service == "radarr" else "tv-sonarr"},
             timeout=10,
         )
         if answer.status_code != 200 or answer.text.strip() != "Ok.":
             raise RuntimeError(f"downloader refused {download.key}: HTTP {answer.status_code} {answer.text!r}")
+        if not seeded:
+            return limit
         peer = f"127.0.0.1:{pair.seeder.bt_port}"
 
         def connected() -> bool:
             reply = session.post(
-                f"{api}/torrents/addPeers", data={"hashes": seeded.info_hash, "peers": peer}, timeout=10
+                f"{api}/torrents/addPeers", data={"hashes": torrent.info_hash, "peers": peer}, timeout=10
             )
-            return reply.status_code == 200 and bool(reply.json().get(seeded.info_hash, {}).get("added"))
+            return reply.status_code == 200 and bool(reply.json().get(torrent.info_hash, {}).get("added"))
 
         wait_for(f"addPeers for {download.key}", connected, 15, interval=0.1)
         return limit
@@ -561,7 +654,9 @@ class Stack:
         flow = self.api("POST", "/api/config/config_entries/options/flow", {"handler": self.entry_id})
         if flow.get("type") != "form":
             raise RuntimeError(f"unexpected options step: {flow}")
-        answer = self.api("POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", options)
+        # What the form shows filled in (the saved options), with `options` typed over it.
+        values = {**_form_values(flow.get("data_schema") or []), **options}
+        answer = self.api("POST", f"/api/config/config_entries/options/flow/{flow['flow_id']}", values)
         if answer.get("type") != "create_entry":
             raise RuntimeError(f"the options flow did not save: {answer}")
         self.wait_entry_loaded()
@@ -607,28 +702,43 @@ class Stack:
             ],
         }
 
-        async def save() -> None:
+        self.websocket({"type": "lovelace/config/save", "config": config, "url_path": None})
+
+    def repair_issues(self) -> list[dict[str, Any]]:
+        """Home Assistant's repair issues (Settings → Repairs), as its frontend lists them."""
+        return list(self.websocket({"type": "repairs/list_issues"})["issues"])
+
+    def websocket(self, message: dict[str, Any]) -> Any:
+        """One command over Home Assistant's websocket API, authenticated with the token; its result."""
+
+        async def call() -> Any:
             async with aiohttp.ClientSession() as session, session.ws_connect(f"{self.ha_url}/api/websocket") as ws:
                 await ws.receive_json()
                 await ws.send_json({"type": "auth", "access_token": self.token})
                 if (await ws.receive_json()).get("type") != "auth_ok":
                     raise RuntimeError("websocket auth failed")
-                await ws.send_json({"id": 1, "type": "lovelace/config/save", "config": config, "url_path": None})
+                await ws.send_json({"id": 1, **message})
                 answer = await ws.receive_json()
                 if not answer.get("success"):
-                    raise RuntimeError(f"lovelace/config/save failed: {answer}")
+                    raise RuntimeError(f"{message['type']} failed: {answer}")
+                return answer.get("result")
 
-        run_async(save)
+        return run_async(call)
 
     # --- webhooks --------------------------------------------------------------------------------------------------
 
     def post_webhook(self, fixture: str, *, download_id: str | None = None) -> str:
-        """Post a fixture to its service's webhook as that service does; the integration's answer message."""
-        service = fixture.split("/", 1)[0]
+        """Post a fixture to its service's webhook as that service does; the integration's answer message.
+
+        `download_id`: the demo's torrent, named as Radarr/Sonarr name a qBittorrent download (a real payload may
+        come from another client).
+        """
+        service = fixture.removeprefix("real/").split("/", 1)[0]
         payload = load_fixture(fixture)
         if download_id is not None:
             # Radarr and Sonarr report qBittorrent's hash in upper case.
             payload["downloadId"] = download_id.upper()
+            payload["downloadClient"] = payload["downloadClientType"] = "qBittorrent"
         response = self._http.post(
             f"{self.ha_url}/api/webhook/{self.webhook_ids[service]}",
             data=json.dumps(payload),
@@ -639,6 +749,20 @@ class Stack:
         if response.status_code != 200 or not message.startswith("applied"):
             raise RuntimeError(f"{fixture}: HTTP {response.status_code} {message!r}")
         return message
+
+    def play_trouble(self, trouble: Trouble) -> None:
+        """Post a troubled request's webhooks; the stuck one's grab names its torrent, added with no peer."""
+        for fixture in trouble.webhooks:
+            if trouble.stalled is not None and fixture == trouble.stalled.grab:
+                self.post_webhook(fixture, download_id=self.info_hash(trouble.stalled))
+                self.add_torrent(trouble.stalled, seeded=False)
+            else:
+                self.post_webhook(fixture)
+
+    def logbook(self, entity_id: str, since: str) -> list[dict[str, Any]]:
+        """The logbook entries of one entity since an ISO time, as `GET /api/logbook` gives them (oldest first)."""
+        entries = self.api("GET", f"/api/logbook/{quote(since)}?{urlencode({'entity': entity_id})}")
+        return list(entries)
 
     def request_states(self) -> dict[str, dict[str, Any]]:
         """Every request sensor's state object from /api/states, keyed by title."""

@@ -14,6 +14,11 @@ Radarr/Sonarr grabs naming the real torrent hashes, real downloads, the import w
 phase the entities are read over HA's REST API and their states and attributes asserted, and the card in the browser
 is checked (title and state of every request) and photographed into tests/e2e/screenshots/.
 
+Before them the demo's three requests that go wrong are played (stack.TROUBLES, from real webhooks where kept): The
+Beekeeper fails in Jellyseerr, Only Murders in the Building needs a manual import in Sonarr, Akira's torrent has no
+seeds and is flagged stuck after the demo's options' 5 minutes (the shortest the options allow: the run waits for
+it). Their states, attributes and logbook entries (`GET /api/logbook`, the text a user reads) are asserted.
+
 Runs only on the 2025.4 leg (it starts Home Assistant from this venv). Skips without qbittorrent-nox, chromium or
 playwright, except with CI=true, where that fails. Every process is stopped, also when the test fails.
 """
@@ -21,13 +26,25 @@ playwright, except with CI=true, where that fails. Every process is stopped, als
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from scripts.demo_lib.stack import FLOWS, Download, Flow, Stack
+from scripts.demo_lib.stack import (
+    DEMO_OPTIONS,
+    FAILED,
+    FLOWS,
+    NEEDS_ATTENTION,
+    STUCK,
+    TROUBLES,
+    Download,
+    Flow,
+    Stack,
+    wait_for,
+)
 from tests.helpers import BrowserThread, e2e_stack, ha_context, print_ha_log, require_browser
 
 if TYPE_CHECKING:
@@ -50,6 +67,8 @@ LABELS = {
 }
 # Whole run; downloads are 22-30 s each, in parallel.
 PHASE_TIMEOUT = 180
+# Every request the run plays, so every row the card shows.
+ROWS = len(FLOWS) + len(TROUBLES)
 
 
 class CardBrowser:
@@ -85,11 +104,14 @@ class CardBrowser:
         self.page.on("requestfailed", lambda request: self.errors.append(f"request failed: {request.url}"))
         self.page.goto(stack.dashboard_url, wait_until="networkidle")
 
-    def check(self, expected: dict[str, str], shot: str, total: int | None = None) -> None:
-        """These requests' titles and states in the card (`total` rows, default: just these), then a screenshot."""
-        self.run(self._check, expected, shot, total or len(expected))
+    def check(
+        self, expected: dict[str, str], shot: str, total: int = ROWS, warnings: dict[str, str] | None = None
+    ) -> None:
+        """These requests' titles and states in the card (`total` rows: every request), the warning line of those in
+        `warnings` (title: text it contains), then a screenshot."""
+        self.run(self._check, expected, shot, total, warnings or {})
 
-    def _check(self, expected: dict[str, str], shot: str, total: int) -> None:
+    def _check(self, expected: dict[str, str], shot: str, total: int, warnings: dict[str, str]) -> None:
         from playwright.sync_api import expect
 
         assert self.page is not None
@@ -103,6 +125,9 @@ class CardBrowser:
                 expect(item, f"card row of {title}").to_have_count(1)
                 expect(item, f"card state of {title}").to_have_attribute("data-state", state, timeout=15_000)
                 expect(item.locator(".chip .label"), f"card chip of {title}").to_have_text(LABELS[state])
+            for title, text in warnings.items():
+                item = items.filter(has=page.locator(".name", has_text=title))
+                expect(item.locator(".warning"), f"card warning of {title}").to_contain_text(text, timeout=15_000)
         except AssertionError as err:
             page.screenshot(path=str(SCREENSHOTS / f"{shot}-FAILED.png"))
             raise AssertionError(f"{err}\nbrowser errors: {self.errors}") from None
@@ -121,12 +146,14 @@ class Run:
         self.episode_progress: dict[tuple[str, int], list[float]] = {}
         # Per sample of a TV request: {episode: progress} (to show episodes of one request progress separately).
         self.tv_samples: dict[str, list[dict[int, float | None]]] = {}
-        self.seen_states: dict[str, list[str]] = {flow.title: [] for flow in FLOWS}
+        self.seen_states: dict[str, list[str]] = {flow.title: [] for flow in FLOWS + TROUBLES}
         self.imported: set[str] = set()
+        # When the run began, in Home Assistant's clock: where the logbook is read from.
+        self.since = ""
 
     def states(self) -> dict[str, dict[str, Any]]:
         states = self.stack.request_states()
-        assert set(states) == {flow.title for flow in FLOWS}, f"request sensors: {sorted(states)}"
+        assert set(states) == set(self.seen_states), f"request sensors: {sorted(states)}"
         for title, state in states.items():
             if not self.seen_states[title] or self.seen_states[title][-1] != state["state"]:
                 self.seen_states[title].append(state["state"])
@@ -155,7 +182,7 @@ def _is_downloaded(flow: Flow, download: Download, state: dict[str, Any]) -> boo
 @pytest.fixture
 def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     """The started stack (see scripts/demo_lib/stack.py), stopped afterwards whatever happens."""
-    stack = e2e_stack(tmp_path, "e2e")
+    stack = e2e_stack(tmp_path, "e2e", options=DEMO_OPTIONS)
     require_browser()
     started = time.monotonic()
     try:
@@ -169,18 +196,26 @@ def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
             print_ha_log(stack.workdir)
 
 
-@pytest.mark.timeout(600)
-def test_four_flows_from_request_to_available(stack: Stack) -> None:
-    """Dune, Chernobyl, Suzume and Frieren: REQUESTED/APPROVED -> ... -> AVAILABLE, in HA and in the card."""
+@pytest.mark.timeout(900)
+def test_demo_from_request_to_available_failed_stuck_and_needs_attention(stack: Stack) -> None:
+    """Dune, Chernobyl, Suzume and Frieren: REQUESTED/APPROVED -> ... -> AVAILABLE, in HA and in the card; the
+    demo's failed, needs-attention and stuck requests, in HA, in the card and in the logbook."""
     total = time.monotonic()
     browser = CardBrowser()
     try:
-        browser.open(stack)
         run = Run(stack, browser)
+        # Home Assistant runs on this machine's clock.
+        run.since = datetime.now(UTC).isoformat()
+        # First, so that the stuck clock runs while the four flows play.
+        for trouble in TROUBLES:
+            stack.play_trouble(trouble)
+        browser.open(stack)
+        _troubles_played(run)
         _requests(run)
         _grabs(run)
         _downloads_to_available(run)
         _final(run)
+        _troubles_final(run)
         run.phase("total (after setup)", total)
     finally:
         browser.close()
@@ -261,9 +296,9 @@ def _downloads_to_available(run: Run) -> None:
                 assert waited < 30, f"{download.key} is complete in qBittorrent but HA shows {states[flow.title]}"
                 continue
             _import(run, flow, download)
-        if all(state["state"] == "available" for state in states.values()):
+        if all(states[flow.title]["state"] == "available" for flow in FLOWS):
             break
-        if first_available is None and any(state["state"] == "available" for state in states.values()):
+        if first_available is None and any(states[flow.title]["state"] == "available" for flow in FLOWS):
             first_available = time.monotonic()
             run.phase("first available", started)
         assert time.monotonic() < deadline, f"not all available after {PHASE_TIMEOUT} s: {_summary(states)}"
@@ -289,7 +324,7 @@ def _import(run: Run, flow: Flow, download: Download) -> None:
             assert rows[number]["final_path"]
     if flow.is_anime and flow.media_type == "movie":
         # Only this row: the others may move while the browser looks.
-        run.browser.check({flow.title: waiting}, "04-anime-matching", total=len(FLOWS))
+        run.browser.check({flow.title: waiting}, "04-anime-matching")
     answer = stack.control("import", {"media": flow.media, "episodes": list(download.episodes)})
     if flow.is_anime:
         assert answer["shoko_events"] >= 1, f"Shoko's FileMatched reached no client: {answer}"
@@ -370,3 +405,116 @@ def _final(run: Run) -> None:
     print(f"  states seen: {run.seen_states}")  # noqa: T201
     print(f"  movie progress: {run.movie_progress}")  # noqa: T201
     run.phase("available checks", started)
+
+
+# --- the requests that go wrong --------------------------------------------------------------------------------------
+
+# At the end: the request needing attention has not moved for stuck_after either, so it is stuck too (with its reason).
+_WARNINGS = {FAILED.title: "Failed", NEEDS_ATTENTION.title: "Manual import needed", STUCK.title: "Stuck"}
+
+
+def _troubles_played(run: Run) -> None:
+    """Right after their webhooks (and the stalled torrent's first poll): failed, needs attention, downloading 0 %."""
+    started = time.monotonic()
+
+    def shown() -> dict[str, dict[str, Any]] | None:
+        states = run.stack.request_states()
+        wanted = {trouble.title: trouble.state for trouble in TROUBLES}
+        return states if {t: states[t]["state"] for t in wanted if t in states} == wanted else None
+
+    states = wait_for("the three troubled requests", shown, 30)
+    failed = states[FAILED.title]["attributes"]
+    assert failed["reason"] == "Jellyseerr could not send the request to Radarr/Sonarr", failed
+    assert failed["requested_by"] == "grusite", failed
+    assert failed["media_type"] == "movie"
+    assert failed["needs_attention"] is False
+    attention = states[NEEDS_ATTENTION.title]["attributes"]
+    assert attention["needs_attention"] is True, attention
+    assert attention["reason"].startswith("Manual import needed: One or more episodes expected in this release"), (
+        attention
+    )
+    assert [(row["season"], row["episode"], row["state"]) for row in attention["episodes"]] == [(4, 5, "downloaded")]
+    stuck = states[STUCK.title]["attributes"]
+    assert STUCK.stalled is not None
+    assert stuck["download_id"] == run.stack.info_hash(STUCK.stalled), stuck
+    assert stuck["download_progress"] == 0, stuck
+    assert stuck["stuck_since"] is None, stuck
+    # The integration set up its webhook in the stand-in's Jellyfin webhook plugin, as on a real server.
+    plugin = run.stack.control("state")["webhook_plugin"]
+    hook = f"/api/webhook/{run.stack.webhook_ids['jellyfin']}"
+    ours = [option for option in plugin["GenericOptions"] if option["WebhookUri"].endswith(hook)]
+    assert len(ours) == 1, plugin
+    assert ours[0]["EnableWebhook"] is True, ours
+    assert ours[0]["NotificationTypes"] == ["ItemAdded"], ours
+    run.browser.check(
+        {trouble.title: trouble.state for trouble in TROUBLES},
+        "00-troubles",
+        total=len(TROUBLES),
+        warnings={FAILED.title: "Failed", NEEDS_ATTENTION.title: "Needs attention"},
+    )
+    run.phase("troubles played", started)
+
+
+def _troubles_final(run: Run) -> None:
+    """Akira is flagged stuck once DEMO_OPTIONS' stuck_after has passed; the logbook tells each story."""
+    started = time.monotonic()
+    limit = DEMO_OPTIONS["stuck_after"] * 60 + 120
+
+    def flagged() -> dict[str, dict[str, Any]] | None:
+        # Both were played at the start and have not moved since: the same stuck check flags them.
+        states = run.stack.request_states()
+        stuck = [states[trouble.title]["attributes"]["stuck_since"] for trouble in (STUCK, NEEDS_ATTENTION)]
+        return states if all(stuck) else None
+
+    states = wait_for(f"{STUCK.title} and {NEEDS_ATTENTION.title} flagged stuck", flagged, limit, interval=2)
+    stuck = states[STUCK.title]
+    run.phase("stuck flagged", started)
+    attributes = stuck["attributes"]
+    assert stuck["state"] == "downloading", stuck
+    assert attributes["cause"] == "stalled", attributes
+    assert attributes["download_progress"] == 0, attributes
+    states = run.states()
+    assert states[FAILED.title]["state"] == "failed"
+    assert states[NEEDS_ATTENTION.title]["state"] == "downloaded"
+    assert states[NEEDS_ATTENTION.title]["attributes"]["needs_attention"] is True
+    expected_lines = {
+        FAILED.title: [("The Beekeeper", "is now requested"), ("The Beekeeper", "changed from requested to failed")],
+        NEEDS_ATTENTION.title: [
+            ("Only Murders in the Building", "is now downloaded"),
+            ("Only Murders in the Building", "is stuck while downloaded"),
+        ],
+        STUCK.title: [
+            ("Akira", "is now grabbing"),
+            ("Akira", "changed from grabbing to downloading"),
+            ("Akira", "is stuck while downloading"),
+        ],
+    }
+    for trouble in TROUBLES:
+        entity_id = states[trouble.title]["entity_id"]
+
+        def lines(entity_id: str = entity_id, title: str = trouble.title) -> list[tuple[str, str]] | None:
+            entries = run.stack.logbook(entity_id, run.since)
+            found = [(entry["name"], entry["message"]) for entry in entries if "message" in entry]
+            return found if found == expected_lines[title] else None
+
+        try:
+            wait_for(f"logbook of {trouble.title}", lines, 10)
+        except TimeoutError:
+            entries = run.stack.logbook(entity_id, run.since)
+            raise AssertionError(f"logbook of {entity_id}: {entries}") from None
+        # The sensor's own state changes (shown as "changed to <state>"; a sensor's first state is not one).
+        entries = run.stack.logbook(entity_id, run.since)
+        changes = [entry["state"] for entry in entries if "state" in entry]
+        assert changes[-1:] in ([], [trouble.state]), entries
+    # Settings → Repairs: the stuck requests, and no service that could not be set up (the Jellyfin webhook plugin).
+    issues = sorted(issue["issue_id"] for issue in run.stack.repair_issues() if issue["domain"] == "status_tracker")
+    assert issues == [f"stuck_requests_{run.stack.entry_id}"], issues
+    run.browser.check(
+        {
+            **{flow.title: "available" for flow in FLOWS},
+            **{trouble.title: trouble.state for trouble in TROUBLES},
+        },
+        "06-troubles",
+        warnings=_WARNINGS,
+    )
+    run.phase("troubles checked", started)
