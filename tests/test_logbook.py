@@ -48,5 +48,10 @@ async def test_logbook_describes_events(hass: HomeAssistant) -> None:
     assert again["message"] == "was requested again but is already available"
     stuck = describe[EVENT_REQUEST_STUCK](Event(EVENT_REQUEST_STUCK, {**BASE, "state": "downloading"}))
     assert stuck["message"] == "is stuck while downloading"
+    why = "qBittorrent has had no peer for 2 h."
+    explained = describe[EVENT_REQUEST_STUCK](
+        Event(EVENT_REQUEST_STUCK, {**BASE, "state": "downloading", "cause_text": why})
+    )
+    assert explained["message"] == f"is stuck while downloading: {why}"
     anonymous = describe[EVENT_STATE_CHANGED](Event(EVENT_STATE_CHANGED, {"old_state": None, "new_state": "requested"}))
     assert anonymous == {"name": "Media request", "message": "is now requested"}

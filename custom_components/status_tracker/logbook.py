@@ -50,7 +50,11 @@ def async_describe_events(
     @callback
     def stuck(event: Event) -> dict[str, Any]:
         state = event.data.get("state") or ""
-        return _entry(event.data, f"is stuck while {_STATE_WORDS.get(state, state)}")
+        message = f"is stuck while {_STATE_WORDS.get(state, state)}"
+        # The why, as the stuck check found it, is what the reader of the logbook needs next.
+        if cause := event.data.get("cause_text"):
+            message = f"{message}: {cause}"
+        return _entry(event.data, message)
 
     async_describe_event(DOMAIN, EVENT_STATE_CHANGED, state_changed)
     async_describe_event(DOMAIN, EVENT_ALREADY_AVAILABLE, already_available)

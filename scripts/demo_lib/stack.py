@@ -43,7 +43,7 @@ DASHBOARD_VIEW = "requests"
 
 CONFIGURATION_YAML = """\
 homeassistant:
-  name: Status Tracker Demo
+  name: Media Request Status Tracker demo
   latitude: 52.37
   longitude: 4.89
   elevation: 0
