@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from custom_components.status_tracker.core.attributes import request_attributes
+from custom_components.status_tracker.core.attributes import percent, request_attributes
 from custom_components.status_tracker.core.display import (
     format_duration,
     format_percent,
@@ -168,3 +168,13 @@ def test_every_attribute_and_value_has_a_translated_name() -> None:
     for key in ("needs_attention", "is_4k", "is_anime", "already_available"):
         assert named[key]["state"] == {"true": "Yes", "false": "No"}
     assert set(named["media_type"]["state"]) == {str(media_type) for media_type in MediaType}
+
+
+def test_progress_never_reads_complete_before_it_is() -> None:
+    """qBittorrent's 0.9996 while still downloading reads 99.9 %, in the dialog and in get_requests; exact
+    fractions keep their tenth."""
+    assert format_percent(0.9996) == "99.9 %"
+    assert format_percent(0.119) == "11.9 %"
+    assert format_percent(1.0) == "100.0 %"
+    assert format_percent(0.0) == "0.0 %"
+    assert [percent(value) for value in (0.9996, 0.119, 0.5, 1.0, None)] == [99.9, 11.9, 50.0, 100.0, None]

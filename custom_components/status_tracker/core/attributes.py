@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .coerce import iso
 from .models import MediaRequest
 
 
-def _percent(fraction: float | None) -> float | None:
-    """Progress as a percentage with one decimal, as users read it."""
-    return round(fraction * 100, 1) if fraction is not None else None
+def percent(fraction: float | None) -> float | None:
+    """Progress as a percentage with one decimal, as users read it: rounded down, so that a download still running
+    (qBittorrent's 0.9996) never reads 100 %."""
+    # The epsilon keeps binary fractions exact: 0.119 * 1000 is 118.99999999999999.
+    return math.floor(fraction * 1000 + 1e-6) / 10 if fraction is not None else None
 
 
 def episode_rows(request: MediaRequest) -> list[dict[str, Any]]:
@@ -21,7 +24,7 @@ def episode_rows(request: MediaRequest) -> list[dict[str, Any]]:
             "episode": episode.episode,
             "state": str(episode.state),
             "title": episode.title,
-            "download_progress": _percent(episode.download_progress),
+            "download_progress": percent(episode.download_progress),
             "final_path": episode.final_path,
         }
         for _, episode in sorted(request.episodes.items())
@@ -53,7 +56,7 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "requested_seasons": request.requested_seasons,
         "download_id": request.download_id,
         "download_client": request.download_client,
-        "download_progress": _percent(request.download_progress),
+        "download_progress": percent(request.download_progress),
         "download_speed": request.download_speed,
         "download_eta": request.download_eta,
         "final_path": request.final_path,

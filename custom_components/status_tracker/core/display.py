@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .attributes import episode_cause_views, episode_rows
+from .attributes import episode_cause_views, episode_rows, percent
 from .coerce import iso
 from .models import MediaRequest
 
@@ -18,8 +18,8 @@ _SPEED_UNITS = ("B/s", "kB/s", "MB/s", "GB/s")
 
 
 def format_percent(fraction: float) -> str:
-    """0.119 → "11.9 %"."""
-    return f"{fraction * 100:.1f} %"
+    """0.119 → "11.9 %"; 0.9996 → "99.9 %" (rounded down, as `percent`)."""
+    return f"{percent(fraction):.1f} %"
 
 
 def format_speed(bytes_per_second: int) -> str:
