@@ -1090,3 +1090,27 @@ def test_progress_from_the_sensors_text_attributes(page: Page) -> None:
     dune = item(page, "sensor.dune_part_two_2024")
     assert dune.locator(".progress-text").inner_text() == "45% · 3 min 31 s left · 273 kB/s"
     assert dune.locator(".bar").get_attribute("aria-valuenow") == "45"
+
+
+def test_delete_result_stays_when_the_request_goes(page: Page) -> None:
+    """A delete that removes the request's record: its sensor goes at once, yet the result stays on screen until the
+    user closes it; then the detail view closes too."""
+    mount_with_services(page)
+    page.evaluate(
+        "answers => { window.cardTest.responses['status_tracker.delete_media'] = answers; }",
+        [delete_answer(True), delete_answer(False)],
+    )
+    dialog = open_detail(page, "sensor.poor_things")
+    dialog.get_by_role("button", name="Delete…").click()
+    confirm = page.locator("status-tracker-card dialog.confirm-delete")
+    plan = confirm.locator(".delete-plan")
+    expect_text(plan.locator("[data-service=radarr] li"), "movie Poor Things (/movies/Poor Things (2023))")
+    confirm.get_by_role("button", name="Delete", exact=True).click()
+    expect_text(plan.locator("[role=status]"), "Deleted.")
+    page.evaluate("() => window.cardTest.remove('sensor.poor_things')")
+    assert confirm.evaluate("dialog => dialog.open")
+    expect_text(plan.locator("[role=status]"), "Deleted.")
+    assert plan.locator("[data-service=tracker] [data-list=deleted] li").count() == 1
+    confirm.get_by_role("button", name="Close").click()
+    assert confirm.count() == 0
+    assert dialog.count() == 0

@@ -832,7 +832,9 @@ class StatusTrackerCard extends HTMLElement {
     const detail = this._detail;
     const stateObj = this._tracked.get(detail.entityId);
     if (!stateObj) {
-      this._closeDetail(); // the request is no longer tracked (removed)
+      // Removed. A delete that removed it keeps its result on screen until the user closes it, then the view goes.
+      if (detail.confirm && (detail.confirm.busy || detail.confirm.done)) return;
+      this._closeDetail();
       return;
     }
     const attrs = stateObj.attributes;
@@ -1021,6 +1023,10 @@ class StatusTrackerCard extends HTMLElement {
     detail.confirm = null;
     if (confirm.dialog.open) confirm.dialog.close();
     confirm.dialog.remove();
+    if (!this._tracked.get(detail.entityId)) {
+      this._closeDetail(); // the delete removed the request: nothing is left to show
+      return;
+    }
     const opener = detail.dialog.querySelector(".detail-foot button.delete");
     if (opener && detail.dialog.open) opener.focus();
   }
