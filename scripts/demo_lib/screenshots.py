@@ -7,7 +7,9 @@ demo has played everything (the four requests AVAILABLE, the three that go wrong
 stuck: about 6 minutes after `scripts/demo` started), then writes:
 - card.png: the card on the demo's dashboard (light theme, 560 px wide window, as on a phone);
 - card-detail.png: the card's detail view of the stuck request (cause, remedy buttons, timeline), 900 x 1000;
-- logbook.png: Home Assistant's logbook of the three requests that go wrong, 1280 x 720.
+- logbook.png: Home Assistant's logbook of the three requests that go wrong, 1280 x 720;
+- request-dialog.png: Home Assistant's own dialog of the stuck request (a tap on its entity), attributes open,
+  700 x 1100.
 """
 
 from __future__ import annotations
@@ -111,6 +113,22 @@ def take(url: str, token: str, out: Path) -> list[Path]:
             expect(page.get_by_text("is stuck while downloading").first).to_be_visible(timeout=30_000)
             page.wait_for_load_state("networkidle")
             written.append(out / "logbook.png")
+            written[-1].write_bytes(page.screenshot())
+
+            page = _page(browser, url, token, 700, 1100)
+            _dashboard(page, url, rows)
+            # What a tap on the entity does anywhere in Home Assistant.
+            page.evaluate(
+                """(entityId) => document.querySelector("home-assistant").dispatchEvent(
+                    new CustomEvent("hass-more-info", {detail: {entityId}, bubbles: true, composed: true}))""",
+                states[STUCK.title]["entity_id"],
+            )
+            panel = page.locator("ha-more-info-dialog ha-attributes ha-expansion-panel")
+            expect(panel).to_be_visible(timeout=15_000)
+            panel.get_by_text("Attributes").click()
+            expect(page.locator("ha-more-info-dialog ha-attributes .data-entry").first).to_be_visible(timeout=10_000)
+            page.wait_for_timeout(400)  # the expansion animation
+            written.append(out / "request-dialog.png")
             written[-1].write_bytes(page.screenshot())
         finally:
             browser.close()
