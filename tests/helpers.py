@@ -7,8 +7,9 @@ tests/core/helpers.py.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 import copy
 from datetime import timedelta
 from http import HTTPStatus
@@ -419,6 +420,21 @@ def ha_context(browser: Browser, stack: Stack, **options: Any) -> BrowserContext
     context = browser.new_context(**options)
     context.add_init_script(f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});")
     return context
+
+
+@contextmanager
+def running(stack: Stack, start: Callable[[], None] | None = None) -> Iterator[Stack]:
+    """The stack started (by `start`, default `stack.start`), then stopped whatever happens, with its log printed."""
+    started = time.monotonic()
+    try:
+        (start or stack.start)()
+        print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
+        yield stack
+    finally:
+        try:
+            stack.stop()
+        finally:
+            print_ha_log(stack.workdir)
 
 
 def missing_system_part(reason: str) -> None:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from scripts.demo_lib.stack import FLOWS, Stack
-from tests.helpers import BrowserThread, e2e_stack, ha_context, print_ha_log, require_browser
+from tests.helpers import BrowserThread, e2e_stack, ha_context, require_browser, running
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -66,17 +66,11 @@ def test_card_in_the_card_picker(tmp_path: Path, socket_enabled: None) -> None:
     stack = e2e_stack(tmp_path, "card picker")
     require_browser()
     browser = BrowserThread()
-    try:
-        stack.start()
+    with running(stack):
         stack.post_webhook(FLOWS[0].request)
-        browser.start()
-        assert browser.browser is not None
-        browser.run(_picker, browser.browser, stack)
-    finally:
         try:
-            browser.stop()
+            browser.start()
+            assert browser.browser is not None
+            browser.run(_picker, browser.browser, stack)
         finally:
-            try:
-                stack.stop()
-            finally:
-                print_ha_log(stack.workdir)
+            browser.stop()

@@ -22,7 +22,7 @@ import pytest
 import pytest_socket
 
 from scripts.demo_lib.stack import FLOWS, Download, Stack, wait_for
-from tests.helpers import e2e_stack, print_ha_log
+from tests.helpers import e2e_stack, running
 
 pytestmark = pytest.mark.e2e
 
@@ -42,20 +42,16 @@ def crash_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # Set up before the first test's function-scoped `socket_enabled`: the harness blocks sockets until then.
     pytest_socket.enable_socket()
     stack = e2e_stack(tmp_path_factory.mktemp("crash"), "crash", time_scale=TIME_SCALE)
-    started = time.monotonic()
-    try:
+
+    def start() -> None:
         stack.start()
         # Home Assistant writes its own stores (the new config entry, the token) a second after a change; stopped
         # cleanly once, they are on disk, and a crash can only lose what the integration failed to write.
         stack.stop_home_assistant()
         stack.restart_home_assistant()
-        print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
+
+    with running(stack, start):
         yield stack
-    finally:
-        try:
-            stack.stop()
-        finally:
-            print_ha_log(stack.workdir)
 
 
 def _kill_and_restart(stack: Stack, acknowledged_at: float) -> dict[str, dict[str, Any]]:

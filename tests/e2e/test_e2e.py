@@ -45,7 +45,7 @@ from scripts.demo_lib.stack import (
     Stack,
     wait_for,
 )
-from tests.helpers import BrowserThread, e2e_stack, ha_context, print_ha_log, require_browser
+from tests.helpers import BrowserThread, e2e_stack, ha_context, require_browser, running
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -184,16 +184,8 @@ def stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     """The started stack (see scripts/demo_lib/stack.py), stopped afterwards whatever happens."""
     stack = e2e_stack(tmp_path, "e2e", options=DEMO_OPTIONS)
     require_browser()
-    started = time.monotonic()
-    try:
-        stack.start()
-        print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
+    with running(stack):
         yield stack
-    finally:
-        try:
-            stack.stop()
-        finally:
-            print_ha_log(stack.workdir)
 
 
 @pytest.mark.timeout(900)

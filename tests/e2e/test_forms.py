@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -28,7 +27,7 @@ import pytest
 
 from scripts.demo_lib.stack import run_async
 from scripts.standins import DEFAULT_API_KEY
-from tests.helpers import BrowserThread, e2e_stack, ha_context, print_ha_log, require_browser
+from tests.helpers import BrowserThread, e2e_stack, ha_context, require_browser, running
 
 if TYPE_CHECKING:
     from playwright.sync_api import FloatRect as Box, Page
@@ -129,17 +128,13 @@ def forms_stack(tmp_path: Path, socket_enabled: None) -> Iterator[Stack]:
     """Home Assistant (onboarded) and the stand-ins, no entry yet; stopped afterwards whatever happens."""
     stack = e2e_stack(tmp_path, "forms", qbittorrent=False)
     require_browser()
-    started = time.monotonic()
-    try:
+
+    def start() -> None:
         stack.start_standins()
         stack.start_home_assistant()
-        print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
+
+    with running(stack, start):
         yield stack
-    finally:
-        try:
-            stack.stop()
-        finally:
-            print_ha_log(stack.workdir)
 
 
 @dataclass

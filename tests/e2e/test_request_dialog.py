@@ -14,12 +14,9 @@ Runs only on the 2025.4 leg; skips without qbittorrent-nox, chromium or playwrig
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-import importlib.util
 import json
 from pathlib import Path
 import re
-import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -27,10 +24,10 @@ import pytest_socket
 import requests
 
 from scripts.demo_lib.stack import FLOWS, Stack, wait_for
-from tests.helpers import CHROMIUM, CHROMIUM_ARGS, INTEGRATION, e2e_stack, missing_system_part, print_ha_log
+from tests.helpers import INTEGRATION, BrowserThread, e2e_stack, ha_context, require_browser, running
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.e2e
 
@@ -49,12 +46,9 @@ def dialog_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     # Before the first test's function-scoped `socket_enabled`: the harness blocks sockets until then.
     pytest_socket.enable_socket()
     stack = e2e_stack(tmp_path_factory.mktemp("dialog"), "request dialog", time_scale=TIME_SCALE)
-    if not Path(CHROMIUM).exists():
-        missing_system_part(f"{CHROMIUM} is missing; install the chromium package with scripts/system-deps (as root)")
-    if importlib.util.find_spec("playwright") is None:
-        missing_system_part("playwright is not installed; run scripts/setup")
-    started = time.monotonic()
-    try:
+    require_browser()
+
+    def start() -> None:
         stack.start()
         (dune,) = DUNE.downloads
         stack.post_webhook(DUNE.request)
@@ -63,13 +57,9 @@ def dialog_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pack = CHERNOBYL.downloads[0]
         stack.post_webhook(CHERNOBYL.request)
         stack.post_webhook(pack.grab, download_id=stack.info_hash(pack))
-        print(f"  setup: {time.monotonic() - started:.1f} s")  # noqa: T201
+
+    with running(stack, start):
         yield stack
-    finally:
-        try:
-            stack.stop()
-        finally:
-            print_ha_log(stack.workdir)
 
 
 def _downloading(stack: Stack) -> dict[str, Any]:
@@ -88,41 +78,30 @@ def _in_browser[T](
     stack: Stack, views: list[tuple[str, dict[str, Any]]], look: Callable[[Page, str], T]
 ) -> dict[str, T]:
     """`look` at a logged-in page per view (name, browser context options); what it saw, by view."""
-    # Playwright's sync API runs on a thread of its own: the test thread has the harness's event loop.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="e2e-dialog") as executor:
-        return executor.submit(_browse, stack, views, look).result()
+    thread = BrowserThread()
+    try:
+        thread.start()
+        assert thread.browser is not None
+        return thread.run(_browse, thread.browser, stack, views, look)
+    finally:
+        thread.stop()
 
 
-def _browse[T](stack: Stack, views: list[tuple[str, dict[str, Any]]], look: Callable[[Page, str], T]) -> dict[str, T]:
-    from playwright.sync_api import sync_playwright
-
-    tokens = {
-        "hassUrl": stack.ha_url,
-        "clientId": f"{stack.ha_url}/",
-        "access_token": stack.token,
-        "token_type": "Bearer",
-        "expires_in": 315360000,
-        "expires": int(time.time() * 1000) + 315360000000,
-        "refresh_token": "",
-    }
+def _browse[T](
+    browser: Browser, stack: Stack, views: list[tuple[str, dict[str, Any]]], look: Callable[[Page, str], T]
+) -> dict[str, T]:
     SCREENSHOTS.mkdir(exist_ok=True)
     seen: dict[str, T] = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    for name, options in views:
+        context = ha_context(browser, stack, **options)
+        page = context.new_page()
         try:
-            for name, options in views:
-                context = browser.new_context(**options)
-                context.add_init_script(f"window.localStorage.setItem('hassTokens', {json.dumps(json.dumps(tokens))});")
-                page = context.new_page()
-                try:
-                    seen[name] = look(page, name)
-                except AssertionError:
-                    page.screenshot(path=str(SCREENSHOTS / f"{name}-FAILED.png"))
-                    raise
-                finally:
-                    context.close()
+            seen[name] = look(page, name)
+        except AssertionError:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-FAILED.png"))
+            raise
         finally:
-            browser.close()
+            context.close()
     return seen
 
 
