@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.status_tracker.clients import InvalidAuthError, InvalidResponseError
 from custom_components.status_tracker.clients.jellyfin import JellyfinClient
+from custom_components.status_tracker.diagnostics import async_get_config_entry_diagnostics
 
 from .fakes.jellyfin_library import FakeJellyfinLibrary, episode_item, movie_item, series_item
 from .helpers import JELLYFIN_URL, Services, only_state, pack_file_import, pack_file_path, restart, tick
@@ -147,3 +148,24 @@ async def test_client_configuration_errors(
         mocked.get(f"{JELLYFIN_URL}/System/Configuration", **answer)
         with pytest.raises(error):
             await client.async_get_library_monitor_delay()
+
+
+@pytest.mark.parametrize(("readable", "shown"), [(True, (45, True)), (False, (60, False))])
+async def test_diagnostics_show_the_delay_in_use(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    services: Services,
+    http: aioresponses,
+    freezer: FrozenDateTimeFactory,
+    readable: bool,
+    shown: tuple[int, bool],
+) -> None:
+    """A maintainer reading a report sees which LibraryMonitorDelay the lookups wait for, and where it came from."""
+    library = FakeJellyfinLibrary(http, monitor_delay=45, scan=5, configuration=readable)
+    await services.run("jellyseerr/movie_auto_approved", "radarr/grab", "radarr/download")
+    library.add_file(DUNE)
+    await tick(hass, freezer, 20)
+    # Called directly: the diagnostics HTTP view imports the supervisor client, which frozen time breaks.
+    diagnostics = await async_get_config_entry_diagnostics(hass, init_integration)
+    delay = diagnostics["services"]["library_monitor_delay"]
+    assert (delay["seconds"], delay["read_from_jellyfin"]) == shown

@@ -38,6 +38,7 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: StatusT
             "last_webhook": dict(runtime.hub.last_webhook),
             "qbittorrent_polling": downloads is not None and downloads.last_poll_ok,
             "jellyfin_checks_ok": runtime.library.last_poll_ok,
+            "library_monitor_delay": runtime.library.monitor_delay,
             "awaited_downloads": len(runtime.hub.awaited_downloads()),
             "awaiting_library": len(runtime.hub.awaiting_library()),
         },

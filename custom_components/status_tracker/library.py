@@ -66,6 +66,14 @@ class LibraryPoller(Poller):
         self._saw: dict[str, dict[str, str]] = {}
 
     @property
+    def monitor_delay(self) -> dict[str, int | bool]:
+        """The LibraryMonitorDelay the lookups are timed to, and whether Jellyfin told it (for diagnostics)."""
+        return {
+            "seconds": int(self._lookups.monitor_delay.total_seconds()),
+            "read_from_jellyfin": self._lookups.monitor_delay_read,
+        }
+
+    @property
     def stuck(self) -> StuckRequests:
         """The stuck check it runs at each tick (the stuck requests issue's fix flow asks it for remedies)."""
         return self._stuck

@@ -49,6 +49,7 @@ class LibrarySchedule:
         """`recheck_every`: the spacing of the lookups once the quick ones are spent (the library_poll_interval)."""
         self._recheck_every = recheck_every
         self._delay = timedelta(seconds=DEFAULT_MONITOR_DELAY)
+        self._delay_read = False
         self._delay_read_due: datetime | None = None
         self._plans: dict[str, _Plan] = {}
         self._soon: set[str] = set()
@@ -57,6 +58,11 @@ class LibrarySchedule:
     def monitor_delay(self) -> timedelta:
         """The LibraryMonitorDelay in use."""
         return self._delay
+
+    @property
+    def monitor_delay_read(self) -> bool:
+        """Whether Jellyfin answered the delay in use (else it is the default)."""
+        return self._delay_read
 
     def delay_due(self, now: datetime) -> bool:
         """True when the delay should be read (again) from Jellyfin."""
@@ -68,6 +74,7 @@ class LibrarySchedule:
             self._delay_read_due = now + DELAY_RETRY
             return
         self._delay = timedelta(seconds=min(max(seconds, 0), MAX_MONITOR_DELAY))
+        self._delay_read = True
         self._delay_read_due = now + DELAY_REFRESH
 
     def note(self, request: MediaRequest, now: datetime) -> None:
