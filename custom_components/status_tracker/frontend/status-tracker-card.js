@@ -1347,18 +1347,28 @@ function renderProgress(attrs, state) {
   );
 }
 
-/** TV: the episode counts line and one small cell per episode, grouped by season. */
-function renderEpisodes(attrs) {
-  const episodes = Array.isArray(attrs.episodes) ? attrs.episodes : [];
-  const counts = attrs.state_text
-    ? el("div", { class: "counts" }, attrs.state_text, attrs.grabbed_text ? ` · ${attrs.grabbed_text}` : "")
-    : null;
-  if (!episodes.length) return counts;
+/** The counts line of a TV request ("3 downloaded, 5 downloading · Grabbed 8 eps"), or null. */
+function renderCounts(attrs) {
+  if (!attrs.state_text) return null;
+  return el("div", { class: "counts" }, attrs.state_text, attrs.grabbed_text ? ` · ${attrs.grabbed_text}` : "");
+}
+
+/** Episode rows grouped by season, in the order they come (the sensor sorts them). */
+function bySeason(episodes) {
   const seasons = new Map();
   for (const episode of episodes) {
     if (!seasons.has(episode.season)) seasons.set(episode.season, []);
     seasons.get(episode.season).push(episode);
   }
+  return seasons;
+}
+
+/** TV: the episode counts line and one small cell per episode, grouped by season. */
+function renderEpisodes(attrs) {
+  const episodes = Array.isArray(attrs.episodes) ? attrs.episodes : [];
+  const counts = renderCounts(attrs);
+  if (!episodes.length) return counts;
+  const seasons = bySeason(episodes);
   const grid = el("div", { class: "episodes" });
   for (const [season, rows] of seasons) {
     const group = el("div", { class: "season" });
@@ -1388,15 +1398,9 @@ function renderEpisodeCell(episode) {
 /** The detail view's per-episode grid: one labelled row per season, one numbered cell per episode. */
 function renderSeasonGrid(attrs) {
   const episodes = Array.isArray(attrs.episodes) ? attrs.episodes : [];
-  const counts = attrs.state_text
-    ? el("div", { class: "counts" }, attrs.state_text, attrs.grabbed_text ? ` · ${attrs.grabbed_text}` : "")
-    : null;
+  const counts = renderCounts(attrs);
   if (!episodes.length) return counts;
-  const seasons = new Map();
-  for (const episode of episodes) {
-    if (!seasons.has(episode.season)) seasons.set(episode.season, []);
-    seasons.get(episode.season).push(episode);
-  }
+  const seasons = bySeason(episodes);
   const grid = el("div", { class: "season-grid" });
   for (const [season, rows] of seasons) {
     const cells = rows.map((episode) => {
